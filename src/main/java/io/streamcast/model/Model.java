@@ -1,0 +1,69 @@
+package io.streamcast.model;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A stacked recurrent network with a linear head: its shape, its parameters in PyTorch state_dict
+ * order (see {@link ModelShape}) and an optional normaliser (null: inputs and outputs are used as
+ * they are). The parameter array is owned by the model; nothing here mutates it.
+ */
+public final class Model {
+    private final ModelShape shape;
+    private final float[] params;
+    private final Normaliser normaliser;
+
+    public Model(ModelShape shape, float[] params, Normaliser normaliser) {
+        this.shape = Objects.requireNonNull(shape, "shape");
+        if (params.length != shape.parameterCount()) {
+            throw new IllegalArgumentException("model " + shape + " needs " + shape.parameterCount()
+                    + " parameters, got " + params.length);
+        }
+        if (normaliser != null
+                && (normaliser.inputSize() != shape.inputSize() || normaliser.outputSize() != shape.outputSize())) {
+            throw new IllegalArgumentException("normalisation sizes (" + normaliser.inputSize() + " in, "
+                    + normaliser.outputSize() + " out) do not match the model (" + shape.inputSize() + " in, "
+                    + shape.outputSize() + " out)");
+        }
+        this.params = params;
+        this.normaliser = normaliser;
+    }
+
+    public ModelShape shape() {
+        return shape;
+    }
+
+    /** The live parameter array (not a copy): treat as read-only. */
+    public float[] params() {
+        return params;
+    }
+
+    /** May be null: no normalisation. */
+    public Normaliser normaliser() {
+        return normaliser;
+    }
+
+    public Model withNormaliser(Normaliser n) {
+        return new Model(shape, params, n);
+    }
+
+    public Model withParams(float[] newParams) {
+        return new Model(shape, newParams, normaliser);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Model m && shape.equals(m.shape) && Arrays.equals(params, m.params)
+                && Objects.equals(normaliser, m.normaliser);
+    }
+
+    @Override
+    public int hashCode() {
+        return shape.hashCode() * 31 + Arrays.hashCode(params);
+    }
+
+    @Override
+    public String toString() {
+        return "Model[" + shape + ", " + params.length + " params" + (normaliser != null ? ", normalised" : "") + "]";
+    }
+}

@@ -1,0 +1,129 @@
+package io.streamcast.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Sizes of a stacked recurrent network with a linear multi-horizon head, and the layout of its
+ * parameters in one flat float array.
+ *
+ * <p>The flat layout is PyTorch's state_dict order: for each layer k, weight_ih_l{k} (G*H x in_k),
+ * weight_hh_l{k} (G*H x H), bias_ih_l{k} (G*H), bias_hh_l{k} (G*H); then head.weight (O x H) and
+ * head.bias (O). Matrices are row-major, exactly as {@code tensor.flatten()} gives them.
+ */
+public record ModelShape(
+        CellType cell, GruVariant gruVariant, int inputSize, int hiddenSize, int numLayers, int outputSize) {
+
+    /** Upper bounds that keep a corrupt header from allocating gigabytes. */
+    public static final int MAX_SIZE = 1 << 14;
+    public static final int MAX_LAYERS = 64;
+
+    public ModelShape {
+        if (cell == null) {
+            throw new IllegalArgumentException("cell is required");
+        }
+        if (gruVariant == null || cell != CellType.GRU) {
+            gruVariant = GruVariant.RESET_AFTER; // meaningless for rnn/lstm: one canonical value
+        }
+        checkRange("input_size", inputSize, MAX_SIZE);
+        checkRange("hidden_size", hiddenSize, MAX_SIZE);
+        checkRange("num_layers", numLayers, MAX_LAYERS);
+        checkRange("output_size", outputSize, MAX_SIZE);
+    }
+
+    public static ModelShape of(CellType cell, int inputSize, int hiddenSize, int numLayers, int outputSize) {
+        return new ModelShape(cell, GruVariant.RESET_AFTER, inputSize, hiddenSize, numLayers, outputSize);
+    }
+
+    private static void checkRange(String name, int value, int max) {
+        if (value < 1 || value > max) {
+            throw new IllegalArgumentException(name + " must be in [1, " + max + "], got " + value);
+        }
+    }
+
+    /** G*H: rows of every weight_ih / weight_hh. */
+    public int gateRows() {
+        return cell.gates() * hiddenSize;
+    }
+
+    /** Width of layer k's input: input_size for layer 0, hidden_size above it. */
+    public int layerInputSize(int layer) {
+        return layer == 0 ? inputSize : hiddenSize;
+    }
+
+    /** Offset of weight_ih_l{layer} in the flat parameter array. */
+    public int weightIhOffset(int layer) {
+        int off = 0;
+        for (int k = 0; k < layer; k++) {
+            off += layerParameterCount(k);
+        }
+        return off;
+    }
+
+    public int weightHhOffset(int layer) {
+        return weightIhOffset(layer) + gateRows() * layerInputSize(layer);
+    }
+
+    public int biasIhOffset(int layer) {
+        return weightHhOffset(layer) + gateRows() * hiddenSize;
+    }
+
+    public int biasHhOffset(int layer) {
+        return biasIhOffset(layer) + gateRows();
+    }
+
+    public int layerParameterCount(int layer) {
+        int g = gateRows();
+        return g * layerInputSize(layer) + g * hiddenSize + 2 * g;
+    }
+
+    public int headWeightOffset() {
+        return weightIhOffset(numLayers);
+    }
+
+    public int headBiasOffset() {
+        return headWeightOffset() + outputSize * hiddenSize;
+    }
+
+    public int parameterCount() {
+        return headBiasOffset() + outputSize;
+    }
+
+    /** Per-key state floats: h of every layer, plus c for LSTM. */
+    public int stateSize() {
+        return numLayers * hiddenSize * (cell == CellType.LSTM ? 2 : 1);
+    }
+
+    /** One named tensor of the flat parameter array; cols is 0 for a vector. */
+    public record Tensor(String name, int offset, int rows, int cols) {
+        public int size() {
+            return cols == 0 ? rows : rows * cols;
+        }
+
+        public boolean isMatrix() {
+            return cols != 0;
+        }
+    }
+
+    /** All tensors in state_dict order, named as PyTorch names them. */
+    public List<Tensor> tensors() {
+        List<Tensor> out = new ArrayList<>(4 * numLayers + 2);
+        int g = gateRows();
+        for (int k = 0; k < numLayers; k++) {
+            out.add(new Tensor("weight_ih_l" + k, weightIhOffset(k), g, layerInputSize(k)));
+            out.add(new Tensor("weight_hh_l" + k, weightHhOffset(k), g, hiddenSize));
+            out.add(new Tensor("bias_ih_l" + k, biasIhOffset(k), g, 0));
+            out.add(new Tensor("bias_hh_l" + k, biasHhOffset(k), g, 0));
+        }
+        out.add(new Tensor("head.weight", headWeightOffset(), outputSize, hiddenSize));
+        out.add(new Tensor("head.bias", headBiasOffset(), outputSize, 0));
+        return Collections.unmodifiableList(out);
+    }
+
+    @Override
+    public String toString() {
+        return cell + (cell == CellType.GRU ? "(" + gruVariant + ")" : "") + " in=" + inputSize
+                + " hidden=" + hiddenSize + " layers=" + numLayers + " out=" + outputSize;
+    }
+}

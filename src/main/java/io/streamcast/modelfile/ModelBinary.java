@@ -1,0 +1,159 @@
+package io.streamcast.modelfile;
+
+import io.streamcast.model.CellType;
+import io.streamcast.model.GruVariant;
+import io.streamcast.model.Model;
+import io.streamcast.model.ModelShape;
+import io.streamcast.model.Normaliser;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32;
+
+/**
+ * The compact binary model format used in Flink state and model files. No Java serialisation:
+ * a fixed little-endian header, raw little-endian floats, and a CRC32 trailer.
+ *
+ * <pre>
+ * offset size  field
+ * 0      4     magic "SCMD"
+ * 4      2     format version (1)
+ * 6      1     cell: 0 rnn, 1 lstm, 2 gru
+ * 7      1     gru variant: 0 reset_after, 1 reset_before
+ * 8      16    input_size, hidden_size, num_layers, output_size (int32 each)
+ * 24     1     flags: bit 0 = normalisation present
+ * 25     4     parameter count (int32), must equal the count the shape implies
+ * 29     ...   normalisation (if flagged): input_mean[in], input_std[in], output_mean[O], output_std[O]
+ * ...    4*P   parameters, PyTorch state_dict order (float32)
+ * end-4  4     CRC32 of every byte before it
+ * </pre>
+ */
+public final class ModelBinary {
+    private ModelBinary() {
+    }
+
+    public static final byte[] MAGIC = {'S', 'C', 'M', 'D'};
+    public static final int VERSION = 1;
+    private static final int HEADER_BYTES = 29;
+    private static final int FLAG_NORMALISER = 1;
+
+    /** Whether these bytes start like a binary model (used to tell binary files from JSON). */
+    public static boolean looksBinary(byte[] bytes) {
+        if (bytes.length < MAGIC.length) {
+            return false;
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (bytes[i] != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static int serialisedSize(Model model) {
+        ModelShape s = model.shape();
+        int norm = model.normaliser() == null ? 0 : 2 * (s.inputSize() + s.outputSize());
+        return HEADER_BYTES + 4 * (norm + s.parameterCount()) + 4;
+    }
+
+    public static byte[] write(Model model) {
+        ModelShape s = model.shape();
+        byte[] out = new byte[serialisedSize(model)];
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC);
+        b.putShort((short) VERSION);
+        b.put((byte) s.cell().ordinal());
+        b.put((byte) s.gruVariant().ordinal());
+        b.putInt(s.inputSize()).putInt(s.hiddenSize()).putInt(s.numLayers()).putInt(s.outputSize());
+        Normaliser n = model.normaliser();
+        b.put((byte) (n != null ? FLAG_NORMALISER : 0));
+        b.putInt(s.parameterCount());
+        if (n != null) {
+            putFloats(b, n.inputMean());
+            putFloats(b, n.inputStd());
+            putFloats(b, n.outputMean());
+            putFloats(b, n.outputStd());
+        }
+        putFloats(b, model.params());
+        CRC32 crc = new CRC32();
+        crc.update(out, 0, b.position());
+        b.putInt((int) crc.getValue());
+        return out;
+    }
+
+    private static void putFloats(ByteBuffer b, float[] v) {
+        b.asFloatBuffer().put(v);
+        b.position(b.position() + 4 * v.length);
+    }
+
+    public static Model read(byte[] bytes) {
+        if (bytes.length < HEADER_BYTES + 4) {
+            throw new ModelFormatException("model bytes truncated: " + bytes.length
+                    + " bytes is shorter than the " + (HEADER_BYTES + 4) + "-byte header and checksum");
+        }
+        if (!looksBinary(bytes)) {
+            throw new ModelFormatException("not a streamcast binary model: bad magic (expected \"SCMD\")");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.position(MAGIC.length);
+        int version = Short.toUnsignedInt(b.getShort());
+        if (version != VERSION) {
+            throw new ModelFormatException("unsupported binary model version " + version + " (this build reads "
+                    + VERSION + ")");
+        }
+        int cellId = b.get();
+        int variantId = b.get();
+        if (cellId < 0 || cellId >= CellType.values().length) {
+            throw new ModelFormatException("corrupt model header: cell id " + cellId);
+        }
+        if (variantId < 0 || variantId >= GruVariant.values().length) {
+            throw new ModelFormatException("corrupt model header: gru variant id " + variantId);
+        }
+        ModelShape shape;
+        try {
+            shape = new ModelShape(CellType.values()[cellId], GruVariant.values()[variantId],
+                    b.getInt(), b.getInt(), b.getInt(), b.getInt());
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("corrupt model header: " + e.getMessage(), e);
+        }
+        int flags = b.get();
+        int count = b.getInt();
+        if (count != shape.parameterCount()) {
+            throw new ModelFormatException("corrupt model header: parameter count " + count + " but " + shape
+                    + " has " + shape.parameterCount());
+        }
+        boolean hasNorm = (flags & FLAG_NORMALISER) != 0;
+        long expected = HEADER_BYTES
+                + 4L * ((hasNorm ? 2L * (shape.inputSize() + shape.outputSize()) : 0) + count) + 4;
+        if (bytes.length != expected) {
+            throw new ModelFormatException((bytes.length < expected ? "model bytes truncated" : "trailing bytes")
+                    + ": " + shape + " needs " + expected + " bytes, got " + bytes.length);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, bytes.length - 4);
+        int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        if (stored != (int) crc.getValue()) {
+            throw new ModelFormatException("model bytes corrupt: CRC32 checksum mismatch");
+        }
+        try {
+            Normaliser n = null;
+            if (hasNorm) {
+                float[] im = getFloats(b, shape.inputSize());
+                float[] is = getFloats(b, shape.inputSize());
+                float[] om = getFloats(b, shape.outputSize());
+                float[] os = getFloats(b, shape.outputSize());
+                n = new Normaliser(im, is, om, os);
+            }
+            return new Model(shape, getFloats(b, count), n);
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new ModelFormatException("corrupt model body: " + e.getMessage(), e);
+        }
+    }
+
+    private static float[] getFloats(ByteBuffer b, int n) {
+        float[] v = new float[n];
+        b.asFloatBuffer().get(v);
+        b.position(b.position() + 4 * n);
+        return v;
+    }
+}

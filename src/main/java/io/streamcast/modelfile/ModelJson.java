@@ -1,0 +1,220 @@
+package io.streamcast.modelfile;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamcast.model.CellType;
+import io.streamcast.model.GruVariant;
+import io.streamcast.model.Model;
+import io.streamcast.model.ModelShape;
+import io.streamcast.model.Normaliser;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Model JSON compatible with PyTorch state_dicts.
+ *
+ * <pre>
+ * {"cell": "lstm", "input_size": 1, "hidden_size": 32, "num_layers": 2, "output_size": 12,
+ *  "gru_variant": "reset_after",            (gru only; default reset_after)
+ *  "params": {"weight_ih_l0": [[...]], "weight_hh_l0": [[...]], "bias_ih_l0": [...], ...,
+ *             "head.weight": [[...]], "head.bias": [...]},
+ *  "normalisation": {"input_mean": [...], "input_std": [...],      (optional: none if absent)
+ *                    "output_mean": [...], "output_std": [...]}}
+ * </pre>
+ * Other top-level fields are ignored, so a PyTorch dump with metadata loads as it is; inside
+ * params every tensor must be present with its exact shape, and nothing else.
+ */
+public final class ModelJson {
+    private ModelJson() {
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    public static Model read(String json) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ModelFormatException("model JSON is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        return fromTree(root);
+    }
+
+    public static Model fromTree(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new ModelFormatException("model JSON must be an object");
+        }
+        CellType cell;
+        GruVariant variant = GruVariant.RESET_AFTER;
+        try {
+            cell = CellType.fromId(text(root, "cell"));
+            if (root.hasNonNull("gru_variant")) {
+                variant = GruVariant.fromId(text(root, "gru_variant"));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("model JSON: " + e.getMessage(), e);
+        }
+        ModelShape shape;
+        try {
+            shape = new ModelShape(cell, variant, integer(root, "input_size"), integer(root, "hidden_size"),
+                    integer(root, "num_layers"), integer(root, "output_size"));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("model JSON: " + e.getMessage(), e);
+        }
+        JsonNode params = root.get("params");
+        if (params == null || !params.isObject()) {
+            throw new ModelFormatException("model JSON: missing object field 'params'");
+        }
+        float[] p = new float[shape.parameterCount()];
+        Set<String> expected = new HashSet<>();
+        for (ModelShape.Tensor t : shape.tensors()) {
+            expected.add(t.name());
+            JsonNode v = params.get(t.name());
+            if (v == null) {
+                throw new ModelFormatException("model JSON: params." + t.name() + " is missing (" + shape + ")");
+            }
+            readTensor(v, t, p, "params." + t.name());
+        }
+        for (Iterator<String> it = params.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!expected.contains(name)) {
+                throw new ModelFormatException("model JSON: unexpected parameter params." + name + " for " + shape);
+            }
+        }
+        Normaliser n = null;
+        JsonNode norm = root.get("normalisation");
+        if (norm != null && !norm.isNull()) {
+            try {
+                n = new Normaliser(vector(norm, "input_mean", shape.inputSize()),
+                        vector(norm, "input_std", shape.inputSize()),
+                        vector(norm, "output_mean", shape.outputSize()),
+                        vector(norm, "output_std", shape.outputSize()));
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException("model JSON: " + e.getMessage(), e);
+            }
+        }
+        return new Model(shape, p, n);
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode v = root.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new ModelFormatException("model JSON: missing string field '" + field + "'");
+        }
+        return v.asText();
+    }
+
+    private static int integer(JsonNode root, String field) {
+        JsonNode v = root.get(field);
+        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw new ModelFormatException("model JSON: missing integer field '" + field + "'");
+        }
+        return v.asInt();
+    }
+
+    private static void readTensor(JsonNode v, ModelShape.Tensor t, float[] out, String where) {
+        if (!t.isMatrix()) {
+            readRow(v, t.rows(), out, t.offset(), where, where + " must be a vector of " + t.rows());
+            return;
+        }
+        String shapeMsg = where + " must be " + t.rows() + " x " + t.cols();
+        if (!v.isArray() || v.size() != t.rows()) {
+            throw new ModelFormatException(shapeMsg + ", got " + describe(v));
+        }
+        for (int i = 0; i < t.rows(); i++) {
+            readRow(v.get(i), t.cols(), out, t.offset() + i * t.cols(), where + "[" + i + "]",
+                    shapeMsg);
+        }
+    }
+
+    private static void readRow(JsonNode v, int n, float[] out, int off, String where, String shapeMsg) {
+        if (!v.isArray() || v.size() != n) {
+            throw new ModelFormatException(shapeMsg + ", got " + describe(v) + " at " + where);
+        }
+        for (int j = 0; j < n; j++) {
+            JsonNode e = v.get(j);
+            if (!e.isNumber()) {
+                throw new ModelFormatException(where + "[" + j + "] is not a number: " + e);
+            }
+            float f = (float) e.asDouble();
+            if (!Float.isFinite(f)) {
+                throw new ModelFormatException(where + "[" + j + "] is not finite in float: " + e);
+            }
+            out[off + j] = f;
+        }
+    }
+
+    private static String describe(JsonNode v) {
+        if (!v.isArray()) {
+            return v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        }
+        if (v.size() > 0 && v.get(0).isArray()) {
+            return v.size() + " x " + v.get(0).size();
+        }
+        return "a vector of " + v.size();
+    }
+
+    private static float[] vector(JsonNode parent, String field, int n) {
+        JsonNode v = parent.get(field);
+        if (v == null) {
+            throw new ModelFormatException("model JSON: normalisation." + field + " is missing");
+        }
+        float[] out = new float[n];
+        String where = "normalisation." + field;
+        readRow(v, n, out, 0, where, where + " must be a vector of " + n);
+        return out;
+    }
+
+    public static ObjectNode toTree(Model model) {
+        ModelShape s = model.shape();
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format", "streamcast-model");
+        root.put("cell", s.cell().id());
+        root.put("input_size", s.inputSize());
+        root.put("hidden_size", s.hiddenSize());
+        root.put("num_layers", s.numLayers());
+        root.put("output_size", s.outputSize());
+        if (s.cell() == CellType.GRU) {
+            root.put("gru_variant", s.gruVariant().id());
+        }
+        ObjectNode params = root.putObject("params");
+        float[] p = model.params();
+        for (ModelShape.Tensor t : s.tensors()) {
+            ArrayNode a = params.putArray(t.name());
+            if (t.isMatrix()) {
+                for (int i = 0; i < t.rows(); i++) {
+                    addFloats(a.addArray(), p, t.offset() + i * t.cols(), t.cols());
+                }
+            } else {
+                addFloats(a, p, t.offset(), t.rows());
+            }
+        }
+        Normaliser n = model.normaliser();
+        if (n != null) {
+            ObjectNode norm = root.putObject("normalisation");
+            addFloats(norm.putArray("input_mean"), n.inputMean(), 0, s.inputSize());
+            addFloats(norm.putArray("input_std"), n.inputStd(), 0, s.inputSize());
+            addFloats(norm.putArray("output_mean"), n.outputMean(), 0, s.outputSize());
+            addFloats(norm.putArray("output_std"), n.outputStd(), 0, s.outputSize());
+        }
+        return root;
+    }
+
+    private static void addFloats(ArrayNode a, float[] v, int off, int n) {
+        for (int i = 0; i < n; i++) {
+            a.add(v[off + i]); // FloatNode: written in the shortest form that reads back to the same float
+        }
+    }
+
+    public static String write(Model model) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toTree(model));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
