@@ -9,8 +9,8 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /** One reference file from src/test/resources/pytorch (see its README for how it was made). */
-final class PyTorchFixture {
-    static final List<String> NAMES = List.of(
+public final class PyTorchFixture {
+    public static final List<String> NAMES = List.of(
             "rnn_L1_in1_h1_o1", "lstm_L1_in1_h1_o1", "gru_reset_after_L1_in1_h1_o1", "gru_reset_before_L1_in1_h1_o1",
             "rnn_L1_in2_h3_o1", "rnn_L2_in3_h4_o4", "rnn_L3_in1_h5_o1",
             "lstm_L1_in3_h5_o4", "lstm_L2_in2_h3_o1", "lstm_L3_in1_h4_o4",
@@ -18,9 +18,9 @@ final class PyTorchFixture {
             "gru_reset_before_L1_in2_h4_o4", "gru_reset_before_L2_in3_h3_o1", "gru_reset_before_L3_in1_h5_o4",
             "lstm_L2_in1_h32_o12", "gru_reset_after_L2_in1_h32_o12");
 
-    final String name;
-    final JsonNode root;
-    final Model model;
+    public final String name;
+    public final JsonNode root;
+    public final Model model;
 
     private PyTorchFixture(String name, JsonNode root) {
         this.name = name;
@@ -28,7 +28,7 @@ final class PyTorchFixture {
         this.model = ModelJson.fromTree(root.get("model"));
     }
 
-    static PyTorchFixture load(String name) {
+    public static PyTorchFixture load(String name) {
         try (InputStream in = PyTorchFixture.class.getResourceAsStream("/pytorch/" + name + ".json")) {
             if (in == null) {
                 throw new IllegalArgumentException("no fixture " + name);
@@ -39,11 +39,11 @@ final class PyTorchFixture {
         }
     }
 
-    boolean hasGrad() {
+    public boolean hasGrad() {
         return root.has("grad");
     }
 
-    static double[] doubles(JsonNode a) {
+    public static double[] doubles(JsonNode a) {
         double[] v = new double[a.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = a.get(i).asDouble();
@@ -51,7 +51,7 @@ final class PyTorchFixture {
         return v;
     }
 
-    static double[][] doubles2(JsonNode a) {
+    public static double[][] doubles2(JsonNode a) {
         double[][] v = new double[a.size()][];
         for (int i = 0; i < v.length; i++) {
             v[i] = doubles(a.get(i));
@@ -59,7 +59,7 @@ final class PyTorchFixture {
         return v;
     }
 
-    static double[][][] doubles3(JsonNode a) {
+    public static double[][][] doubles3(JsonNode a) {
         double[][][] v = new double[a.size()][][];
         for (int i = 0; i < v.length; i++) {
             v[i] = doubles2(a.get(i));
@@ -68,7 +68,7 @@ final class PyTorchFixture {
     }
 
     /** Flattens a [L][H] nested array into a layer-major float array (exact: the values are floats). */
-    static float[] flatFloats(JsonNode a) {
+    public static float[] flatFloats(JsonNode a) {
         int rows = a.size();
         int cols = a.get(0).size();
         float[] out = new float[rows * cols];
@@ -81,7 +81,7 @@ final class PyTorchFixture {
     }
 
     /** The fixture's parameter gradients flattened in the model's parameter order. */
-    double[] paramGrad() {
+    public double[] paramGrad() {
         JsonNode g = root.get("grad").get("params");
         double[] out = new double[model.shape().parameterCount()];
         for (ModelShape.Tensor t : model.shape().tensors()) {

@@ -9,25 +9,25 @@ package io.streamcast.model;
  * <p>Loss for a batch: mean over B*O of (head(h_top at the last step) - target)^2 (PyTorch
  * mse_loss with reduction='mean').
  */
-final class ReferenceRnn {
-    final ModelShape s;
-    final double[] p;
-    final int hd;
-    final int g;
+public final class ReferenceRnn {
+    public final ModelShape s;
+    public final double[] p;
+    public final int hd;
+    public final int g;
 
-    ReferenceRnn(ModelShape shape, double[] params) {
+    public ReferenceRnn(ModelShape shape, double[] params) {
         this.s = shape;
         this.p = params;
         this.hd = shape.hiddenSize();
         this.g = shape.gateRows();
     }
 
-    static double sig(double x) {
+    public static double sig(double x) {
         return 1.0 / (1.0 + Math.exp(-x));
     }
 
     /** W (rows x cols at off) times v. */
-    double[] matVec(int off, int rows, int cols, double[] v) {
+    public double[] matVec(int off, int rows, int cols, double[] v) {
         double[] out = new double[rows];
         for (int i = 0; i < rows; i++) {
             double sum = 0;
@@ -40,19 +40,19 @@ final class ReferenceRnn {
     }
 
     /** Everything one cell step computed, kept for the backward pass. */
-    static final class StepCache {
-        double[] x;
-        double[] hPrev;
-        double[] cPrev;
-        double[] gx; // W_ih x + b_ih
-        double[] gh; // W_hh h + b_hh (gru reset_before: only the r, z part is used)
-        double[] act; // post-activation gates
-        double[] rh; // gru reset_before: r * hPrev
-        double[] c;
-        double[] h;
+    public static final class StepCache {
+        public double[] x;
+        public double[] hPrev;
+        public double[] cPrev;
+        public double[] gx; // W_ih x + b_ih
+        public double[] gh; // W_hh h + b_hh (gru reset_before: only the r, z part is used)
+        public double[] act; // post-activation gates
+        public double[] rh; // gru reset_before: r * hPrev
+        public double[] c;
+        public double[] h;
     }
 
-    StepCache cellForward(int k, double[] x, double[] hPrev, double[] cPrev) {
+    public StepCache cellForward(int k, double[] x, double[] hPrev, double[] cPrev) {
         StepCache sc = new StepCache();
         sc.x = x;
         sc.hPrev = hPrev;
@@ -123,7 +123,7 @@ final class ReferenceRnn {
         return sc;
     }
 
-    double[] head(double[] hTop) {
+    public double[] head(double[] hTop) {
         double[] y = matVec(s.headWeightOffset(), s.outputSize(), hd, hTop);
         for (int o = 0; o < y.length; o++) {
             y[o] += p[s.headBiasOffset() + o];
@@ -132,14 +132,14 @@ final class ReferenceRnn {
     }
 
     /** Result of running one sequence: state after each step and the head output. */
-    static final class Trace {
-        double[][][] h; // [T][L][H]
-        double[][][] c; // [T][L][H], lstm only
-        double[][] y; // [T][O]
-        StepCache[][] caches; // [T][L]
+    public static final class Trace {
+        public double[][][] h; // [T][L][H]
+        public double[][][] c; // [T][L][H], lstm only
+        public double[][] y; // [T][O]
+        public StepCache[][] caches; // [T][L]
     }
 
-    Trace run(double[][] x, double[][] h0, double[][] c0) {
+    public Trace run(double[][] x, double[][] h0, double[][] c0) {
         int steps = x.length;
         int layers = s.numLayers();
         Trace tr = new Trace();
@@ -171,7 +171,7 @@ final class ReferenceRnn {
         return tr;
     }
 
-    double loss(double[][][] x, double[][] target) {
+    public double loss(double[][][] x, double[][] target) {
         double sum = 0;
         int b = x.length;
         int o = s.outputSize();
@@ -187,7 +187,7 @@ final class ReferenceRnn {
     }
 
     /** Loss, with its gradient w.r.t. every parameter added into gp and w.r.t. the inputs into gx. */
-    double lossAndGradient(double[][][] x, double[][] target, double[] gp, double[][][] gxOut) {
+    public double lossAndGradient(double[][][] x, double[][] target, double[] gp, double[][][] gxOut) {
         int batch = x.length;
         int out = s.outputSize();
         int layers = s.numLayers();
@@ -235,7 +235,7 @@ final class ReferenceRnn {
     }
 
     /** Returns {dx, dhPrev, dcPrev}; adds parameter gradients into gp. */
-    double[][] cellBackward(int k, StepCache sc, double[] dh, double[] dcNext, double[] gp) {
+    public double[][] cellBackward(int k, StepCache sc, double[] dh, double[] dcNext, double[] gp) {
         int in = s.layerInputSize(k);
         double[] dgx = new double[g]; // d wrt (W_ih x + b_ih)
         double[] dgh = new double[g]; // d wrt (W_hh h + b_hh) (reset_before: rows r,z only)

@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Random models and inputs for tests; every value is exactly representable in float. */
-final class TestModels {
+public final class TestModels {
     private TestModels() {
     }
 
-    static Model random(ModelShape shape, long seed, float scale) {
+    public static Model random(ModelShape shape, long seed, float scale) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] p = new float[shape.parameterCount()];
         for (int i = 0; i < p.length; i++) {
@@ -18,7 +18,7 @@ final class TestModels {
         return new Model(shape, p, null);
     }
 
-    static float[] randomFloats(int n, long seed, float scale) {
+    public static float[] randomFloats(int n, long seed, float scale) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
@@ -27,7 +27,7 @@ final class TestModels {
         return v;
     }
 
-    static double[] toDouble(float[] v) {
+    public static double[] toDouble(float[] v) {
         double[] d = new double[v.length];
         for (int i = 0; i < v.length; i++) {
             d[i] = v[i];
@@ -36,7 +36,7 @@ final class TestModels {
     }
 
     /** Every cell and GRU variant with 1-3 layers and assorted sizes. */
-    static List<ModelShape> shapes() {
+    public static List<ModelShape> shapes() {
         List<ModelShape> out = new ArrayList<>();
         int[][] sizes = {{1, 3, 1, 2}, {2, 4, 2, 3}, {3, 5, 3, 1}};
         for (int[] sz : sizes) {
