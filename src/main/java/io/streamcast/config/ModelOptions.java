@@ -1,0 +1,28 @@
+package io.streamcast.config;
+
+import io.streamcast.model.CellType;
+import io.streamcast.model.GruVariant;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** Architecture of models that streamcast trains itself (imported models carry their own). */
+public final class ModelOptions {
+    private ModelOptions() {
+    }
+
+    public static final ConfigOption<CellType> CELL = ConfigOptions.key("model.cell")
+            .enumType(CellType.class).defaultValue(CellType.LSTM)
+            .withDescription("Recurrent cell: rnn (tanh), lstm or gru.");
+
+    public static final ConfigOption<GruVariant> GRU_VARIANT = ConfigOptions.key("model.gru-variant")
+            .enumType(GruVariant.class).defaultValue(GruVariant.RESET_AFTER)
+            .withDescription("GRU convention: reset_after (PyTorch/cuDNN) or reset_before (Cho et al. 2014).");
+
+    public static final ConfigOption<Integer> HIDDEN_SIZE = ConfigOptions.key("model.hidden-size")
+            .intType().defaultValue(32)
+            .withDescription("Hidden units per recurrent layer.");
+
+    public static final ConfigOption<Integer> NUM_LAYERS = ConfigOptions.key("model.num-layers")
+            .intType().defaultValue(2)
+            .withDescription("Number of stacked recurrent layers.");
+}

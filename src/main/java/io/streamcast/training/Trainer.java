@@ -1,0 +1,138 @@
+package io.streamcast.training;
+
+import io.streamcast.model.Model;
+import io.streamcast.model.ModelShape;
+import io.streamcast.model.Normaliser;
+import java.util.SplittableRandom;
+
+/**
+ * Trains a model on one series: per-series normalisation fitted on the training part, sliding
+ * windows, mini-batch truncated BPTT ({@link Bptt}), global-norm clipping, Adam, and early
+ * stopping on the validation tail that keeps the best weights. Deterministic: the same data,
+ * settings and seed give bit-identical weights (single-threaded BLAS, seeded shuffling).
+ */
+public final class Trainer {
+    private final TrainingConfig cfg;
+
+    public Trainer(TrainingConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    /**
+     * @param series    row-major [rows, columns] readings in original units
+     * @param warmStart weights to continue from (same shape), or null for a fresh PyTorch-style
+     *                  initialisation; its normaliser is kept, because its weights only make
+     *                  sense in that scale (one is fitted if it has none)
+     */
+    public TrainingResult train(float[] series, int rows, int columns, Model warmStart) {
+        long start = System.nanoTime();
+        ModelShape shape = cfg.shape(columns);
+        if (warmStart != null && !warmStart.shape().equals(shape)) {
+            throw new IllegalArgumentException("warm start model " + warmStart.shape() + " does not match " + shape);
+        }
+        if (series.length < (long) rows * columns) {
+            throw new IllegalArgumentException("series holds " + series.length + " values, not " + rows + " x " + columns);
+        }
+        for (int i = 0; i < rows * columns; i++) {
+            if (!Float.isFinite(series[i])) {
+                throw new IllegalArgumentException("series value at row " + i / columns + ", column " + i % columns
+                        + " is " + series[i] + "; training needs finite readings");
+            }
+        }
+        Windows w = Windows.cut(rows, cfg.inputLength(), cfg.horizon(), cfg.stride(), cfg.validationFraction());
+        Normaliser norm = warmStart != null && warmStart.normaliser() != null ? warmStart.normaliser()
+                : Normaliser.fit(series, w.splitRow(), columns, cfg.targetColumn(), cfg.horizon());
+        float[] z = new float[rows * columns];
+        for (int t = 0; t < rows; t++) {
+            norm.normaliseInput(series, t * columns, z, t * columns);
+        }
+        float[] params = warmStart != null ? warmStart.params().clone()
+                : ParameterInit.init(shape, cfg.seed(), cfg.forgetBias());
+        float[] best = params.clone();
+        float[] grad = new float[params.length];
+        Adam adam = new Adam(params.length, cfg.learningRate());
+        int batchSize = Math.min(cfg.batchSize(), Math.max(w.trainCount(), w.validationCount()));
+        Bptt bptt = new Bptt(shape, cfg.inputLength(), batchSize);
+        float[] x = new float[batchSize * cfg.inputLength() * columns];
+        float[] y = new float[batchSize * cfg.horizon()];
+        int[] order = w.train.clone();
+        SplittableRandom rnd = new SplittableRandom(cfg.seed() ^ 0x5DEECE66DL);
+
+        boolean hasVal = w.validationCount() > 0;
+        double bestVal = hasVal ? evaluate(bptt, params, z, columns, w.validation, x, y)
+                : Double.POSITIVE_INFINITY; // warm start: never return worse than where we began
+        if (!Double.isFinite(bestVal)) {
+            bestVal = Double.POSITIVE_INFINITY;
+        }
+        int bestEpoch = 0;
+        double lastTrain = Double.NaN;
+        boolean diverged = false;
+        int epoch = 0;
+        while (epoch < cfg.maxEpochs() && epoch - bestEpoch < cfg.patience()) {
+            epoch++;
+            shuffle(order, rnd);
+            double sum = 0;
+            for (int from = 0; from < order.length; from += batchSize) {
+                int n = Math.min(batchSize, order.length - from);
+                assemble(z, columns, order, from, n, x, y);
+                double loss = bptt.forwardBackward(params, x, y, n, grad, null);
+                double gnorm = Adam.clipGlobalNorm(grad, cfg.clipNorm());
+                if (!Double.isFinite(loss) || !Double.isFinite(gnorm)) {
+                    diverged = true;
+                    break;
+                }
+                adam.step(params, grad);
+                sum += loss * n;
+            }
+            if (diverged) {
+                break;
+            }
+            lastTrain = sum / order.length;
+            double score = hasVal ? evaluate(bptt, params, z, columns, w.validation, x, y) : lastTrain;
+            if (!Double.isFinite(score)) {
+                diverged = true;
+                break;
+            }
+            if (score < bestVal || !hasVal) {
+                bestVal = score;
+                bestEpoch = epoch;
+                System.arraycopy(params, 0, best, 0, params.length);
+            }
+        }
+        return new TrainingResult(new Model(shape, best, norm), lastTrain, hasVal ? bestVal : Double.NaN, epoch,
+                bestEpoch, w.trainCount(), w.validationCount(), (System.nanoTime() - start) / 1_000_000, diverged);
+    }
+
+    /** Mean squared error (normalised units) of the model over the given windows. */
+    private double evaluate(Bptt bptt, float[] params, float[] z, int columns, int[] starts, float[] x, float[] y) {
+        double sum = 0;
+        for (int from = 0; from < starts.length; from += bptt.maxBatch()) {
+            int n = Math.min(bptt.maxBatch(), starts.length - from);
+            assemble(z, columns, starts, from, n, x, y);
+            sum += bptt.forward(params, x, y, n) * n;
+        }
+        return sum / starts.length;
+    }
+
+    /** x [n, L, columns] and y [n, horizon] for windows starts[from .. from+n). */
+    private void assemble(float[] z, int columns, int[] starts, int from, int n, float[] x, float[] y) {
+        int len = cfg.inputLength();
+        int h = cfg.horizon();
+        for (int b = 0; b < n; b++) {
+            int s = starts[from + b];
+            System.arraycopy(z, s * columns, x, b * len * columns, len * columns);
+            for (int o = 0; o < h; o++) {
+                y[b * h + o] = z[(s + len + o) * columns + cfg.targetColumn()];
+            }
+        }
+    }
+
+    private static void shuffle(int[] a, SplittableRandom rnd) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}

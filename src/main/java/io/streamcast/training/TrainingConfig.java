@@ -1,0 +1,61 @@
+package io.streamcast.training;
+
+import io.streamcast.config.ModelOptions;
+import io.streamcast.config.TrainingOptions;
+import io.streamcast.model.CellType;
+import io.streamcast.model.GruVariant;
+import io.streamcast.model.ModelShape;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/** Validated training settings, read from {@link TrainingOptions} and {@link ModelOptions}. */
+public record TrainingConfig(
+        CellType cell, GruVariant gruVariant, int hiddenSize, int numLayers,
+        int inputLength, int horizon, int stride, int targetColumn,
+        int batchSize, int maxEpochs, int patience, double validationFraction,
+        double learningRate, double clipNorm, Double forgetBias, long seed) {
+
+    public static TrainingConfig defaults() {
+        return from(new Configuration());
+    }
+
+    public static TrainingConfig from(Configuration c) {
+        return new TrainingConfig(
+                c.get(ModelOptions.CELL), c.get(ModelOptions.GRU_VARIANT),
+                atLeast(c, ModelOptions.HIDDEN_SIZE, 1), atLeast(c, ModelOptions.NUM_LAYERS, 1),
+                atLeast(c, TrainingOptions.INPUT_LENGTH, 1), atLeast(c, TrainingOptions.HORIZON, 1),
+                atLeast(c, TrainingOptions.STRIDE, 1), atLeast(c, TrainingOptions.TARGET_COLUMN, 0),
+                atLeast(c, TrainingOptions.BATCH_SIZE, 1), atLeast(c, TrainingOptions.MAX_EPOCHS, 1),
+                atLeast(c, TrainingOptions.PATIENCE, 1),
+                inRange(c, TrainingOptions.VALIDATION_FRACTION, 0.0, 0.9),
+                inRange(c, TrainingOptions.LEARNING_RATE, 1e-9, 10.0),
+                inRange(c, TrainingOptions.CLIP_NORM, 1e-9, 1e9),
+                c.getOptional(TrainingOptions.FORGET_BIAS).orElse(null),
+                c.get(TrainingOptions.SEED));
+    }
+
+    private static int atLeast(Configuration c, ConfigOption<Integer> o, int min) {
+        int v = c.get(o);
+        if (v < min) {
+            throw new IllegalArgumentException(o.key() + " must be >= " + min + ", got " + v);
+        }
+        return v;
+    }
+
+    private static double inRange(Configuration c, ConfigOption<Double> o, double min, double max) {
+        double v = c.get(o);
+        if (!(v >= min && v <= max)) {
+            throw new IllegalArgumentException(o.key() + " must be in [" + min + ", " + max + "], got " + v);
+        }
+        return v;
+    }
+
+    /** The shape of a model trained with these settings on a series of inputSize columns. */
+    public ModelShape shape(int inputSize) {
+        if (targetColumn >= inputSize) {
+            throw new IllegalArgumentException(TrainingOptions.TARGET_COLUMN.key() + " is " + targetColumn
+                    + " but the series has only " + inputSize + " column(s)");
+        }
+        return new ModelShape(cell, gruVariant, inputSize, hiddenSize, numLayers, horizon);
+    }
+}
