@@ -16,8 +16,10 @@ public final class ModelFiles {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UncheckedIOException("model file " + path + " does not exist", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read model file " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read model file " + path + ": " + e, e);
         }
         try {
             return ModelBinary.looksBinary(bytes)

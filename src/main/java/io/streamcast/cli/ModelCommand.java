@@ -1,0 +1,229 @@
+package io.streamcast.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamcast.config.Options;
+import io.streamcast.model.CellType;
+import io.streamcast.model.Model;
+import io.streamcast.model.ModelShape;
+import io.streamcast.model.RecurrentState;
+import io.streamcast.model.Stepper;
+import io.streamcast.modelfile.ModelBinary;
+import io.streamcast.modelfile.ModelFiles;
+import io.streamcast.modelfile.ModelJson;
+import io.streamcast.training.Trainer;
+import io.streamcast.training.TrainingConfig;
+import io.streamcast.training.TrainingResult;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code streamcast model ...}: run, convert, inspect and train model files. */
+@Command(name = "model", description = "Run, convert, inspect and train model files.",
+        subcommands = {ModelCommand.Trace.class, ModelCommand.Export.class, ModelCommand.Import.class,
+            ModelCommand.Info.class, ModelCommand.Train.class})
+public final class ModelCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Command(name = "trace", mixinStandardHelpOptions = true,
+            description = "Run the model exactly as stored over the rows of a CSV, printing one JSON object per step:"
+                    + " {\"t\", \"h\": [[..] per layer], \"c\" (lstm), \"y\"}.")
+    static final class Trace implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, description = "Model file (JSON or binary).")
+        Path model;
+
+        @Option(names = "--input", required = true,
+                description = "CSV, one row per time step, input_size numeric columns, optional header.")
+        Path input;
+
+        @Option(names = "--state", description = "Initial state JSON {\"h\": [[..] per layer], \"c\": [..]}; default zeros.")
+        Path state;
+
+        @Override
+        public Integer call() throws Exception {
+            Model m = ModelFiles.read(model);
+            ModelShape shape = m.shape();
+            NumericCsv csv = NumericCsv.read(input, null);
+            if (csv.columns != shape.inputSize()) {
+                throw new IllegalArgumentException(input + " has " + csv.columns + " columns but the model's input_size is "
+                        + shape.inputSize());
+            }
+            RecurrentState s = state == null ? RecurrentState.zeros(shape) : readState(state, shape);
+            Stepper stepper = new Stepper(m);
+            float[] y = new float[shape.outputSize()];
+            PrintWriter out = spec.commandLine().getOut();
+            for (int t = 0; t < csv.rows; t++) {
+                stepper.step(s, csv.values, t * csv.columns, y, 0);
+                ObjectNode line = JSON.createObjectNode();
+                line.put("t", t);
+                putLayers(line.putArray("h"), s.h(), shape);
+                if (shape.cell() == CellType.LSTM) {
+                    putLayers(line.putArray("c"), s.c(), shape);
+                }
+                ArrayNode ya = line.putArray("y");
+                for (float v : y) {
+                    ya.add(v);
+                }
+                out.println(JSON.writeValueAsString(line));
+            }
+            out.flush();
+            return 0;
+        }
+
+        private static void putLayers(ArrayNode a, float[] flat, ModelShape shape) {
+            for (int k = 0; k < shape.numLayers(); k++) {
+                ArrayNode layer = a.addArray();
+                for (int j = 0; j < shape.hiddenSize(); j++) {
+                    layer.add(flat[k * shape.hiddenSize() + j]);
+                }
+            }
+        }
+
+        static RecurrentState readState(Path file, ModelShape shape) throws Exception {
+            JsonNode root = JSON.readTree(Files.readString(file));
+            RecurrentState s = RecurrentState.zeros(shape);
+            readLayers(root, "h", s.h(), shape, file);
+            if (shape.cell() == CellType.LSTM) {
+                readLayers(root, "c", s.c(), shape, file);
+            } else if (root.has("c")) {
+                throw new IllegalArgumentException(file + ": \"c\" given but a " + shape.cell() + " has no cell state");
+            }
+            return s;
+        }
+
+        private static void readLayers(JsonNode root, String field, float[] into, ModelShape shape, Path file) {
+            JsonNode a = root.get(field);
+            String expect = file + ": \"" + field + "\" must be " + shape.numLayers() + " x " + shape.hiddenSize()
+                    + " (layers x hidden_size)";
+            if (a == null || !a.isArray() || a.size() != shape.numLayers()) {
+                throw new IllegalArgumentException(expect);
+            }
+            for (int k = 0; k < shape.numLayers(); k++) {
+                JsonNode layer = a.get(k);
+                if (!layer.isArray() || layer.size() != shape.hiddenSize()) {
+                    throw new IllegalArgumentException(expect + ", layer " + k + " is not");
+                }
+                for (int j = 0; j < shape.hiddenSize(); j++) {
+                    if (!layer.get(j).isNumber()) {
+                        throw new IllegalArgumentException(file + ": " + field + "[" + k + "][" + j + "] is not a number");
+                    }
+                    into[k * shape.hiddenSize() + j] = (float) layer.get(j).asDouble();
+                }
+            }
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write a model as PyTorch-compatible JSON (from binary or JSON).")
+    static final class Export implements Callable<Integer> {
+        @Option(names = "--model", required = true, description = "Model file (binary or JSON).")
+        Path model;
+
+        @Option(names = "--out", required = true, description = "JSON file to write.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Files.writeString(out, ModelJson.write(ModelFiles.read(model)));
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Convert a PyTorch-compatible model JSON into the compact binary form used in Flink state.")
+    static final class Import implements Callable<Integer> {
+        @Option(names = "--json", required = true, description = "Model JSON (extra top-level fields are ignored).")
+        Path json;
+
+        @Option(names = "--out", required = true, description = "Binary model file to write.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Files.write(out, ModelBinary.write(ModelJson.read(Files.readString(json))));
+            return 0;
+        }
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true, description = "Print a model's shape and sizes.")
+    static final class Info implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, description = "Model file (JSON or binary).")
+        Path model;
+
+        @Override
+        public Integer call() throws Exception {
+            Model m = ModelFiles.read(model);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(m.shape());
+            out.println("parameters: " + m.shape().parameterCount());
+            out.println("normalisation: " + (m.normaliser() != null ? "yes" : "none"));
+            out.println("binary size: " + ModelBinary.serialisedSize(m) + " bytes");
+            out.println("per-key state: " + m.shape().stateSize() + " floats");
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train a model on a CSV series (rows = time steps) and write it (JSON if --out ends in .json).")
+    static final class Train implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--csv", required = true, description = "CSV of readings, one row per time step.")
+        Path csv;
+
+        @Option(names = "--columns", split = ",",
+                description = "Input columns (names or 0-based indices); default: all. training.target-column indexes these.")
+        List<String> columns;
+
+        @Option(names = "--out", required = true, description = "Model file to write.")
+        Path out;
+
+        @Option(names = "--warm-start", description = "Continue from this model's weights.")
+        Path warmStart;
+
+        @Option(names = "--set", description = "Option override key=value (see 'streamcast options').")
+        Map<String, String> set = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            TrainingConfig cfg = TrainingConfig.from(Options.parse(set));
+            NumericCsv data = NumericCsv.read(csv, columns);
+            Model start = warmStart != null ? ModelFiles.read(warmStart) : null;
+            TrainingResult r = new Trainer(cfg).train(data.values, data.rows, data.columns, start);
+            ModelFiles.write(r.model(), out);
+            PrintWriter pw = spec.commandLine().getOut();
+            pw.printf("%s: %d training / %d validation windows, %d epochs (best %d), train MSE %.5f, "
+                            + "validation MSE %.5f (normalised units), %d ms%s%n", r.model().shape(), r.trainWindows(),
+                    r.validationWindows(), r.epochs(), r.bestEpoch(), r.trainLoss(), r.validationLoss(), r.wallMillis(),
+                    r.diverged() ? " -- DIVERGED, kept the best weights before it" : "");
+            pw.flush();
+            return r.diverged() ? 3 : 0;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.streamcast.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A CSV of numbers, one row per time step, with an optional header row (recognised by a
+ * non-numeric first row). Errors name the file, the line and the offending cell.
+ */
+public final class NumericCsv {
+    public final List<String> header;
+    public final int rows;
+    public final int columns;
+    /** Row-major [rows, columns]. */
+    public final float[] values;
+
+    private NumericCsv(List<String> header, int rows, int columns, float[] values) {
+        this.header = header;
+        this.rows = rows;
+        this.columns = columns;
+        this.values = values;
+    }
+
+    /**
+     * @param select column names or 0-based indices to keep, in that order; null keeps all
+     */
+    public static NumericCsv read(Path file, List<String> select) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        List<String> header = null;
+        int first = 0;
+        while (first < lines.size() && lines.get(first).isBlank()) {
+            first++;
+        }
+        if (first < lines.size() && !isNumericRow(split(lines.get(first)))) {
+            header = split(lines.get(first));
+            first++;
+        }
+        int[] pick = null;
+        if (select != null && !select.isEmpty()) {
+            pick = new int[select.size()];
+            for (int i = 0; i < pick.length; i++) {
+                pick[i] = resolve(select.get(i), header, file);
+            }
+        }
+        List<float[]> out = new ArrayList<>();
+        int width = -1;
+        for (int ln = first; ln < lines.size(); ln++) {
+            if (lines.get(ln).isBlank()) {
+                continue;
+            }
+            List<String> cells = split(lines.get(ln));
+            int[] cols = pick;
+            if (cols == null) {
+                cols = new int[cells.size()];
+                for (int i = 0; i < cols.length; i++) {
+                    cols[i] = i;
+                }
+            }
+            if (width >= 0 && cols.length != width) {
+                throw new IllegalArgumentException(file + " line " + (ln + 1) + ": expected " + width + " columns, got "
+                        + cols.length);
+            }
+            width = cols.length;
+            float[] row = new float[width];
+            for (int i = 0; i < width; i++) {
+                if (cols[i] >= cells.size()) {
+                    throw new IllegalArgumentException(file + " line " + (ln + 1) + ": has no column " + cols[i]);
+                }
+                String cell = cells.get(cols[i]).trim();
+                try {
+                    row[i] = Float.parseFloat(cell);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(file + " line " + (ln + 1) + ", column " + (cols[i] + 1)
+                            + ": not a number: '" + cell + "'");
+                }
+            }
+            out.add(row);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no data rows");
+        }
+        float[] v = new float[out.size() * width];
+        for (int r = 0; r < out.size(); r++) {
+            System.arraycopy(out.get(r), 0, v, r * width, width);
+        }
+        return new NumericCsv(header, out.size(), width, v);
+    }
+
+    private static int resolve(String col, List<String> header, Path file) {
+        if (header != null) {
+            int i = header.indexOf(col);
+            if (i >= 0) {
+                return i;
+            }
+        }
+        try {
+            return Integer.parseInt(col);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": no column named '" + col + "'"
+                    + (header != null ? " (header: " + String.join(",", header) + ")" : " (file has no header)"));
+        }
+    }
+
+    static List<String> split(String line) {
+        List<String> out = new ArrayList<>();
+        for (String s : line.split(",", -1)) {
+            String t = s.trim();
+            if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
+                t = t.substring(1, t.length() - 1);
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static boolean isNumericRow(List<String> cells) {
+        for (String c : cells) {
+            try {
+                Float.parseFloat(c);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

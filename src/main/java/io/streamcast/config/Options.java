@@ -1,0 +1,113 @@
+package io.streamcast.config;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Every streamcast option in one registry, and the strict parsing users get at start-up:
+ * an unknown key or a value that does not parse fails with a message naming the key.
+ */
+public final class Options {
+    private Options() {
+    }
+
+    /** The classes that declare options (public static final ConfigOption fields). */
+    private static final List<Class<?>> DECLARING = List.of(ModelOptions.class, TrainingOptions.class);
+
+    private static final Map<String, ConfigOption<?>> ALL = collect();
+
+    private static Map<String, ConfigOption<?>> collect() {
+        Map<String, ConfigOption<?>> out = new TreeMap<>();
+        for (Class<?> c : DECLARING) {
+            for (Field f : c.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
+                    try {
+                        ConfigOption<?> o = (ConfigOption<?>) f.get(null);
+                        out.put(o.key(), o);
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The declared value type of an option (Flink keeps it package-private; the docs generator reads it the same way). */
+    public static Class<?> typeOf(ConfigOption<?> o) {
+        try {
+            java.lang.reflect.Method m = ConfigOption.class.getDeclaredMethod("getClazz");
+            m.setAccessible(true);
+            return (Class<?>) m.invoke(o);
+        } catch (ReflectiveOperationException e) {
+            return o.hasDefaultValue() ? o.defaultValue().getClass() : Object.class;
+        }
+    }
+
+    /** All options, sorted by key. */
+    public static List<ConfigOption<?>> all() {
+        return new ArrayList<>(ALL.values());
+    }
+
+    /**
+     * Builds a configuration from key=value strings, rejecting unknown keys and unparsable values.
+     *
+     * @throws IllegalArgumentException naming the offending key
+     */
+    public static Configuration parse(Map<String, String> values) {
+        Configuration conf = new Configuration();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            ConfigOption<?> o = ALL.get(e.getKey());
+            if (o == null) {
+                throw new IllegalArgumentException("unknown option '" + e.getKey() + "'" + suggest(e.getKey()));
+            }
+            conf.setString(e.getKey(), e.getValue());
+            try {
+                conf.get(o);
+            } catch (RuntimeException ex) {
+                throw new IllegalArgumentException("invalid value '" + e.getValue() + "' for option '" + e.getKey()
+                        + "': " + ex.getMessage(), ex);
+            }
+        }
+        return conf;
+    }
+
+    private static String suggest(String key) {
+        String best = null;
+        int bestDist = Integer.MAX_VALUE;
+        for (String k : ALL.keySet()) {
+            int d = distance(key, k);
+            if (d < bestDist) {
+                bestDist = d;
+                best = k;
+            }
+        }
+        return best != null && bestDist <= Math.max(2, key.length() / 4) ? " (did you mean '" + best + "'?)" : "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

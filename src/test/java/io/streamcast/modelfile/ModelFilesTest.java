@@ -1,0 +1,142 @@
+package io.streamcast.modelfile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.model.CellType;
+import io.streamcast.model.GruVariant;
+import io.streamcast.model.Model;
+import io.streamcast.model.ModelShape;
+import io.streamcast.model.Normaliser;
+import io.streamcast.model.PyTorchFixture;
+import io.streamcast.model.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ModelFilesTest {
+    static java.util.List<ModelShape> shapes() {
+        return TestModels.shapes();
+    }
+
+    static Model withNorm(ModelShape s) {
+        Model m = TestModels.random(s, 2, 0.5f);
+        float[] im = TestModels.randomFloats(s.inputSize(), 3, 5f);
+        float[] is = new float[s.inputSize()];
+        java.util.Arrays.fill(is, 2.5f);
+        float[] om = new float[s.outputSize()];
+        java.util.Arrays.fill(om, 1e-7f);
+        float[] os = new float[s.outputSize()];
+        java.util.Arrays.fill(os, 3.3333333f);
+        return m.withNormaliser(new Normaliser(im, is, om, os));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void binaryAndJsonRoundTripsAreExact(ModelShape s) {
+        Model m = withNorm(s);
+        assertEquals(m, ModelBinary.read(ModelBinary.write(m)));
+        assertEquals(m, ModelJson.read(ModelJson.write(m)));
+        Model plain = TestModels.random(s, 4, 0.5f);
+        assertEquals(plain, ModelBinary.read(ModelBinary.write(plain)));
+        assertEquals(plain, ModelJson.read(ModelJson.write(plain)));
+        // binary -> json -> binary is byte-identical
+        byte[] bin = ModelBinary.write(m);
+        assertTrue(java.util.Arrays.equals(bin, ModelBinary.write(ModelJson.read(ModelJson.write(ModelBinary.read(bin))))));
+    }
+
+    @Test
+    void pyTorchDumpWithMetadataLoadsAndHasNoNormalisation() {
+        PyTorchFixture fx = PyTorchFixture.load("gru_reset_before_L2_in3_h3_o1");
+        assertEquals(new ModelShape(CellType.GRU, GruVariant.RESET_BEFORE, 3, 3, 2, 1), fx.model.shape());
+        assertNull(fx.model.normaliser());
+        // the params keep PyTorch's values exactly
+        double w = fx.root.get("model").get("params").get("weight_hh_l1").get(2).get(1).asDouble();
+        assertEquals((float) w, fx.model.params()[fx.model.shape().weightHhOffset(1) + 2 * 3 + 1]);
+    }
+
+    @Test
+    void truncatedBinaryIsRejected() {
+        byte[] bin = ModelBinary.write(withNorm(ModelShape.of(CellType.LSTM, 1, 8, 2, 4)));
+        for (int len : new int[] {0, 3, 20, 40, bin.length - 1}) {
+            ModelFormatException e = assertThrows(ModelFormatException.class,
+                    () -> ModelBinary.read(java.util.Arrays.copyOf(bin, len)));
+            assertTrue(e.getMessage().contains("truncated"), len + ": " + e.getMessage());
+        }
+    }
+
+    @Test
+    void corruptBinaryIsRejected() {
+        byte[] bin = ModelBinary.write(TestModels.random(ModelShape.of(CellType.GRU, 2, 4, 1, 3), 1, 1f));
+        byte[] flipped = bin.clone();
+        flipped[bin.length / 2] ^= 0x10;
+        assertMessage(() -> ModelBinary.read(flipped), "checksum");
+        byte[] magic = bin.clone();
+        magic[0] = 'X';
+        assertMessage(() -> ModelBinary.read(magic), "magic");
+        byte[] version = bin.clone();
+        version[4] = 9;
+        assertMessage(() -> ModelBinary.read(version), "version 9");
+        byte[] cell = bin.clone();
+        cell[6] = 7;
+        assertMessage(() -> ModelBinary.read(cell), "cell id 7");
+        byte[] hidden = bin.clone();
+        hidden[12] = 5; // hidden_size 4 -> 5: the parameter count no longer matches
+        assertMessage(() -> ModelBinary.read(hidden), "parameter count");
+        byte[] longer = java.util.Arrays.copyOf(bin, bin.length + 4);
+        assertMessage(() -> ModelBinary.read(longer), "trailing bytes");
+    }
+
+    @Test
+    void wrongShapesInJsonNameTheTensorAndTheExpectedShape() {
+        Model m = TestModels.random(ModelShape.of(CellType.LSTM, 2, 3, 2, 4), 1, 1f);
+        String json = ModelJson.write(m);
+        com.fasterxml.jackson.databind.node.ObjectNode tree = ModelJson.toTree(m);
+        // weight_ih_l1 must be 12 x 3: drop a row
+        ((com.fasterxml.jackson.databind.node.ArrayNode) tree.get("params").get("weight_ih_l1")).remove(0);
+        assertMessage(() -> ModelJson.fromTree(tree), "params.weight_ih_l1 must be 12 x 3, got 11 x 3");
+        com.fasterxml.jackson.databind.node.ObjectNode t2 = ModelJson.toTree(m);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) t2.get("params").get("bias_hh_l0")).add(1.0);
+        assertMessage(() -> ModelJson.fromTree(t2), "params.bias_hh_l0 must be a vector of 12");
+        com.fasterxml.jackson.databind.node.ObjectNode t3 = ModelJson.toTree(m);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) t3.get("params")).remove("head.bias");
+        assertMessage(() -> ModelJson.fromTree(t3), "params.head.bias is missing");
+        com.fasterxml.jackson.databind.node.ObjectNode t4 = ModelJson.toTree(m);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) t4.get("params")).putArray("weight_ih_l2");
+        assertMessage(() -> ModelJson.fromTree(t4), "unexpected parameter params.weight_ih_l2");
+        com.fasterxml.jackson.databind.node.ObjectNode t5 = ModelJson.toTree(m);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) t5.get("params").get("head.weight").get(1)).set(2,
+                new com.fasterxml.jackson.databind.node.TextNode("x"));
+        assertMessage(() -> ModelJson.fromTree(t5), "params.head.weight[1][2] is not a number");
+        assertMessage(() -> ModelJson.read(json.replace("\"lstm\"", "\"transformer\"")), "unknown cell 'transformer'");
+        assertMessage(() -> ModelJson.read(json.replace("\"num_layers\" : 2", "\"num_layers\" : 0")),
+                "num_layers must be in [1");
+        assertMessage(() -> ModelJson.read(json.substring(0, json.length() / 2)), "not valid JSON");
+        assertMessage(() -> ModelJson.read("[1, 2]"), "must be an object");
+    }
+
+    @Test
+    void filesAreReadByContentAndWrittenByExtension(@TempDir Path dir) throws Exception {
+        Model m = withNorm(ModelShape.of(CellType.RNN, 2, 3, 1, 2));
+        Path json = dir.resolve("m.json");
+        Path bin = dir.resolve("m.scm");
+        ModelFiles.write(m, json);
+        ModelFiles.write(m, bin);
+        assertTrue(Files.readString(json).contains("\"weight_hh_l0\""));
+        assertTrue(ModelBinary.looksBinary(Files.readAllBytes(bin)));
+        assertEquals(m, ModelFiles.read(json));
+        assertEquals(m, ModelFiles.read(bin));
+        Files.write(bin, java.util.Arrays.copyOf(Files.readAllBytes(bin), 50));
+        assertMessage(() -> ModelFiles.read(bin), "m.scm: model bytes truncated");
+    }
+
+    static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
+        ModelFormatException e = assertThrows(ModelFormatException.class, call);
+        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
+    }
+}
