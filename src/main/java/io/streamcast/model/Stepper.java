@@ -1,19 +1,18 @@
 package io.streamcast.model;
 
-import static io.streamcast.model.Kernels.accumulateXWt;
-import static io.streamcast.model.Kernels.sigmoid;
-import static io.streamcast.model.Kernels.sigmoidInPlace;
+import static io.streamcast.model.Kernels.accumulate;
 import static io.streamcast.model.Kernels.tanh;
 import static io.streamcast.model.Kernels.tanhInPlace;
 
 /**
  * Advances recurrent state by one reading and produces the forecast: the per-event hot path.
  *
- * <p>Built once per model: the weights are copied into transposed layouts (so every matrix
- * product is a run of contiguous SIMD-friendly row updates, see {@link Kernels#accumulateXWt})
- * and biases that are always added together are pre-summed. After that, {@link #step} and
- * {@link #stepBatch} allocate nothing (scratch grows only when a larger batch than ever before
- * arrives). Not thread-safe: one Stepper per thread or operator instance.
+ * <p>Built once per model: weights are copied into transposed row arrays (so every matrix
+ * product is a run of contiguous SIMD row updates, see {@link Kernels#accumulate}) and biases
+ * that are always added together are pre-summed. After that, {@link #step} and
+ * {@link #stepBatch} allocate nothing. Element-wise work runs on small scratch arrays that start
+ * at index 0 (state slices are copied in and out with arraycopy), which is what lets HotSpot
+ * vectorise those loops too. Not thread-safe: one Stepper per thread or operator instance.
  *
  * <p>Per layer k, for key b (x = layer input, in_k wide; h, c = that layer's state, H wide):
  * <pre>
@@ -30,76 +29,116 @@ import static io.streamcast.model.Kernels.tanhInPlace;
 public final class Stepper {
     private final ModelShape shape;
     private final Normaliser normaliser;
+    private final CellType cell;
+    private final boolean resetAfter;
     private final int hidden;
     private final int layers;
     private final int gateRows;
-    /** Per layer: weight_ih transposed (in_k x G*H). */
-    private final float[][] wihT;
-    /** Per layer: weight_hh transposed (H x G*H). */
-    private final float[][] whhT;
+    /** Per layer: rows of weight_ih transposed, [in_k][G]. */
+    private final float[][][] wihT;
+    /** Per layer: rows of weight_hh transposed, [H][G]. */
+    private final float[][][] whhT;
+    /** Per layer, GRU reset_before only: rows of W_hn transposed, [H][H]. */
+    private final float[][][] whnT;
     /** Per layer: bias added to the input-side accumulator (b_ih, plus b_hh where it may be pre-summed). */
     private final float[][] biasX;
     /** Per layer, GRU reset_after only: b_hh, kept apart because r multiplies W_hn h + b_hn. */
     private final float[][] biasH;
-    /** head.weight transposed (H x O). */
-    private final float[] headWT;
+    /** Rows of head.weight transposed, [H][O padded to a multiple of 16]: whole SIMD vectors per row. */
+    private final float[][] headWT;
+    private final int headWidth;
     private final float[] headB;
 
-    // scratch, sized for maxBatch keys
-    private int maxBatch;
-    private float[] accX;
-    private float[] accH;
-    private float[] xNorm;
+    // scratch for one key, every array used from index 0
+    private final float[] acc; // [G]
+    private final float[] accH; // [G]
+    private final float[] s1; // [H] gate or state slices
+    private final float[] s2;
+    private final float[] s3;
+    private final float[] s4;
+    private final float[] out; // [H] new state of a layer
+    private final float[] xNorm; // [in]
+    private final float[] yAcc; // [O]
 
     public Stepper(Model model) {
         this.shape = model.shape();
         this.normaliser = model.normaliser();
+        this.cell = shape.cell();
+        this.resetAfter = shape.gruVariant() == GruVariant.RESET_AFTER;
         this.hidden = shape.hiddenSize();
         this.layers = shape.numLayers();
         this.gateRows = shape.gateRows();
         float[] p = model.params();
-        wihT = new float[layers][];
-        whhT = new float[layers][];
+        wihT = new float[layers][][];
+        whhT = new float[layers][][];
+        whnT = new float[layers][][];
         biasX = new float[layers][];
         biasH = new float[layers][];
-        boolean keepHhBiasApart = shape.cell() == CellType.GRU && shape.gruVariant() == GruVariant.RESET_AFTER;
+        boolean hhBiasApart = cell == CellType.GRU && resetAfter;
         for (int k = 0; k < layers; k++) {
-            int in = shape.layerInputSize(k);
-            wihT[k] = new float[in * gateRows];
-            Kernels.transpose(p, shape.weightIhOffset(k), gateRows, in, wihT[k], 0);
-            whhT[k] = new float[hidden * gateRows];
-            Kernels.transpose(p, shape.weightHhOffset(k), gateRows, hidden, whhT[k], 0);
+            wihT[k] = Kernels.transposedRowsOf(p, shape.weightIhOffset(k), gateRows, shape.layerInputSize(k));
+            whhT[k] = Kernels.transposedRowsOf(p, shape.weightHhOffset(k), gateRows, hidden);
+            if (cell == CellType.GRU && !resetAfter) {
+                whnT[k] = Kernels.transposedRowsOf(p, shape.weightHhOffset(k) + 2 * hidden * hidden, hidden, hidden);
+            }
             biasX[k] = new float[gateRows];
             int bih = shape.biasIhOffset(k);
             int bhh = shape.biasHhOffset(k);
             for (int j = 0; j < gateRows; j++) {
-                biasX[k][j] = keepHhBiasApart ? p[bih + j] : p[bih + j] + p[bhh + j];
+                biasX[k][j] = hhBiasApart ? p[bih + j] : p[bih + j] + p[bhh + j];
             }
-            if (keepHhBiasApart) {
+            if (hhBiasApart) {
                 biasH[k] = new float[gateRows];
                 System.arraycopy(p, bhh, biasH[k], 0, gateRows);
             }
+            halveSigmoidGates(wihT[k]);
+            halveSigmoidGates(whhT[k]);
+            halveSigmoidGates(new float[][] {biasX[k]});
+            if (biasH[k] != null) {
+                halveSigmoidGates(new float[][] {biasH[k]});
+            }
         }
-        int out = shape.outputSize();
-        headWT = new float[hidden * out];
-        Kernels.transpose(p, shape.headWeightOffset(), out, hidden, headWT, 0);
-        headB = new float[out];
-        System.arraycopy(p, shape.headBiasOffset(), headB, 0, out);
-        ensureBatch(1);
+        int o = shape.outputSize();
+        headWidth = (o + 15) & ~15;
+        headWT = new float[hidden][headWidth];
+        for (int j = 0; j < hidden; j++) {
+            for (int i = 0; i < o; i++) {
+                headWT[j][i] = p[shape.headWeightOffset() + i * hidden + j];
+            }
+        }
+        headB = new float[o];
+        System.arraycopy(p, shape.headBiasOffset(), headB, 0, o);
+        acc = new float[gateRows];
+        accH = new float[gateRows];
+        s1 = new float[hidden];
+        s2 = new float[hidden];
+        s3 = new float[hidden];
+        s4 = new float[hidden];
+        out = new float[hidden];
+        xNorm = new float[shape.inputSize()];
+        yAcc = new float[headWidth];
     }
 
     public ModelShape shape() {
         return shape;
     }
 
-    private void ensureBatch(int batch) {
-        if (batch <= maxBatch) {
-            return;
+    /**
+     * sigmoid(x) = 0.5 + 0.5 tanh(x / 2): the 1/2 is folded into the weights and biases of the
+     * sigmoid gates (exact: scaling by a power of two commutes with float rounding), so all
+     * gates of a layer go through one tanh loop, which vectorises far better than three short ones.
+     */
+    private void halveSigmoidGates(float[][] columnsAreGates) {
+        int hd = hidden;
+        int sigmoidCols = cell == CellType.RNN ? 0 : 2 * hd; // lstm i, f (o below); gru r, z
+        for (float[] row : columnsAreGates) {
+            for (int j = 0; j < row.length; j++) {
+                boolean sigmoidGate = j < sigmoidCols || (cell == CellType.LSTM && j >= 3 * hd);
+                if (sigmoidGate) {
+                    row[j] *= 0.5f;
+                }
+            }
         }
-        maxBatch = batch;
-        accX = new float[batch * gateRows];
-        accH = new float[batch * gateRows];
-        xNorm = new float[batch * shape.inputSize()];
     }
 
     /**
@@ -114,116 +153,149 @@ public final class Stepper {
     }
 
     /**
-     * Advances {@code batch} keys by one reading each. State arrays are key-major: key b's h is
-     * h[b * L*H .. (b+1) * L*H), laid out like {@link RecurrentState#h()} (same for c, LSTM only).
-     * Inputs are key-major batch x input_size from inputOff; forecasts batch x output_size from yOff.
+     * Advances {@code batch} keys by one reading each, layer by layer so that a layer's weights
+     * stay in cache across keys. State arrays are key-major: key b's h is h[b * L*H .. (b+1) * L*H),
+     * laid out like {@link RecurrentState#h()} (same for c, LSTM only). Inputs are key-major
+     * batch x input_size from inputOff; forecasts batch x output_size from yOff.
      */
     public void stepBatch(float[] h, float[] c, int batch, float[] input, int inputOff, float[] y, int yOff) {
-        ensureBatch(batch);
         int in = shape.inputSize();
-        if (normaliser != null) {
-            for (int b = 0; b < batch; b++) {
-                normaliser.normaliseInput(input, inputOff + b * in, xNorm, b * in);
-            }
-        } else {
-            System.arraycopy(input, inputOff, xNorm, 0, batch * in);
-        }
         int stateStride = layers * hidden;
         for (int k = 0; k < layers; k++) {
             for (int b = 0; b < batch; b++) {
                 int hOff = b * stateStride + k * hidden;
-                // layer input: the normalised reading, or the new h of the layer below (already updated)
-                float[] x = k == 0 ? xNorm : h;
-                int xOff = k == 0 ? b * in : hOff - hidden;
-                int nIn = shape.layerInputSize(k);
-                switch (shape.cell()) {
-                    case RNN -> rnnForward(k, x, xOff, nIn, h, hOff);
-                    case LSTM -> lstmForward(k, x, xOff, nIn, h, c, hOff);
+                float[] x;
+                int xOff;
+                if (k == 0) {
+                    if (normaliser != null) {
+                        normaliser.normaliseInput(input, inputOff + b * in, xNorm, 0);
+                    } else {
+                        System.arraycopy(input, inputOff + b * in, xNorm, 0, in);
+                    }
+                    x = xNorm;
+                    xOff = 0;
+                } else {
+                    x = h; // the new h of the layer below, already updated
+                    xOff = hOff - hidden;
+                }
+                switch (cell) {
+                    case RNN -> rnnForward(k, x, xOff, h, hOff);
+                    case LSTM -> lstmForward(k, x, xOff, h, c, hOff);
                     case GRU -> {
-                        if (shape.gruVariant() == GruVariant.RESET_AFTER) {
-                            gruResetAfterForward(k, x, xOff, nIn, h, hOff);
+                        if (resetAfter) {
+                            gruResetAfterForward(k, x, xOff, h, hOff);
                         } else {
-                            gruResetBeforeForward(k, x, xOff, nIn, h, hOff);
+                            gruResetBeforeForward(k, x, xOff, h, hOff);
                         }
                     }
-                    default -> throw new IllegalStateException("unknown cell " + shape.cell());
+                    default -> throw new IllegalStateException("unknown cell " + cell);
                 }
             }
         }
-        int out = shape.outputSize();
+        int o = shape.outputSize();
         for (int b = 0; b < batch; b++) {
-            int o = yOff + b * out;
-            System.arraycopy(headB, 0, y, o, out);
-            accumulateXWt(y, o, out, h, b * stateStride + (layers - 1) * hidden, hidden, headWT, 0, out);
+            System.arraycopy(headB, 0, yAcc, 0, o);
+            accumulate(yAcc, headWidth, h, b * stateStride + (layers - 1) * hidden, hidden, headWT, 0);
             if (normaliser != null) {
-                normaliser.denormaliseOutput(y, o);
+                normaliser.denormaliseOutput(yAcc, 0);
+            }
+            System.arraycopy(yAcc, 0, y, yOff + b * o, o);
+        }
+    }
+
+    /** acc[0, width) = bias + W_ih x + W_hh h (h = state[hOff ..]). */
+    private void gates(int k, float[] x, int xOff, float[] state, int hOff, int hhWidth) {
+        System.arraycopy(biasX[k], 0, acc, 0, gateRows);
+        accumulate(acc, gateRows, x, xOff, shape.layerInputSize(k), wihT[k], 0);
+        if (hhWidth > 0) {
+            accumulate(acc, hhWidth, state, hOff, hidden, whhT[k], 0);
+        }
+    }
+
+    // rnn_forward: h = tanh(b + W_ih x + W_hh h)
+    private void rnnForward(int k, float[] x, int xOff, float[] h, int hOff) {
+        gates(k, x, xOff, h, hOff, hidden);
+        tanhInPlace(acc, 0, hidden);
+        System.arraycopy(acc, 0, h, hOff, hidden);
+    }
+
+    // lstm_forward: acc = [i f g o]; c = f*c + i*g; h = o*tanh(c)
+    private void lstmForward(int k, float[] x, int xOff, float[] h, float[] c, int hOff) {
+        int hd = hidden;
+        gates(k, x, xOff, h, hOff, gateRows);
+        tanhInPlace(acc, 0, gateRows); // i, f, o were pre-halved: sigmoid = 0.5 + 0.5 tanh
+        float[] f = s1;
+        float[] g = s2;
+        float[] og = s3;
+        float[] cs = s4;
+        System.arraycopy(acc, hd, f, 0, hd);
+        System.arraycopy(acc, 2 * hd, g, 0, hd);
+        System.arraycopy(acc, 3 * hd, og, 0, hd);
+        System.arraycopy(c, hOff, cs, 0, hd);
+        // two loops, not one: C2 vectorises each of them but not the fused loop (3x slower)
+        for (int j = 0; j < hd; j++) {
+            cs[j] = (0.5f + 0.5f * f[j]) * cs[j] + (0.5f + 0.5f * acc[j]) * g[j];
+        }
+        for (int j = 0; j < hd; j++) {
+            out[j] = (0.5f + 0.5f * og[j]) * tanh(cs[j]);
+        }
+        System.arraycopy(cs, 0, c, hOff, hd);
+        System.arraycopy(out, 0, h, hOff, hd);
+    }
+
+    // gru reset_after: acc = b_ih + W_ih x; accH = b_hh + W_hh h
+    private void gruResetAfterForward(int k, float[] x, int xOff, float[] h, int hOff) {
+        int hd = hidden;
+        gates(k, x, xOff, h, hOff, 0);
+        System.arraycopy(biasH[k], 0, accH, 0, gateRows);
+        accumulate(accH, gateRows, h, hOff, hd, whhT[k], 0);
+        for (int j = 0; j < 2 * hd; j++) {
+            acc[j] = 0.5f + 0.5f * tanh(acc[j] + accH[j]); // r, z pre-halved
+        }
+        gruCombine(acc, 2 * hd, accH, 2 * hd, h, hOff);
+    }
+
+    // gru reset_before: acc = b_ih + b_hh + W_ih x + [W_h[rz] h, 0]; n += W_hn (r*h)
+    private void gruResetBeforeForward(int k, float[] x, int xOff, float[] h, int hOff) {
+        int hd = hidden;
+        gates(k, x, xOff, h, hOff, 2 * hd);
+        for (int j = 0; j < 2 * hd; j++) {
+            acc[j] = 0.5f + 0.5f * tanh(acc[j]); // r, z pre-halved
+        }
+        float[] rh = s1;
+        System.arraycopy(h, hOff, rh, 0, hd);
+        for (int j = 0; j < hd; j++) {
+            rh[j] *= acc[j];
+        }
+        float[] n = accH;
+        System.arraycopy(acc, 2 * hd, n, 0, hd);
+        accumulate(n, hd, rh, 0, hd, whnT[k], 0);
+        gruCombine(n, 0, null, 0, h, hOff);
+    }
+
+    /**
+     * h = (1-z)*n + z*h with z = acc[H, 2H), r = acc[0, H), n = tanh(nPre[nOff ..] + r * hn[hnOff ..])
+     * (hn null: no reset term, as for reset_before where r was applied inside).
+     */
+    private void gruCombine(float[] nPre, int nOff, float[] hn, int hnOff, float[] h, int hOff) {
+        int hd = hidden;
+        float[] np = s1;
+        float[] hnv = s2;
+        float[] z = s3;
+        float[] hp = s4;
+        System.arraycopy(nPre, nOff, np, 0, hd);
+        System.arraycopy(acc, hd, z, 0, hd);
+        System.arraycopy(h, hOff, hp, 0, hd);
+        if (hn != null) {
+            System.arraycopy(hn, hnOff, hnv, 0, hd);
+            for (int j = 0; j < hd; j++) {
+                np[j] += acc[j] * hnv[j];
             }
         }
-    }
-
-    // rnn_forward: x (nIn), h (H) in place. acc (H) = b + W_ih x + W_hh h; h = tanh(acc)
-    private void rnnForward(int k, float[] x, int xOff, int nIn, float[] h, int hOff) {
-        float[] acc = accX;
-        System.arraycopy(biasX[k], 0, acc, 0, hidden);
-        accumulateXWt(acc, 0, hidden, x, xOff, nIn, wihT[k], 0, gateRows);
-        accumulateXWt(acc, 0, hidden, h, hOff, hidden, whhT[k], 0, gateRows);
-        for (int j = 0; j < hidden; j++) {
-            h[hOff + j] = tanh(acc[j]);
-        }
-    }
-
-    // lstm_forward: x (nIn), h, c (H) in place. acc (4H) = [i f g o] pre-activations
-    private void lstmForward(int k, float[] x, int xOff, int nIn, float[] h, float[] c, int hOff) {
-        float[] acc = accX;
-        int hd = hidden;
-        System.arraycopy(biasX[k], 0, acc, 0, gateRows);
-        accumulateXWt(acc, 0, gateRows, x, xOff, nIn, wihT[k], 0, gateRows);
-        accumulateXWt(acc, 0, gateRows, h, hOff, hd, whhT[k], 0, gateRows);
-        sigmoidInPlace(acc, 0, 2 * hd);
-        tanhInPlace(acc, 2 * hd, hd);
-        sigmoidInPlace(acc, 3 * hd, hd);
+        tanhInPlace(np, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float cj = acc[hd + j] * c[hOff + j] + acc[j] * acc[2 * hd + j];
-            c[hOff + j] = cj;
-            h[hOff + j] = acc[3 * hd + j] * tanh(cj);
+            out[j] = (1f - z[j]) * np[j] + z[j] * hp[j];
         }
-    }
-
-    // gru reset_after: accX (3H) = b_ih + W_ih x; accH (3H) = b_hh + W_hh h
-    private void gruResetAfterForward(int k, float[] x, int xOff, int nIn, float[] h, int hOff) {
-        int hd = hidden;
-        System.arraycopy(biasX[k], 0, accX, 0, gateRows);
-        accumulateXWt(accX, 0, gateRows, x, xOff, nIn, wihT[k], 0, gateRows);
-        System.arraycopy(biasH[k], 0, accH, 0, gateRows);
-        accumulateXWt(accH, 0, gateRows, h, hOff, hd, whhT[k], 0, gateRows);
-        for (int j = 0; j < 2 * hd; j++) {
-            accX[j] = sigmoid(accX[j] + accH[j]);
-        }
-        for (int j = 0; j < hd; j++) {
-            float n = tanh(accX[2 * hd + j] + accX[j] * accH[2 * hd + j]);
-            float z = accX[hd + j];
-            h[hOff + j] = (1f - z) * n + z * h[hOff + j];
-        }
-    }
-
-    // gru reset_before: accX (3H) = b_ih + b_hh + W_ih x; accH[0,2H) = W_h[rz] h; accH[2H,3H) = r*h
-    private void gruResetBeforeForward(int k, float[] x, int xOff, int nIn, float[] h, int hOff) {
-        int hd = hidden;
-        System.arraycopy(biasX[k], 0, accX, 0, gateRows);
-        accumulateXWt(accX, 0, gateRows, x, xOff, nIn, wihT[k], 0, gateRows);
-        java.util.Arrays.fill(accH, 0, 2 * hd, 0f);
-        accumulateXWt(accH, 0, 2 * hd, h, hOff, hd, whhT[k], 0, gateRows);
-        for (int j = 0; j < 2 * hd; j++) {
-            accX[j] = sigmoid(accX[j] + accH[j]);
-        }
-        for (int j = 0; j < hd; j++) {
-            accH[2 * hd + j] = accX[j] * h[hOff + j];
-        }
-        accumulateXWt(accX, 2 * hd, hd, accH, 2 * hd, hd, whhT[k], 2 * hd, gateRows);
-        for (int j = 0; j < hd; j++) {
-            float n = tanh(accX[2 * hd + j]);
-            float z = accX[hd + j];
-            h[hOff + j] = (1f - z) * n + z * h[hOff + j];
-        }
+        System.arraycopy(out, 0, h, hOff, hd);
     }
 }

@@ -1,6 +1,6 @@
 package io.streamcast.training;
 
-import static io.streamcast.model.Kernels.accumulateXWt;
+import static io.streamcast.model.Kernels.accumulate;
 import static io.streamcast.model.Kernels.sigmoid;
 import static io.streamcast.model.Kernels.sigmoidInPlace;
 import static io.streamcast.model.Kernels.tanh;
@@ -42,7 +42,11 @@ public final class Bptt {
     private final float[][] hs; // per layer [T+1, B, H]
     private final float[][] cs; // lstm, per layer [T+1, B, H]
     private final float[][] aux; // per layer [T, B, H]: lstm tanh(c); gru reset_after W_hn h + b_hn; reset_before r*h
-    private final float[][] whhT; // per layer [H, G]
+    private final float[][][] whhT; // per layer, rows of W_hh^T [H][G]
+    private final float[][][] whhRows; // per layer, rows of W_hh [G][H]
+    private final float[][][] whnT; // per layer, gru reset_before: rows of W_hn^T [H][H]
+    private final float[][] headWT; // rows of head.weight^T [H][O]
+    private final float[][] headRows; // rows of head.weight [O][H]
     private final float[] y; // [B, O]
     private final float[] dy; // [B, O]
     private final float[] dPre; // [T, B, G]: d loss / d (W_ih x + b)
@@ -52,10 +56,12 @@ public final class Bptt {
     private final float[] dBelow; // [T, B, max(in, H)]: d loss / d (this layer's inputs)
     private final float[] dhNext; // [B, H]
     private final float[] dcNext; // [B, H]
-    private final float[] dh; // [H]
-    private final float[] hh; // [G]
     private final float[] tmpHH; // [H, H]
-    private final float[] headT; // [H, O]
+    // scratch used from index 0 so the element-wise loops vectorise (see Kernels.accumulate)
+    private final float[] gacc; // [G]
+    private final float[] hacc; // [G]
+    private final float[] yAcc; // [O]
+    private final float[][] v; // 13 x [H]
 
     private int batch;
 
@@ -78,7 +84,11 @@ public final class Bptt {
         hs = new float[layers][(steps + 1) * maxBatch * hd];
         cs = new float[layers][cell == CellType.LSTM ? (steps + 1) * maxBatch * hd : 0];
         aux = new float[layers][cell == CellType.RNN ? 0 : tb * hd];
-        whhT = new float[layers][hd * g];
+        whhT = new float[layers][hd][g];
+        whhRows = new float[layers][g][hd];
+        whnT = new float[layers][cell == CellType.GRU && !resetAfter ? hd : 0][hd];
+        headWT = new float[hd][shape.outputSize()];
+        headRows = new float[shape.outputSize()][hd];
         y = new float[maxBatch * shape.outputSize()];
         dy = new float[maxBatch * shape.outputSize()];
         dPre = new float[tb * g];
@@ -88,10 +98,11 @@ public final class Bptt {
         dBelow = new float[tb * Math.max(shape.inputSize(), hd)];
         dhNext = new float[maxBatch * hd];
         dcNext = new float[maxBatch * hd];
-        dh = new float[hd];
-        hh = new float[g];
         tmpHH = new float[hd * hd];
-        headT = new float[hd * shape.outputSize()];
+        gacc = new float[g];
+        hacc = new float[g];
+        yAcc = new float[shape.outputSize()];
+        v = new float[13][hd];
     }
 
     public ModelShape shape() {
@@ -130,17 +141,23 @@ public final class Bptt {
             }
         }
         for (int k = 0; k < layers; k++) {
-            Kernels.transpose(params, shape.weightHhOffset(k), g, hd, whhT[k], 0);
+            Kernels.copyTransposedRows(params, shape.weightHhOffset(k), g, hd, whhT[k]);
+            Kernels.copyRows(params, shape.weightHhOffset(k), g, hd, whhRows[k]);
+            if (cell == CellType.GRU && !resetAfter) {
+                Kernels.copyTransposedRows(params, shape.weightHhOffset(k) + 2 * hd * hd, hd, hd, whnT[k]);
+            }
             layerForward(params, k);
         }
         int out = shape.outputSize();
         float[] top = hs[layers - 1];
         int last = steps * batch * hd;
         double sum = 0;
-        Kernels.transpose(params, shape.headWeightOffset(), out, hd, headT, 0);
+        Kernels.copyTransposedRows(params, shape.headWeightOffset(), out, hd, headWT);
+        Kernels.copyRows(params, shape.headWeightOffset(), out, hd, headRows);
         for (int b = 0; b < batch; b++) {
-            System.arraycopy(params, shape.headBiasOffset(), y, b * out, out);
-            accumulateXWt(y, b * out, out, top, last + b * hd, hd, headT, 0, out);
+            System.arraycopy(params, shape.headBiasOffset(), yAcc, 0, out);
+            accumulate(yAcc, out, top, last + b * hd, hd, headWT, 0);
+            System.arraycopy(yAcc, 0, y, b * out, out);
             if (target != null) {
                 for (int o = 0; o < out; o++) {
                     double d = y[b * out + o] - target[b * out + o];
@@ -203,84 +220,98 @@ public final class Bptt {
 
     // rnn_forward: act[row] (H) = h = tanh(pre + W_hh h_prev)
     private void rnnStep(int k, int row, int hPrev, int hNew) {
-        float[] a = act[k];
         int o = row * g;
-        System.arraycopy(pre[k], o, a, o, g);
-        accumulateXWt(a, o, g, hs[k], hPrev, hd, whhT[k], 0, g);
-        for (int j = 0; j < hd; j++) {
-            float h = tanh(a[o + j]);
-            a[o + j] = h;
-            hs[k][hNew + j] = h;
-        }
+        System.arraycopy(pre[k], o, gacc, 0, g);
+        accumulate(gacc, g, hs[k], hPrev, hd, whhT[k], 0);
+        tanhInPlace(gacc, 0, hd);
+        System.arraycopy(gacc, 0, act[k], o, hd);
+        System.arraycopy(gacc, 0, hs[k], hNew, hd);
     }
 
     // lstm_forward: act[row] (4H) = [i f g o]; aux = tanh(c); c, h into slot t+1
     private void lstmStep(int k, int row, int hPrev, int hNew) {
-        float[] a = act[k];
         int o = row * g;
-        System.arraycopy(pre[k], o, a, o, g);
-        accumulateXWt(a, o, g, hs[k], hPrev, hd, whhT[k], 0, g);
-        sigmoidInPlace(a, o, 2 * hd);
-        tanhInPlace(a, o + 2 * hd, hd);
-        sigmoidInPlace(a, o + 3 * hd, hd);
-        float[] c = cs[k];
-        float[] tc = aux[k];
-        float[] h = hs[k];
-        int ao = row * hd;
+        System.arraycopy(pre[k], o, gacc, 0, g);
+        accumulate(gacc, g, hs[k], hPrev, hd, whhT[k], 0);
+        sigmoidInPlace(gacc, 0, 2 * hd);
+        tanhInPlace(gacc, 2 * hd, hd);
+        sigmoidInPlace(gacc, 3 * hd, hd);
+        System.arraycopy(gacc, 0, act[k], o, g);
+        float[] f = v[0];
+        float[] gg = v[1];
+        float[] og = v[2];
+        float[] c = v[3];
+        float[] tc = v[4];
+        float[] h = v[5];
+        System.arraycopy(gacc, hd, f, 0, hd);
+        System.arraycopy(gacc, 2 * hd, gg, 0, hd);
+        System.arraycopy(gacc, 3 * hd, og, 0, hd);
+        System.arraycopy(cs[k], hPrev, c, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float cj = a[o + hd + j] * c[hPrev + j] + a[o + j] * a[o + 2 * hd + j];
-            c[hNew + j] = cj;
+            float cj = f[j] * c[j] + gacc[j] * gg[j];
+            c[j] = cj;
             float t = tanh(cj);
-            tc[ao + j] = t;
-            h[hNew + j] = a[o + 3 * hd + j] * t;
+            tc[j] = t;
+            h[j] = og[j] * t;
         }
+        System.arraycopy(c, 0, cs[k], hNew, hd);
+        System.arraycopy(tc, 0, aux[k], row * hd, hd);
+        System.arraycopy(h, 0, hs[k], hNew, hd);
     }
 
-    // gru reset_after: hh (3H) = b_hh + W_hh h_prev; act = [r z n]; aux = hh_n
+    // gru reset_after: hacc (3H) = b_hh + W_hh h_prev; act = [r z n]; aux = hacc_n
     private void gruResetAfterStep(float[] p, int k, int row, int hPrev, int hNew) {
-        float[] a = act[k];
         int o = row * g;
-        System.arraycopy(pre[k], o, a, o, g);
-        System.arraycopy(p, shape.biasHhOffset(k), hh, 0, g);
-        accumulateXWt(hh, 0, g, hs[k], hPrev, hd, whhT[k], 0, g);
+        System.arraycopy(pre[k], o, gacc, 0, g);
+        System.arraycopy(p, shape.biasHhOffset(k), hacc, 0, g);
+        accumulate(hacc, g, hs[k], hPrev, hd, whhT[k], 0);
         for (int j = 0; j < 2 * hd; j++) {
-            a[o + j] = sigmoid(a[o + j] + hh[j]);
+            gacc[j] = sigmoid(gacc[j] + hacc[j]);
         }
-        float[] h = hs[k];
-        int ao = row * hd;
+        float[] hn = v[0];
+        System.arraycopy(hacc, 2 * hd, hn, 0, hd);
+        System.arraycopy(hn, 0, aux[k], row * hd, hd);
+        float[] np = v[1];
+        System.arraycopy(gacc, 2 * hd, np, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float hn = hh[2 * hd + j];
-            aux[k][ao + j] = hn;
-            float n = tanh(a[o + 2 * hd + j] + a[o + j] * hn);
-            a[o + 2 * hd + j] = n;
-            float z = a[o + hd + j];
-            h[hNew + j] = (1f - z) * n + z * h[hPrev + j];
+            np[j] += gacc[j] * hn[j];
         }
+        gruFinish(k, o, np, hPrev, hNew);
     }
 
-    // gru reset_before: hh[0,2H) = W_h[rz] h_prev; aux = r*h_prev; n = tanh(pre_n + W_hn aux)
+    // gru reset_before: gacc[0,2H) += W_h[rz] h_prev; aux = r*h_prev; n = tanh(pre_n + W_hn aux)
     private void gruResetBeforeStep(int k, int row, int hPrev, int hNew) {
-        float[] a = act[k];
-        float[] h = hs[k];
         int o = row * g;
-        System.arraycopy(pre[k], o, a, o, g);
-        Arrays.fill(hh, 0, 2 * hd, 0f);
-        accumulateXWt(hh, 0, 2 * hd, h, hPrev, hd, whhT[k], 0, g);
-        for (int j = 0; j < 2 * hd; j++) {
-            a[o + j] = sigmoid(a[o + j] + hh[j]);
-        }
-        int ao = row * hd;
-        float[] rh = aux[k];
+        System.arraycopy(pre[k], o, gacc, 0, g);
+        accumulate(gacc, 2 * hd, hs[k], hPrev, hd, whhT[k], 0);
+        sigmoidInPlace(gacc, 0, 2 * hd);
+        float[] rh = v[0];
+        System.arraycopy(hs[k], hPrev, rh, 0, hd);
         for (int j = 0; j < hd; j++) {
-            rh[ao + j] = a[o + j] * h[hPrev + j];
+            rh[j] *= gacc[j];
         }
-        accumulateXWt(a, o + 2 * hd, hd, rh, ao, hd, whhT[k], 2 * hd, g);
+        System.arraycopy(rh, 0, aux[k], row * hd, hd);
+        float[] np = v[1];
+        System.arraycopy(gacc, 2 * hd, np, 0, hd);
+        accumulate(np, hd, rh, 0, hd, whnT[k], 0);
+        gruFinish(k, o, np, hPrev, hNew);
+    }
+
+    /** n = tanh(np); h = (1-z)*n + z*h_prev; act[row] = [r z n]. */
+    private void gruFinish(int k, int o, float[] np, int hPrev, int hNew) {
+        float[] z = v[2];
+        float[] hp = v[3];
+        float[] h = v[4];
+        System.arraycopy(gacc, hd, z, 0, hd);
+        System.arraycopy(hs[k], hPrev, hp, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float n = tanh(a[o + 2 * hd + j]);
-            a[o + 2 * hd + j] = n;
-            float z = a[o + hd + j];
-            h[hNew + j] = (1f - z) * n + z * h[hPrev + j];
+            float n = tanh(np[j]);
+            np[j] = n;
+            h[j] = (1f - z[j]) * n + z[j] * hp[j];
         }
+        System.arraycopy(np, 0, gacc, 2 * hd, hd);
+        System.arraycopy(gacc, 0, act[k], o, g);
+        System.arraycopy(h, 0, hs[k], hNew, hd);
     }
 
     /**
@@ -311,7 +342,9 @@ public final class Bptt {
                     grad[hw + o * hd + j] += d * top[last + b * hd + j];
                 }
             }
-            accumulateXWt(dIn, ((steps - 1) * batch + b) * hd, hd, dy, b * out, out, params, hw, hd);
+            java.util.Arrays.fill(v[0], 0f);
+            accumulate(v[0], hd, dy, b * out, out, headRows, 0);
+            System.arraycopy(v[0], 0, dIn, ((steps - 1) * batch + b) * hd, hd);
         }
         for (int k = layers - 1; k >= 0; k--) {
             layerBackward(params, k, grad, k > 0 || dx != null);
@@ -336,8 +369,12 @@ public final class Bptt {
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int row = t * batch + b;
+                float[] dh = v[12];
+                float[] dhn = v[11];
+                System.arraycopy(dIn, row * hd, dh, 0, hd);
+                System.arraycopy(dhNext, b * hd, dhn, 0, hd);
                 for (int j = 0; j < hd; j++) {
-                    dh[j] = dIn[row * hd + j] + dhNext[b * hd + j];
+                    dh[j] += dhn[j];
                 }
                 switch (cell) {
                     case RNN -> rnnBackward(p, k, row, b);
@@ -390,98 +427,138 @@ public final class Bptt {
     // rnn_backward: dPre = dh (1 - h^2); dh_prev = dPre W_hh
     private void rnnBackward(float[] p, int k, int row, int b) {
         int o = row * g;
-        float[] a = act[k];
+        float[] dh = v[12];
+        float[] h = v[0];
+        float[] dp = v[1];
+        System.arraycopy(act[k], o, h, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float h = a[o + j];
-            dPre[o + j] = dh[j] * (1f - h * h);
+            dp[j] = dh[j] * (1f - h[j] * h[j]);
         }
-        Arrays.fill(dhNext, b * hd, (b + 1) * hd, 0f);
-        accumulateXWt(dhNext, b * hd, hd, dPre, o, g, p, shape.weightHhOffset(k), hd);
+        System.arraycopy(dp, 0, dPre, o, hd);
+        float[] acc = v[2];
+        Arrays.fill(acc, 0f);
+        accumulate(acc, hd, dPre, o, g, whhRows[k], 0);
+        System.arraycopy(acc, 0, dhNext, b * hd, hd);
     }
 
     // lstm_backward: from dh, dc_next to dPre [i f g o], dc_prev, dh_prev = dPre W_hh
     private void lstmBackward(float[] p, int k, int row, int b) {
         int o = row * g;
-        float[] a = act[k];
-        float[] c = cs[k];
-        float[] tc = aux[k];
-        int cPrev = row * hd;
-        int ao = row * hd;
         int bo = b * hd;
+        float[] dh = v[12];
+        float[] i = v[0];
+        float[] f = v[1];
+        float[] gg = v[2];
+        float[] og = v[3];
+        float[] tc = v[4];
+        float[] cp = v[5];
+        float[] dcn = v[6];
+        float[] di = v[7];
+        float[] df = v[8];
+        float[] dg = v[9];
+        float[] dout = v[10];
+        float[] a = act[k];
+        System.arraycopy(a, o, i, 0, hd);
+        System.arraycopy(a, o + hd, f, 0, hd);
+        System.arraycopy(a, o + 2 * hd, gg, 0, hd);
+        System.arraycopy(a, o + 3 * hd, og, 0, hd);
+        System.arraycopy(aux[k], row * hd, tc, 0, hd);
+        System.arraycopy(cs[k], row * hd, cp, 0, hd);
+        System.arraycopy(dcNext, bo, dcn, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float i = a[o + j];
-            float f = a[o + hd + j];
-            float gg = a[o + 2 * hd + j];
-            float og = a[o + 3 * hd + j];
-            float t = tc[ao + j];
-            float dc = dcNext[bo + j] + dh[j] * og * (1f - t * t);
-            dPre[o + j] = dc * gg * i * (1f - i);
-            dPre[o + hd + j] = dc * c[cPrev + j] * f * (1f - f);
-            dPre[o + 2 * hd + j] = dc * i * (1f - gg * gg);
-            dPre[o + 3 * hd + j] = dh[j] * t * og * (1f - og);
-            dcNext[bo + j] = dc * f;
+            float t = tc[j];
+            float dc = dcn[j] + dh[j] * og[j] * (1f - t * t);
+            di[j] = dc * gg[j] * i[j] * (1f - i[j]);
+            df[j] = dc * cp[j] * f[j] * (1f - f[j]);
+            dg[j] = dc * i[j] * (1f - gg[j] * gg[j]);
+            dout[j] = dh[j] * t * og[j] * (1f - og[j]);
+            dcn[j] = dc * f[j];
         }
-        Arrays.fill(dhNext, bo, bo + hd, 0f);
-        accumulateXWt(dhNext, bo, hd, dPre, o, g, p, shape.weightHhOffset(k), hd);
+        System.arraycopy(di, 0, dPre, o, hd);
+        System.arraycopy(df, 0, dPre, o + hd, hd);
+        System.arraycopy(dg, 0, dPre, o + 2 * hd, hd);
+        System.arraycopy(dout, 0, dPre, o + 3 * hd, hd);
+        System.arraycopy(dcn, 0, dcNext, bo, hd);
+        float[] acc = v[11];
+        Arrays.fill(acc, 0f);
+        accumulate(acc, hd, dPre, o, g, whhRows[k], 0);
+        System.arraycopy(acc, 0, dhNext, bo, hd);
     }
 
     // gru reset_after backward: dPre = [dr' dz' dn'], dHh = [dr' dz' dn'*r]; dh_prev = dh z + dHh W_hh
     private void gruResetAfterBackward(float[] p, int k, int row, int b) {
         int o = row * g;
+        float[] dh = v[12];
+        float[] r = v[0];
+        float[] z = v[1];
+        float[] n = v[2];
+        float[] hp = v[3];
+        float[] hn = v[4];
+        float[] dr = v[5];
+        float[] dz = v[6];
+        float[] dn = v[7];
+        float[] dnr = v[8];
+        float[] acc = v[9];
         float[] a = act[k];
-        float[] h = hs[k];
-        int hPrev = row * hd;
-        int ao = row * hd;
-        int bo = b * hd;
+        System.arraycopy(a, o, r, 0, hd);
+        System.arraycopy(a, o + hd, z, 0, hd);
+        System.arraycopy(a, o + 2 * hd, n, 0, hd);
+        System.arraycopy(hs[k], row * hd, hp, 0, hd);
+        System.arraycopy(aux[k], row * hd, hn, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float r = a[o + j];
-            float z = a[o + hd + j];
-            float n = a[o + 2 * hd + j];
-            float dz = dh[j] * (h[hPrev + j] - n);
-            float dn = dh[j] * (1f - z) * (1f - n * n);
-            float dr = dn * aux[k][ao + j] * r * (1f - r);
-            float dzp = dz * z * (1f - z);
-            dPre[o + j] = dr;
-            dPre[o + hd + j] = dzp;
-            dPre[o + 2 * hd + j] = dn;
-            dHh[o + j] = dr;
-            dHh[o + hd + j] = dzp;
-            dHh[o + 2 * hd + j] = dn * r;
-            dhNext[bo + j] = dh[j] * z;
+            float dnj = dh[j] * (1f - z[j]) * (1f - n[j] * n[j]);
+            dn[j] = dnj;
+            dr[j] = dnj * hn[j] * r[j] * (1f - r[j]);
+            dz[j] = dh[j] * (hp[j] - n[j]) * z[j] * (1f - z[j]);
+            dnr[j] = dnj * r[j];
+            acc[j] = dh[j] * z[j];
         }
-        accumulateXWt(dhNext, bo, hd, dHh, o, g, p, shape.weightHhOffset(k), hd);
+        System.arraycopy(dr, 0, dPre, o, hd);
+        System.arraycopy(dz, 0, dPre, o + hd, hd);
+        System.arraycopy(dn, 0, dPre, o + 2 * hd, hd);
+        System.arraycopy(dr, 0, dHh, o, hd);
+        System.arraycopy(dz, 0, dHh, o + hd, hd);
+        System.arraycopy(dnr, 0, dHh, o + 2 * hd, hd);
+        accumulate(acc, hd, dHh, o, g, whhRows[k], 0);
+        System.arraycopy(acc, 0, dhNext, b * hd, hd);
     }
 
     // gru reset_before backward: d(r*h) = dn' W_hn; dPre = [dr' dz' dn']; dHh = [dr' dz' 0]
     private void gruResetBeforeBackward(float[] p, int k, int row, int b) {
         int o = row * g;
+        float[] dh = v[12];
+        float[] r = v[0];
+        float[] z = v[1];
+        float[] n = v[2];
+        float[] hp = v[3];
+        float[] dn = v[4];
+        float[] dz = v[5];
+        float[] dRh = v[6];
+        float[] dr = v[7];
+        float[] acc = v[8];
         float[] a = act[k];
-        float[] h = hs[k];
-        int hPrev = row * hd;
-        int ao = row * hd;
-        int bo = b * hd;
+        System.arraycopy(a, o, r, 0, hd);
+        System.arraycopy(a, o + hd, z, 0, hd);
+        System.arraycopy(a, o + 2 * hd, n, 0, hd);
+        System.arraycopy(hs[k], row * hd, hp, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float z = a[o + hd + j];
-            float n = a[o + 2 * hd + j];
-            float dn = dh[j] * (1f - z) * (1f - n * n);
-            dPre[o + 2 * hd + j] = dn;
-            dN[ao + j] = dn;
-            dHh[o + 2 * hd + j] = 0f;
-            float dz = dh[j] * (h[hPrev + j] - n);
-            float dzp = dz * z * (1f - z);
-            dPre[o + hd + j] = dzp;
-            dHh[o + hd + j] = dzp;
+            dn[j] = dh[j] * (1f - z[j]) * (1f - n[j] * n[j]);
+            dz[j] = dh[j] * (hp[j] - n[j]) * z[j] * (1f - z[j]);
         }
-        // dRh (kept in hh[0, H)) = dn' W_hn, W_hn = rows [2H, 3H) of W_hh
-        Arrays.fill(hh, 0, hd, 0f);
-        accumulateXWt(hh, 0, hd, dPre, o + 2 * hd, hd, p, shape.weightHhOffset(k) + 2 * hd * hd, hd);
+        System.arraycopy(dn, 0, dPre, o + 2 * hd, hd);
+        System.arraycopy(dn, 0, dN, row * hd, hd);
+        Arrays.fill(dHh, o + 2 * hd, o + 3 * hd, 0f);
+        System.arraycopy(dz, 0, dPre, o + hd, hd);
+        System.arraycopy(dz, 0, dHh, o + hd, hd);
+        Arrays.fill(dRh, 0f);
+        accumulate(dRh, hd, dn, 0, hd, whhRows[k], 2 * hd); // W_hn = rows [2H, 3H) of W_hh
         for (int j = 0; j < hd; j++) {
-            float r = a[o + j];
-            float dr = hh[j] * h[hPrev + j] * r * (1f - r);
-            dPre[o + j] = dr;
-            dHh[o + j] = dr;
-            dhNext[bo + j] = dh[j] * a[o + hd + j] + hh[j] * r;
+            dr[j] = dRh[j] * hp[j] * r[j] * (1f - r[j]);
+            acc[j] = dh[j] * z[j] + dRh[j] * r[j];
         }
-        accumulateXWt(dhNext, bo, hd, dHh, o, 2 * hd, p, shape.weightHhOffset(k), hd);
+        System.arraycopy(dr, 0, dPre, o, hd);
+        System.arraycopy(dr, 0, dHh, o, hd);
+        accumulate(acc, hd, dHh, o, 2 * hd, whhRows[k], 0);
+        System.arraycopy(acc, 0, dhNext, b * hd, hd);
     }
 }
