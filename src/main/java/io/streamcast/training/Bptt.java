@@ -1,9 +1,6 @@
 package io.streamcast.training;
 
 import static io.streamcast.model.Kernels.accumulate;
-import static io.streamcast.model.Kernels.sigmoid;
-import static io.streamcast.model.Kernels.sigmoidInPlace;
-import static io.streamcast.model.Kernels.tanh;
 import static io.streamcast.model.Kernels.tanhInPlace;
 
 import io.streamcast.model.CellType;
@@ -62,6 +59,8 @@ public final class Bptt {
     private final float[] hacc; // [G]
     private final float[] yAcc; // [O]
     private final float[][] v; // 13 x [H]
+    private final float[] gateScale; // [G]: 0.5 for sigmoid gates, 1 for tanh gates
+    private final float[] gateShift; // [G]: 0.5 for sigmoid gates, 0 for tanh gates
 
     private int batch;
 
@@ -103,6 +102,13 @@ public final class Bptt {
         hacc = new float[g];
         yAcc = new float[shape.outputSize()];
         v = new float[13][hd];
+        gateScale = new float[g];
+        gateShift = new float[g];
+        for (int j = 0; j < g; j++) {
+            boolean sigmoidGate = cell != CellType.RNN && (j < 2 * hd || (cell == CellType.LSTM && j >= 3 * hd));
+            gateScale[j] = sigmoidGate ? 0.5f : 1f;
+            gateShift[j] = sigmoidGate ? 0.5f : 0f;
+        }
     }
 
     public ModelShape shape() {
@@ -233,9 +239,7 @@ public final class Bptt {
         int o = row * g;
         System.arraycopy(pre[k], o, gacc, 0, g);
         accumulate(gacc, g, hs[k], hPrev, hd, whhT[k], 0);
-        sigmoidInPlace(gacc, 0, 2 * hd);
-        tanhInPlace(gacc, 2 * hd, hd);
-        sigmoidInPlace(gacc, 3 * hd, hd);
+        activateGates(gacc);
         System.arraycopy(gacc, 0, act[k], o, g);
         float[] f = v[0];
         float[] gg = v[1];
@@ -247,16 +251,32 @@ public final class Bptt {
         System.arraycopy(gacc, 2 * hd, gg, 0, hd);
         System.arraycopy(gacc, 3 * hd, og, 0, hd);
         System.arraycopy(cs[k], hPrev, c, 0, hd);
+        // short single-purpose loops: C2 vectorises these, not one fused loop
         for (int j = 0; j < hd; j++) {
-            float cj = f[j] * c[j] + gacc[j] * gg[j];
-            c[j] = cj;
-            float t = tanh(cj);
-            tc[j] = t;
-            h[j] = og[j] * t;
+            c[j] = f[j] * c[j] + gacc[j] * gg[j];
+        }
+        System.arraycopy(c, 0, tc, 0, hd);
+        tanhInPlace(tc, 0, hd);
+        for (int j = 0; j < hd; j++) {
+            h[j] = og[j] * tc[j];
         }
         System.arraycopy(c, 0, cs[k], hNew, hd);
         System.arraycopy(tc, 0, aux[k], row * hd, hd);
         System.arraycopy(h, 0, hs[k], hNew, hd);
+    }
+
+    /**
+     * All gates of a layer through one tanh loop: sigmoid(x) = 0.5 + 0.5 tanh(x / 2), the same
+     * operations as {@link Kernels#sigmoid}, so the values are those of the per-key Stepper.
+     */
+    private void activateGates(float[] a) {
+        for (int j = 0; j < g; j++) {
+            a[j] *= gateScale[j];
+        }
+        tanhInPlace(a, 0, g);
+        for (int j = 0; j < g; j++) {
+            a[j] = gateShift[j] + gateScale[j] * a[j];
+        }
     }
 
     // gru reset_after: hacc (3H) = b_hh + W_hh h_prev; act = [r z n]; aux = hacc_n
@@ -266,8 +286,9 @@ public final class Bptt {
         System.arraycopy(p, shape.biasHhOffset(k), hacc, 0, g);
         accumulate(hacc, g, hs[k], hPrev, hd, whhT[k], 0);
         for (int j = 0; j < 2 * hd; j++) {
-            gacc[j] = sigmoid(gacc[j] + hacc[j]);
+            gacc[j] = 0.5f * (gacc[j] + hacc[j]);
         }
+        sigmoidFromHalf(gacc, 2 * hd);
         float[] hn = v[0];
         System.arraycopy(hacc, 2 * hd, hn, 0, hd);
         System.arraycopy(hn, 0, aux[k], row * hd, hd);
@@ -284,7 +305,10 @@ public final class Bptt {
         int o = row * g;
         System.arraycopy(pre[k], o, gacc, 0, g);
         accumulate(gacc, 2 * hd, hs[k], hPrev, hd, whhT[k], 0);
-        sigmoidInPlace(gacc, 0, 2 * hd);
+        for (int j = 0; j < 2 * hd; j++) {
+            gacc[j] *= 0.5f;
+        }
+        sigmoidFromHalf(gacc, 2 * hd);
         float[] rh = v[0];
         System.arraycopy(hs[k], hPrev, rh, 0, hd);
         for (int j = 0; j < hd; j++) {
@@ -297,6 +321,14 @@ public final class Bptt {
         gruFinish(k, o, np, hPrev, hNew);
     }
 
+    /** a[0, n) = sigmoid of the values whose halves a holds: 0.5 + 0.5 tanh(a). */
+    private static void sigmoidFromHalf(float[] a, int n) {
+        tanhInPlace(a, 0, n);
+        for (int j = 0; j < n; j++) {
+            a[j] = 0.5f + 0.5f * a[j];
+        }
+    }
+
     /** n = tanh(np); h = (1-z)*n + z*h_prev; act[row] = [r z n]. */
     private void gruFinish(int k, int o, float[] np, int hPrev, int hNew) {
         float[] z = v[2];
@@ -304,10 +336,9 @@ public final class Bptt {
         float[] h = v[4];
         System.arraycopy(gacc, hd, z, 0, hd);
         System.arraycopy(hs[k], hPrev, hp, 0, hd);
+        tanhInPlace(np, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float n = tanh(np[j]);
-            np[j] = n;
-            h[j] = (1f - z[j]) * n + z[j] * hp[j];
+            h[j] = (1f - z[j]) * np[j] + z[j] * hp[j];
         }
         System.arraycopy(np, 0, gacc, 2 * hd, hd);
         System.arraycopy(gacc, 0, act[k], o, g);
@@ -466,13 +497,22 @@ public final class Bptt {
         System.arraycopy(cs[k], row * hd, cp, 0, hd);
         System.arraycopy(dcNext, bo, dcn, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float t = tc[j];
-            float dc = dcn[j] + dh[j] * og[j] * (1f - t * t);
-            di[j] = dc * gg[j] * i[j] * (1f - i[j]);
-            df[j] = dc * cp[j] * f[j] * (1f - f[j]);
-            dg[j] = dc * i[j] * (1f - gg[j] * gg[j]);
-            dout[j] = dh[j] * t * og[j] * (1f - og[j]);
-            dcn[j] = dc * f[j];
+            dcn[j] += dh[j] * og[j] * (1f - tc[j] * tc[j]); // now dc at this step
+        }
+        for (int j = 0; j < hd; j++) {
+            di[j] = dcn[j] * gg[j] * i[j] * (1f - i[j]);
+        }
+        for (int j = 0; j < hd; j++) {
+            df[j] = dcn[j] * cp[j] * f[j] * (1f - f[j]);
+        }
+        for (int j = 0; j < hd; j++) {
+            dg[j] = dcn[j] * i[j] * (1f - gg[j] * gg[j]);
+        }
+        for (int j = 0; j < hd; j++) {
+            dout[j] = dh[j] * tc[j] * og[j] * (1f - og[j]);
+        }
+        for (int j = 0; j < hd; j++) {
+            dcn[j] *= f[j]; // dc for the step before
         }
         System.arraycopy(di, 0, dPre, o, hd);
         System.arraycopy(df, 0, dPre, o + hd, hd);
@@ -506,11 +546,18 @@ public final class Bptt {
         System.arraycopy(hs[k], row * hd, hp, 0, hd);
         System.arraycopy(aux[k], row * hd, hn, 0, hd);
         for (int j = 0; j < hd; j++) {
-            float dnj = dh[j] * (1f - z[j]) * (1f - n[j] * n[j]);
-            dn[j] = dnj;
-            dr[j] = dnj * hn[j] * r[j] * (1f - r[j]);
+            dn[j] = dh[j] * (1f - z[j]) * (1f - n[j] * n[j]);
+        }
+        for (int j = 0; j < hd; j++) {
+            dr[j] = dn[j] * hn[j] * r[j] * (1f - r[j]);
+        }
+        for (int j = 0; j < hd; j++) {
             dz[j] = dh[j] * (hp[j] - n[j]) * z[j] * (1f - z[j]);
-            dnr[j] = dnj * r[j];
+        }
+        for (int j = 0; j < hd; j++) {
+            dnr[j] = dn[j] * r[j];
+        }
+        for (int j = 0; j < hd; j++) {
             acc[j] = dh[j] * z[j];
         }
         System.arraycopy(dr, 0, dPre, o, hd);
@@ -543,6 +590,8 @@ public final class Bptt {
         System.arraycopy(hs[k], row * hd, hp, 0, hd);
         for (int j = 0; j < hd; j++) {
             dn[j] = dh[j] * (1f - z[j]) * (1f - n[j] * n[j]);
+        }
+        for (int j = 0; j < hd; j++) {
             dz[j] = dh[j] * (hp[j] - n[j]) * z[j] * (1f - z[j]);
         }
         System.arraycopy(dn, 0, dPre, o + 2 * hd, hd);
@@ -554,6 +603,8 @@ public final class Bptt {
         accumulate(dRh, hd, dn, 0, hd, whhRows[k], 2 * hd); // W_hn = rows [2H, 3H) of W_hh
         for (int j = 0; j < hd; j++) {
             dr[j] = dRh[j] * hp[j] * r[j] * (1f - r[j]);
+        }
+        for (int j = 0; j < hd; j++) {
             acc[j] = dh[j] * z[j] + dRh[j] * r[j];
         }
         System.arraycopy(dr, 0, dPre, o, hd);
