@@ -18,14 +18,37 @@ public final class Options {
     private Options() {
     }
 
-    /** The classes that declare options (public static final ConfigOption fields). */
-    private static final List<Class<?>> DECLARING = List.of(ModelOptions.class, TrainingOptions.class);
+    /** The classes that declare streamcast's options (public static final ConfigOption fields). */
+    private static final List<Class<?>> DECLARING = List.of(JobOptions.class, ModelOptions.class, TrainingOptions.class);
 
-    private static final Map<String, ConfigOption<?>> ALL = collect();
+    /**
+     * Flink's own options a job spec may set (checkpointing, state backend, restarts, pipeline,
+     * parallelism, memory, REST/web UI, metrics); they are checked against Flink's declarations
+     * so that a misspelt Flink key fails as loudly as one of ours.
+     */
+    private static final List<Class<?>> FLINK_DECLARING = List.of(
+            org.apache.flink.configuration.CheckpointingOptions.class,
+            org.apache.flink.configuration.StateBackendOptions.class,
+            org.apache.flink.configuration.StateRecoveryOptions.class,
+            org.apache.flink.configuration.RestartStrategyOptions.class,
+            org.apache.flink.configuration.PipelineOptions.class,
+            org.apache.flink.configuration.CoreOptions.class,
+            org.apache.flink.configuration.TaskManagerOptions.class,
+            org.apache.flink.configuration.JobManagerOptions.class,
+            org.apache.flink.configuration.RestOptions.class,
+            org.apache.flink.configuration.MetricOptions.class,
+            org.apache.flink.configuration.ExecutionOptions.class);
 
-    private static Map<String, ConfigOption<?>> collect() {
+    /** Prefixes whose keys are passed through unchecked (Kafka clients, per-reporter and RocksDB settings). */
+    private static final List<String> FREE_PREFIXES = List.of(JobOptions.KAFKA_PROPERTIES_PREFIX, "metrics.reporter.",
+            "state.backend.rocksdb.");
+
+    private static final Map<String, ConfigOption<?>> ALL = collect(DECLARING);
+    private static final Map<String, ConfigOption<?>> FLINK = collect(FLINK_DECLARING);
+
+    private static Map<String, ConfigOption<?>> collect(List<Class<?>> declaring) {
         Map<String, ConfigOption<?>> out = new TreeMap<>();
-        for (Class<?> c : DECLARING) {
+        for (Class<?> c : declaring) {
             for (Field f : c.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
                     try {
@@ -51,7 +74,12 @@ public final class Options {
         }
     }
 
-    /** All options, sorted by key. */
+    /** The option declared for a key, streamcast's or Flink's; null if none. */
+    public static ConfigOption<?> find(String key) {
+        return ALL.containsKey(key) ? ALL.get(key) : FLINK.get(key);
+    }
+
+    /** All streamcast options, sorted by key. */
     public static List<ConfigOption<?>> all() {
         return new ArrayList<>(ALL.values());
     }
@@ -64,9 +92,14 @@ public final class Options {
     public static Configuration parse(Map<String, String> values) {
         Configuration conf = new Configuration();
         for (Map.Entry<String, String> e : values.entrySet()) {
-            ConfigOption<?> o = ALL.get(e.getKey());
+            String key = e.getKey();
+            if (FREE_PREFIXES.stream().anyMatch(key::startsWith)) {
+                conf.setString(key, e.getValue());
+                continue;
+            }
+            ConfigOption<?> o = ALL.containsKey(key) ? ALL.get(key) : FLINK.get(key);
             if (o == null) {
-                throw new IllegalArgumentException("unknown option '" + e.getKey() + "'" + suggest(e.getKey()));
+                throw new IllegalArgumentException("unknown option '" + key + "'" + suggest(key));
             }
             conf.setString(e.getKey(), e.getValue());
             try {
@@ -82,7 +115,8 @@ public final class Options {
     private static String suggest(String key) {
         String best = null;
         int bestDist = Integer.MAX_VALUE;
-        for (String k : ALL.keySet()) {
+        for (String k : (Iterable<String>) java.util.stream.Stream.concat(ALL.keySet().stream(),
+                FLINK.keySet().stream())::iterator) {
             int d = distance(key, k);
             if (d < bestDist) {
                 bestDist = d;

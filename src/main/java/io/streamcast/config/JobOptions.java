@@ -1,0 +1,157 @@
+package io.streamcast.config;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * The forecasting job: where readings come from and how they are read, the time grid, the model,
+ * where forecasts and dead letters go. Kafka client properties pass through under
+ * {@value #KAFKA_PROPERTIES_PREFIX}; Flink's own options (checkpointing, state backend, restart
+ * strategy, parallelism) are given under their Flink keys.
+ */
+public final class JobOptions {
+    private JobOptions() {
+    }
+
+    /** Prefix of Kafka client properties passed unchanged to the source and both sinks. */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+
+    public enum DeliveryGuarantee { EXACTLY_ONCE, AT_LEAST_ONCE }
+
+    public enum FillPolicy { FORWARD_FILL, LINEAR, MASK }
+
+    public enum DropPolicy { DEAD_LETTER, COUNT }
+
+    public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
+
+    // ---- Kafka
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("kafka.bootstrap-servers")
+            .stringType().defaultValue("localhost:9092")
+            .withDescription("Kafka bootstrap servers for the source and both sinks.");
+
+    public static final ConfigOption<String> INPUT_TOPIC = ConfigOptions.key("input.topic")
+            .stringType().noDefaultValue()
+            .withDescription("Topic of JSON sensor readings (required).");
+
+    public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("input.group-id")
+            .stringType().defaultValue("streamcast")
+            .withDescription("Consumer group id of the source (offsets are committed on checkpoints).");
+
+    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS = ConfigOptions.key("input.starting-offsets")
+            .enumType(StartingOffsets.class).defaultValue(StartingOffsets.COMMITTED)
+            .withDescription("Where a fresh job starts reading: earliest, latest, or committed (falling back to earliest).");
+
+    public static final ConfigOption<Boolean> BOUNDED = ConfigOptions.key("input.bounded")
+            .booleanType().defaultValue(false)
+            .withDescription("Stop at the offsets that are latest when the job starts (backfills and tests).");
+
+    public static final ConfigOption<String> OUTPUT_TOPIC = ConfigOptions.key("output.topic")
+            .stringType().defaultValue("forecasts")
+            .withDescription("Topic the forecasts are written to (Kafka key = sensor key).");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("dead-letter.topic")
+            .stringType().defaultValue("streamcast-dead-letters")
+            .withDescription("Topic for records that cannot be used, as JSON with the reason and source coordinates.");
+
+    public static final ConfigOption<Integer> DEAD_LETTER_PAYLOAD_LIMIT = ConfigOptions.key("dead-letter.payload-limit")
+            .intType().defaultValue(4096)
+            .withDescription("Characters of the original payload kept in a dead letter.");
+
+    public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE = ConfigOptions.key("output.delivery-guarantee")
+            .enumType(DeliveryGuarantee.class).defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
+            .withDescription("exactly_once (Kafka transactions, committed on checkpoints) or at_least_once.");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = ConfigOptions.key("output.transactional-id-prefix")
+            .stringType().defaultValue("streamcast")
+            .withDescription("Prefix of the sinks' transactional ids; unique per job on a cluster.");
+
+    // ---- Input mapping and validation
+    public static final ConfigOption<String> KEY_FIELD = ConfigOptions.key("input.key-field")
+            .stringType().defaultValue("sensor")
+            .withDescription("JSON field holding the sensor key (string or number).");
+
+    public static final ConfigOption<String> TIME_FIELD = ConfigOptions.key("input.time-field")
+            .stringType().defaultValue("ts")
+            .withDescription("JSON field holding the event time: epoch millis (number) or ISO-8601 (string).");
+
+    public static final ConfigOption<List<String>> VALUE_FIELDS = ConfigOptions.key("input.value-fields")
+            .stringType().asList().defaultValues("value")
+            .withDescription("JSON fields holding the numeric inputs, in the model's input order.");
+
+    public static final ConfigOption<Integer> TARGET_INDEX = ConfigOptions.key("input.target-index")
+            .intType().defaultValue(0)
+            .withDescription("Which value field is forecast (index into input.value-fields); used by the fallback forecast.");
+
+    public static final ConfigOption<Integer> MAX_RECORD_BYTES = ConfigOptions.key("input.max-record-bytes")
+            .intType().defaultValue(65536)
+            .withDescription("Larger records are dead-lettered as too_large without being parsed.");
+
+    public static final ConfigOption<Integer> MAX_KEY_LENGTH = ConfigOptions.key("input.max-key-length")
+            .intType().defaultValue(256)
+            .withDescription("Longer sensor keys are dead-lettered as key_too_long.");
+
+    public static final ConfigOption<Double> VALUE_BOUND = ConfigOptions.key("input.value-bound")
+            .doubleType().defaultValue(1e9)
+            .withDescription("Values with |v| above this are dead-lettered as out_of_range.");
+
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("input.out-of-orderness")
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("How far readings may arrive out of order; each key's readings wait this long (in event"
+                    + " time) so they are applied in timestamp order. 0: applied on arrival, older ones are late.");
+
+    public static final ConfigOption<Duration> IDLE_TIMEOUT = ConfigOptions.key("input.idle-timeout")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("A source split without data for this long stops holding back event time.");
+
+    public static final ConfigOption<DropPolicy> LATE_POLICY = ConfigOptions.key("input.late-policy")
+            .enumType(DropPolicy.class).defaultValue(DropPolicy.DEAD_LETTER)
+            .withDescription("Readings older than the key's applied readings beyond the bound: dead_letter or count.");
+
+    public static final ConfigOption<DropPolicy> DUPLICATE_POLICY = ConfigOptions.key("input.duplicate-policy")
+            .enumType(DropPolicy.class).defaultValue(DropPolicy.DEAD_LETTER)
+            .withDescription("Readings repeating a key's timestamp (or its grid slot): dead_letter or count.");
+
+    // ---- Time grid
+    public static final ConfigOption<Duration> INTERVAL = ConfigOptions.key("grid.interval")
+            .durationType().noDefaultValue()
+            .withDescription("Sampling interval of the regular time grid the model steps on (required).");
+
+    public static final ConfigOption<Duration> MAX_GAP = ConfigOptions.key("grid.max-gap")
+            .durationType().defaultValue(Duration.ofHours(1))
+            .withDescription("Missing time up to this long is filled; a longer gap resets the key's hidden state.");
+
+    public static final ConfigOption<FillPolicy> FILL_POLICY = ConfigOptions.key("grid.fill-policy")
+            .enumType(FillPolicy.class).defaultValue(FillPolicy.LINEAR)
+            .withDescription("forward_fill, linear, or mask (last value plus a 0/1 missing flag as the model's last input).");
+
+    // ---- Model and state
+    public static final ConfigOption<String> MODEL_PATH = ConfigOptions.key("model.path")
+            .stringType().noDefaultValue()
+            .withDescription("Model file (JSON or binary from 'streamcast model') used for every key; unset: last-value fallback.");
+
+    public static final ConfigOption<String> MODEL_ID = ConfigOptions.key("model.id")
+            .stringType().noDefaultValue()
+            .withDescription("Model id written on forecasts; default: the model file's name.");
+
+    public static final ConfigOption<Integer> FALLBACK_HORIZON = ConfigOptions.key("forecast.fallback-horizon")
+            .intType().defaultValue(12)
+            .withDescription("Steps of the last-value forecast given while a key has no model.");
+
+    public static final ConfigOption<Integer> WARMUP_STEPS = ConfigOptions.key("forecast.warmup-steps")
+            .intType().defaultValue(12)
+            .withDescription("Forecasts are flagged cold_start until a key's state has taken this many steps.");
+
+    public static final ConfigOption<Integer> RING_SIZE = ConfigOptions.key("state.recent-inputs")
+            .intType().defaultValue(128)
+            .withDescription("Grid-aligned inputs kept per key (re-warming state after a model change, retraining).");
+
+    public static final ConfigOption<Duration> KEY_TTL = ConfigOptions.key("state.key-ttl")
+            .durationType().defaultValue(Duration.ofDays(7))
+            .withDescription("A key without readings for this long (processing time) is expired and counted; 0 keeps keys forever.");
+
+    public static final ConfigOption<Integer> FAIL_AFTER_READINGS = ConfigOptions.key("testing.fail-after-readings")
+            .intType().defaultValue(0)
+            .withDescription("Failure drill: each forecasting subtask throws once, in its first attempt, after this many readings. 0: off.");
+}

@@ -1,0 +1,107 @@
+package io.streamcast.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * A job spec (jobs/&lt;name&gt;.yaml): options as nested YAML (flattened to dotted keys, as Flink's
+ * own config.yaml) plus --set overrides, validated into a Configuration. Unknown keys, bad
+ * values and missing required options fail here, before anything starts, naming the key.
+ */
+public final class JobSpec {
+    private JobSpec() {
+    }
+
+    public static Configuration load(Path file, Map<String, String> overrides) {
+        Map<String, String> flat = new LinkedHashMap<>();
+        if (file != null) {
+            JsonNode root;
+            try {
+                root = new YAMLMapper().readTree(Files.readString(file));
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException("job spec " + file + " does not exist");
+            } catch (IOException e) {
+                throw new IllegalArgumentException("job spec " + file + " is not valid YAML: " + e.getMessage());
+            }
+            if (root != null && !root.isNull()) {
+                if (!root.isObject()) {
+                    throw new IllegalArgumentException("job spec " + file + " must be a mapping of options");
+                }
+                flatten("", root, flat);
+            }
+        }
+        flat.putAll(overrides);
+        Configuration c = Options.parse(flat);
+        require(c, JobOptions.INPUT_TOPIC);
+        require(c, JobOptions.INTERVAL);
+        int fields = c.get(JobOptions.VALUE_FIELDS).size();
+        int target = c.get(JobOptions.TARGET_INDEX);
+        if (target < 0 || target >= fields) {
+            throw new IllegalArgumentException(JobOptions.TARGET_INDEX.key() + " is " + target + " but "
+                    + JobOptions.VALUE_FIELDS.key() + " has " + fields + " field(s)");
+        }
+        if (c.get(JobOptions.INTERVAL).toMillis() <= 0) {
+            throw new IllegalArgumentException(JobOptions.INTERVAL.key() + " must be positive");
+        }
+        atLeast(c, JobOptions.MAX_RECORD_BYTES, 1);
+        atLeast(c, JobOptions.MAX_KEY_LENGTH, 1);
+        atLeast(c, JobOptions.FALLBACK_HORIZON, 1);
+        atLeast(c, JobOptions.DEAD_LETTER_PAYLOAD_LIMIT, 1);
+        atLeast(c, JobOptions.RING_SIZE, 0);
+        atLeast(c, JobOptions.WARMUP_STEPS, 0);
+        atLeast(c, JobOptions.FAIL_AFTER_READINGS, 0);
+        for (ConfigOption<Duration> o : List.of(JobOptions.OUT_OF_ORDERNESS, JobOptions.MAX_GAP, JobOptions.KEY_TTL,
+                JobOptions.IDLE_TIMEOUT)) {
+            if (c.get(o).isNegative()) {
+                throw new IllegalArgumentException(o.key() + " must not be negative, got " + c.get(o));
+            }
+        }
+        return c;
+    }
+
+    private static void require(Configuration c, ConfigOption<?> o) {
+        if (!c.contains(o)) {
+            throw new IllegalArgumentException("missing required option '" + o.key() + "'");
+        }
+    }
+
+    private static void atLeast(Configuration c, ConfigOption<Integer> o, int min) {
+        if (c.get(o) < min) {
+            throw new IllegalArgumentException(o.key() + " must be >= " + min + ", got " + c.get(o));
+        }
+    }
+
+    /** YAML mapping to dotted keys; a list becomes Flink's list syntax (a;b;c). */
+    static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            JsonNode v = e.getValue();
+            if (v.isObject()) {
+                flatten(key, v, out);
+            } else if (v.isArray()) {
+                StringBuilder b = new StringBuilder();
+                for (JsonNode item : v) {
+                    if (!item.isValueNode()) {
+                        throw new IllegalArgumentException("option '" + key + "': list items must be plain values");
+                    }
+                    b.append(b.length() > 0 ? ";" : "").append(item.asText());
+                }
+                out.put(key, b.toString());
+            } else if (!v.isNull()) {
+                out.put(key, v.asText());
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.streamcast.event;
+
+/**
+ * The forecast made at one accepted reading: the H future grid steps in original units,
+ * which model produced them, and flags that qualify it.
+ */
+public class Forecast {
+    public String key;
+    /** Timestamp of the reading this forecast was made at (epoch millis). */
+    public long timestamp;
+    /** Grid time of that reading's slot; step i forecasts gridTime + (i + 1) * interval. */
+    public long gridTime;
+    public long intervalMillis;
+    public float[] values;
+    public String modelId;
+    public long modelVersion;
+    /** The key's state was fresh: fewer than the warm-up number of steps since it (re)started. */
+    public boolean coldStart;
+    /** Missing grid steps before this reading were filled. */
+    public boolean gapFilled;
+    /** A gap longer than the maximum reset the key's hidden state before this reading. */
+    public boolean stateReset;
+    /** No model for this key yet: values repeat the last reading. */
+    public boolean fallback;
+
+    public Forecast() {
+    }
+
+    public long stepTime(int i) {
+        return gridTime + (i + 1) * intervalMillis;
+    }
+}

@@ -1,0 +1,114 @@
+package io.streamcast.job;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.config.JobSpec;
+import io.streamcast.event.DeadLetter;
+import io.streamcast.event.Forecast;
+import io.streamcast.event.Reading;
+import io.streamcast.kafka.KafkaIo;
+import io.streamcast.kafka.RawRecord;
+import io.streamcast.kafka.ReadingParser;
+import io.streamcast.model.Model;
+import io.streamcast.modelfile.ModelFiles;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The forecasting job: Kafka readings -> parse (bad records to dead letters) -> keyBy sensor ->
+ * {@link ForecastFunction} -> forecasts to Kafka; dead letters from both steps to their topic.
+ *
+ * <p>Entry point for 'flink run': {@code flink run target/streamcast-*-job.jar --job spec.yaml
+ * [--set key=value ...]}. The spec's Flink options (checkpointing, state backend, restart
+ * strategy) apply to the job.
+ */
+public final class ForecastJob {
+    private ForecastJob() {
+    }
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    /** Operator uids: keep them stable, savepoints map state by them. */
+    static final String SOURCE_UID = "kafka-readings";
+    static final String FORECAST_UID = "forecast";
+
+    /** What {@link #build} added: the forecast stream (tests and benchmarks may attach more). */
+    public record Pipeline(SingleOutputStreamOperator<Forecast> forecasts, DataStream<DeadLetter> deadLetters) {
+    }
+
+    /** The model named by model.path, or null (fallback forecasts) when none is set. */
+    public static Model loadModel(Configuration c) {
+        return c.getOptional(JobOptions.MODEL_PATH).map(p -> ModelFiles.read(Path.of(p))).orElse(null);
+    }
+
+    public static String modelId(Configuration c) {
+        return c.getOptional(JobOptions.MODEL_ID)
+                .orElseGet(() -> c.getOptional(JobOptions.MODEL_PATH).map(p -> Path.of(p).getFileName().toString())
+                        .orElse(null));
+    }
+
+    /** Adds the whole pipeline, Kafka to Kafka, to env. */
+    public static Pipeline build(StreamExecutionEnvironment env, Configuration c, Model model) {
+        Pipeline p = buildWithoutSinks(env, c, model,
+                env.fromSource(KafkaIo.source(c), WatermarkStrategy.noWatermarks(), "kafka: " + c.get(JobOptions.INPUT_TOPIC))
+                        .uid(SOURCE_UID));
+        p.forecasts().sinkTo(KafkaIo.forecastSink(c)).name("kafka: " + c.get(JobOptions.OUTPUT_TOPIC)).uid("forecast-sink");
+        p.deadLetters().sinkTo(KafkaIo.deadLetterSink(c)).name("kafka: " + c.get(JobOptions.DEAD_LETTER_TOPIC))
+                .uid("dead-letter-sink");
+        return p;
+    }
+
+    /** Parse, event time, per-key forecasting, from any stream of raw records. */
+    public static Pipeline buildWithoutSinks(StreamExecutionEnvironment env, Configuration c, Model model,
+                                             DataStream<RawRecord> raw) {
+        SingleOutputStreamOperator<Reading> parsed = raw.process(new ParseReadings(ReadingParser.from(c)))
+                .name("parse").uid("parse");
+        DataStream<Reading> timed = parsed.assignTimestampsAndWatermarks(
+                WatermarkStrategy.<Reading>forBoundedOutOfOrderness(c.get(JobOptions.OUT_OF_ORDERNESS))
+                        .withTimestampAssigner((r, previous) -> r.timestamp)
+                        .withIdleness(c.get(JobOptions.IDLE_TIMEOUT)))
+                .name("event time").uid("event-time");
+        SingleOutputStreamOperator<Forecast> forecasts = timed.keyBy(r -> r.key)
+                .process(new ForecastFunction(c, model, modelId(c)))
+                .name("forecast").uid(FORECAST_UID);
+        DataStream<DeadLetter> dead = parsed.getSideOutput(DEAD_LETTERS).union(forecasts.getSideOutput(DEAD_LETTERS));
+        return new Pipeline(forecasts, dead);
+    }
+
+    /** The spec's options plus the Flink options it sets, as the job's environment configuration. */
+    public static StreamExecutionEnvironment environment(Configuration c) {
+        return StreamExecutionEnvironment.getExecutionEnvironment(c);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path spec = null;
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--job" -> spec = Path.of(args[++i]);
+                case "--set" -> {
+                    String kv = args[++i];
+                    int eq = kv.indexOf('=');
+                    if (eq < 1) {
+                        throw new IllegalArgumentException("--set expects key=value, got '" + kv + "'");
+                    }
+                    overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+                default -> throw new IllegalArgumentException("usage: --job spec.yaml [--set key=value ...]; got '"
+                        + args[i] + "'");
+            }
+        }
+        Configuration c = JobSpec.load(spec, overrides);
+        StreamExecutionEnvironment env = environment(c);
+        build(env, c, loadModel(c));
+        env.execute("streamcast: " + c.get(JobOptions.INPUT_TOPIC) + " -> " + c.get(JobOptions.OUTPUT_TOPIC));
+    }
+}

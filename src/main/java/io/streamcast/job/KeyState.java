@@ -1,0 +1,34 @@
+package io.streamcast.job;
+
+/**
+ * Everything kept per sensor key in Flink keyed state (a POJO, so Flink's PojoSerializer
+ * handles it and fields can be added later without breaking savepoints).
+ */
+public class KeyState {
+    /** Sentinel for "no reading applied yet". */
+    public static final long NONE = Long.MIN_VALUE;
+
+    /** Hidden state h of every layer (layers x hidden); empty without a model. */
+    public float[] h;
+    /** Cell state c of every layer (LSTM only; empty otherwise). */
+    public float[] c;
+    /** Grid slot (time / interval, rounded) of the last applied reading. */
+    public long lastSlot = NONE;
+    /** Event time of the last applied reading. */
+    public long lastTimestamp = NONE;
+    /** Values of the last applied reading, original units (value fields, without a mask). */
+    public float[] last;
+    /** Ring buffer of the most recent grid-aligned model inputs (recentCapacity x model input size). */
+    public float[] recent;
+    public int recentNext;
+    public int recentCount;
+    /** Model steps taken since the state last started from zero. */
+    public long steps;
+    /** Readings applied to this key in total. */
+    public long readings;
+    /** Processing time of the pending expiry timer, or 0. */
+    public long expiryTimer;
+
+    public KeyState() {
+    }
+}

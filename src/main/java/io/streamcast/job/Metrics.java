@@ -1,0 +1,43 @@
+package io.streamcast.job;
+
+import io.streamcast.event.Reason;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * Names of streamcast's metrics, registered under the group {@value #GROUP} of each operator.
+ * Reconciliation: readings_in = readings_used + dead_letters.* + late_dropped + duplicates_dropped
+ * (+ readings still waiting for the watermark while the job runs).
+ */
+public final class Metrics {
+    private Metrics() {
+    }
+
+    public static final String GROUP = "streamcast";
+    public static final String READINGS_IN = "readings_in";
+    public static final String READINGS_USED = "readings_used";
+    public static final String FORECASTS_OUT = "forecasts_out";
+    public static final String DEAD_LETTERS = "dead_letters";
+    public static final String LATE = "late";
+    public static final String DUPLICATES = "duplicates";
+    public static final String LATE_DROPPED = "late_dropped";
+    public static final String DUPLICATES_DROPPED = "duplicates_dropped";
+    public static final String GAP_FILLED_STEPS = "gap_filled_steps";
+    public static final String STATE_RESETS = "state_resets";
+    public static final String ACTIVE_KEYS = "active_keys";
+    public static final String EXPIRED_KEYS = "expired_keys";
+    public static final String PENDING_READINGS = "pending_readings";
+    public static final String PROCESSING_TIME_US = "processing_time_us";
+
+    /** One counter per dead-letter reason, as streamcast.dead_letters.&lt;reason&gt;, all registered up front. */
+    public static Map<Reason, Counter> deadLetterCounters(MetricGroup streamcastGroup) {
+        MetricGroup g = streamcastGroup.addGroup(DEAD_LETTERS);
+        Map<Reason, Counter> out = new EnumMap<>(Reason.class);
+        for (Reason r : Reason.values()) {
+            out.put(r, g.counter(r.id()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,119 @@
+package io.streamcast.kafka;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamcast.event.DeadLetter;
+import io.streamcast.event.Forecast;
+import io.streamcast.event.Reason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The JSON written to the forecast and dead-letter topics, and read back by 'streamcast tail'.
+ *
+ * <pre>
+ * forecast:    {"key": "s-1", "timestamp": 1700000000000, "grid_time": 1700000100000,
+ *               "model": "sensors.scm", "model_version": 1,
+ *               "forecast": [{"timestamp": 1700000400000, "value": 21.5}, ...],
+ *               "flags": {"cold_start": false, "gap_filled": false, "state_reset": false, "fallback": false}}
+ * dead letter: {"reason": "malformed_json", "detail": "...", "key": "s-1" (if known), "payload": "...",
+ *               "source": {"topic": "readings", "partition": 0, "offset": 42}}
+ * </pre>
+ */
+public final class JsonCodecs {
+    private JsonCodecs() {
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    public static byte[] forecast(Forecast f) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("key", f.key);
+        root.put("timestamp", f.timestamp);
+        root.put("grid_time", f.gridTime);
+        root.put("model", f.modelId);
+        root.put("model_version", f.modelVersion);
+        ArrayNode steps = root.putArray("forecast");
+        for (int i = 0; i < f.values.length; i++) {
+            ObjectNode step = steps.addObject();
+            step.put("timestamp", f.stepTime(i));
+            step.put("value", f.values[i]);
+        }
+        ObjectNode flags = root.putObject("flags");
+        flags.put("cold_start", f.coldStart);
+        flags.put("gap_filled", f.gapFilled);
+        flags.put("state_reset", f.stateReset);
+        flags.put("fallback", f.fallback);
+        return bytes(root);
+    }
+
+    public static Forecast parseForecast(byte[] json) {
+        JsonNode root = tree(json);
+        Forecast f = new Forecast();
+        f.key = root.path("key").asText();
+        f.timestamp = root.path("timestamp").asLong();
+        f.gridTime = root.path("grid_time").asLong();
+        f.modelId = root.path("model").isNull() ? null : root.path("model").asText();
+        f.modelVersion = root.path("model_version").asLong();
+        JsonNode steps = root.path("forecast");
+        f.values = new float[steps.size()];
+        for (int i = 0; i < f.values.length; i++) {
+            f.values[i] = (float) steps.get(i).path("value").asDouble();
+        }
+        if (steps.size() > 1) {
+            f.intervalMillis = steps.get(1).path("timestamp").asLong() - steps.get(0).path("timestamp").asLong();
+        } else if (steps.size() == 1) {
+            f.intervalMillis = steps.get(0).path("timestamp").asLong() - f.gridTime;
+        }
+        JsonNode flags = root.path("flags");
+        f.coldStart = flags.path("cold_start").asBoolean();
+        f.gapFilled = flags.path("gap_filled").asBoolean();
+        f.stateReset = flags.path("state_reset").asBoolean();
+        f.fallback = flags.path("fallback").asBoolean();
+        return f;
+    }
+
+    public static byte[] deadLetter(DeadLetter d) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("reason", d.reason.id());
+        root.put("detail", d.detail);
+        if (d.key != null) {
+            root.put("key", d.key);
+        }
+        root.put("payload", d.payload);
+        ObjectNode src = root.putObject("source");
+        src.put("topic", d.topic);
+        src.put("partition", d.partition);
+        src.put("offset", d.offset);
+        return bytes(root);
+    }
+
+    public static DeadLetter parseDeadLetter(byte[] json) {
+        JsonNode root = tree(json);
+        JsonNode src = root.path("source");
+        return new DeadLetter(Reason.valueOf(root.path("reason").asText().toUpperCase(java.util.Locale.ROOT)),
+                root.path("detail").asText(), root.path("payload").asText(null),
+                root.hasNonNull("key") ? root.get("key").asText() : null,
+                src.path("topic").asText(), src.path("partition").asInt(), src.path("offset").asLong());
+    }
+
+    private static byte[] bytes(JsonNode n) {
+        try {
+            return MAPPER.writeValueAsBytes(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode tree(byte[] json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not JSON: " + new String(json, StandardCharsets.UTF_8), e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.streamcast.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.kafka.KafkaIo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobSpecTest {
+    @TempDir
+    Path dir;
+
+    Path write(String yaml) throws Exception {
+        Path p = dir.resolve("job.yaml");
+        Files.writeString(p, yaml);
+        return p;
+    }
+
+    @Test
+    void theShippedExampleLoads() {
+        Configuration c = JobSpec.load(Path.of("jobs/sensors.yaml"), Map.of());
+        assertEquals("sensor-readings", c.get(JobOptions.INPUT_TOPIC));
+        assertTrue(c.get(JobOptions.INTERVAL).toMillis() > 0);
+    }
+
+    @Test
+    void nestedYamlListsKafkaPropertiesFlinkOptionsAndOverrides() throws Exception {
+        Configuration c = JobSpec.load(write("""
+                input:
+                  topic: readings
+                  value-fields: [temp, hum]
+                  out-of-orderness: 2s
+                grid:
+                  interval: 5 min
+                kafka:
+                  properties:
+                    security.protocol: SASL_SSL
+                    sasl.mechanism: PLAIN
+                execution:
+                  checkpointing:
+                    interval: 10s
+                """), Map.of("grid.fill-policy", "mask", "input.topic", "other"));
+        assertEquals("other", c.get(JobOptions.INPUT_TOPIC));
+        assertEquals(List.of("temp", "hum"), c.get(JobOptions.VALUE_FIELDS));
+        assertEquals(Duration.ofMinutes(5), c.get(JobOptions.INTERVAL));
+        assertEquals(JobOptions.FillPolicy.MASK, c.get(JobOptions.FILL_POLICY));
+        assertEquals(Duration.ofSeconds(10), c.get(CheckpointingOptions.CHECKPOINTING_INTERVAL));
+        assertEquals("SASL_SSL", KafkaIo.clientProperties(c).getProperty("security.protocol"));
+        assertEquals("PLAIN", KafkaIo.clientProperties(c).getProperty("sasl.mechanism"));
+    }
+
+    void assertRejected(String yaml, Map<String, String> overrides, String fragment) throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JobSpec.load(write(yaml), overrides));
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+
+    @Test
+    void invalidSpecsFailNamingTheKey() throws Exception {
+        String ok = "input: {topic: t}\ngrid: {interval: 1 min}\n";
+        assertRejected(ok + "grid.intervall: 5 min\n", Map.of(), "unknown option 'grid.intervall' (did you mean 'grid.interval'?)");
+        assertRejected(ok, Map.of("execution.checkpointing.intervall", "5s"), "unknown option 'execution.checkpointing.intervall'");
+        assertRejected(ok, Map.of("grid.interval", "often"), "invalid value 'often' for option 'grid.interval'");
+        assertRejected(ok, Map.of("grid.fill-policy", "magic"), "option 'grid.fill-policy'");
+        assertRejected(ok, Map.of("input.max-record-bytes", "0"), "input.max-record-bytes must be >= 1");
+        assertRejected(ok, Map.of("input.target-index", "3"), "input.target-index is 3");
+        assertRejected("grid: {interval: 1 min}\n", Map.of(), "missing required option 'input.topic'");
+        assertRejected("input: {topic: t}\n", Map.of(), "missing required option 'grid.interval'");
+        assertRejected("- a\n- b\n", Map.of(), "must be a mapping");
+        assertRejected(ok + "output: [x\n", Map.of(), "not valid YAML");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JobSpec.load(dir.resolve("nope.yaml"), Map.of()));
+        assertTrue(e.getMessage().contains("does not exist"));
+    }
+}

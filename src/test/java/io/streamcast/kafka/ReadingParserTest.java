@@ -1,0 +1,83 @@
+package io.streamcast.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.event.Reason;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReadingParserTest {
+    final ReadingParser parser = new ReadingParser("sensor", "ts", List.of("temp", "hum"), 200, 16, 1000, 40);
+
+    ReadingParser.Result parse(String json) {
+        return parser.parse(new RawRecord(json.getBytes(StandardCharsets.UTF_8), "in", 3, 77));
+    }
+
+    void assertDead(String json, Reason reason, String detailFragment) {
+        ReadingParser.Result r = parse(json);
+        assertNull(r.reading, json);
+        assertNotNull(r.deadLetter, json);
+        assertEquals(reason, r.deadLetter.reason, json + " -> " + r.deadLetter.detail);
+        assertTrue(r.deadLetter.detail.contains(detailFragment), r.deadLetter.detail);
+        assertEquals("in", r.deadLetter.topic);
+        assertEquals(3, r.deadLetter.partition);
+        assertEquals(77, r.deadLetter.offset);
+    }
+
+    @Test
+    void acceptsEpochMillisAndIsoTimestampsAndStringOrIntegerKeys() {
+        ReadingParser.Result r = parse("{\"sensor\":\"a\",\"ts\":1700000000000,\"temp\":21.5,\"hum\":40}");
+        assertEquals("a", r.reading.key);
+        assertEquals(1700000000000L, r.reading.timestamp);
+        assertArrayEquals(new float[] {21.5f, 40f}, r.reading.values);
+        assertEquals(77, r.reading.offset);
+        assertEquals(1700000000000L, parse("{\"sensor\":7,\"ts\":\"2023-11-14T22:13:20Z\",\"temp\":1,\"hum\":2}").reading.timestamp);
+        assertEquals("7", parse("{\"sensor\":7,\"ts\":1,\"temp\":1,\"hum\":2}").reading.key);
+        assertEquals(1700000000000L, parse("{\"sensor\":\"a\",\"ts\":\"2023-11-15T00:13:20+02:00\",\"temp\":1,\"hum\":2}")
+                .reading.timestamp);
+        assertEquals(1392387600000L, parse("{\"sensor\":\"a\",\"ts\":\"2014-02-14 14:20:00\",\"temp\":1,\"hum\":2}")
+                .reading.timestamp);
+    }
+
+    @Test
+    void everyBadInputHasItsReason() {
+        assertDead("{\"sensor\":\"a\",", Reason.MALFORMED_JSON, "");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":1,\"hum\":2} trailing", Reason.MALFORMED_JSON, "trailing");
+        assertDead("[1,2]", Reason.NOT_AN_OBJECT, "array");
+        assertDead("42", Reason.NOT_AN_OBJECT, "number");
+        assertDead("{\"ts\":1,\"temp\":1,\"hum\":2}", Reason.MISSING_FIELD, "key field 'sensor'");
+        assertDead("{\"sensor\":\"a\",\"temp\":1,\"hum\":2}", Reason.MISSING_FIELD, "time field 'ts'");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":1}", Reason.MISSING_FIELD, "value field 'hum'");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":null,\"hum\":2}", Reason.MISSING_FIELD, "value field 'temp'");
+        assertDead("{\"sensor\":{\"x\":1},\"ts\":1,\"temp\":1,\"hum\":2}", Reason.WRONG_TYPE, "string or integer");
+        assertDead("{\"sensor\":\"\",\"ts\":1,\"temp\":1,\"hum\":2}", Reason.WRONG_TYPE, "empty");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":\"21.5\",\"hum\":2}", Reason.WRONG_TYPE, "string, not a number");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":true,\"hum\":2}", Reason.WRONG_TYPE, "boolean");
+        assertDead("{\"sensor\":\"a\",\"ts\":\"yesterday\",\"temp\":1,\"hum\":2}", Reason.BAD_TIMESTAMP, "yesterday");
+        assertDead("{\"sensor\":\"a\",\"ts\":1.5,\"temp\":1,\"hum\":2}", Reason.BAD_TIMESTAMP, "epoch millis");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":NaN,\"hum\":2}", Reason.NOT_FINITE, "NaN");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":1e999,\"hum\":2}", Reason.NOT_FINITE, "Infinity");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":-Infinity,\"hum\":2}", Reason.NOT_FINITE, "Infinity");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":1000.5,\"hum\":2}", Reason.OUT_OF_RANGE, "input.value-bound");
+        assertDead("{\"sensor\":\"aaaaaaaaaaaaaaaaaaaa\",\"ts\":1,\"temp\":1,\"hum\":2}", Reason.KEY_TOO_LONG, "20 characters");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":1,\"hum\":2,\"pad\":\"" + "x".repeat(200) + "\"}", Reason.TOO_LARGE,
+                "input.max-record-bytes 200");
+        ReadingParser.Result tomb = parser.parse(new RawRecord(null, "in", 0, 1));
+        assertEquals(Reason.MISSING_FIELD, tomb.deadLetter.reason);
+    }
+
+    @Test
+    void deadLettersCarryTheOriginalPayloadTruncated() {
+        String json = "{\"sensor\":\"a\",\"ts\":1,\"temp\":\"warm\",\"hum\":2,\"note\":\"0123456789\"}";
+        ReadingParser.Result r = parse(json);
+        assertEquals(json.substring(0, 40) + "...(truncated)", r.deadLetter.payload);
+        assertEquals("a", r.deadLetter.key);
+        String small = "{\"sensor\":\"a\",\"ts\":1}";
+        assertEquals(small, parse(small).deadLetter.payload);
+    }
+}
