@@ -1,0 +1,158 @@
+package io.streamcast.job;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.config.JobSpec;
+import io.streamcast.event.DeadLetter;
+import io.streamcast.event.Forecast;
+import io.streamcast.kafka.EmbeddedKafka;
+import io.streamcast.kafka.JsonCodecs;
+import io.streamcast.model.Model;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** A real broker plus the MiniCluster of the calling test: produce readings, run the job, read what it wrote. */
+final class JobHarness {
+    final EmbeddedKafka kafka;
+    final InMemoryReporter reporter;
+    private int jobs;
+
+    JobHarness(EmbeddedKafka kafka, InMemoryReporter reporter) {
+        this.kafka = kafka;
+        this.reporter = reporter;
+    }
+
+    /** A fresh set of topics and a spec for them; overrides are key=value strings. */
+    Configuration spec(String name, Map<String, String> overrides) {
+        jobs++;
+        String in = name + "-in-" + jobs;
+        kafka.createTopics(4, in, name + "-out-" + jobs, name + "-dead-" + jobs);
+        Map<String, String> o = new HashMap<>();
+        o.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        o.put("input.topic", in);
+        o.put("output.topic", name + "-out-" + jobs);
+        o.put("dead-letter.topic", name + "-dead-" + jobs);
+        o.put("output.transactional-id-prefix", name + "-" + jobs + "-" + System.nanoTime());
+        o.put("input.group-id", name + "-" + jobs);
+        o.put("input.bounded", "true");
+        o.put("input.starting-offsets", "earliest");
+        o.put("grid.interval", "1 min");
+        o.put("forecast.warmup-steps", "0");
+        o.put("execution.checkpointing.interval", "300 ms");
+        o.put("parallelism.default", "2");
+        o.putAll(overrides);
+        return JobSpec.load(null, o);
+    }
+
+    /** Sends the payloads in order, keyed (so one key stays in one partition and in order). */
+    void produce(Configuration c, List<String[]> keyAndPayload) {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.LINGER_MS_CONFIG, 5))) {
+            for (String[] kp : keyAndPayload) {
+                p.send(new ProducerRecord<>(c.get(JobOptions.INPUT_TOPIC),
+                        kp[0] == null ? null : kp[0].getBytes(StandardCharsets.UTF_8),
+                        kp[1] == null ? null : kp[1].getBytes(StandardCharsets.UTF_8)));
+            }
+            p.flush();
+        }
+    }
+
+    /** Runs the job to the end of its bounded input; returns its id for metrics. */
+    JobID run(Configuration c, Model model) throws Exception {
+        StreamExecutionEnvironment env = ForecastJob.environment(c);
+        ForecastJob.build(env, c, model);
+        JobClient client = env.executeAsync("test " + c.get(JobOptions.INPUT_TOPIC));
+        client.getJobExecutionResult().get(3, java.util.concurrent.TimeUnit.MINUTES);
+        return client.getJobID();
+    }
+
+    List<Forecast> forecasts(Configuration c) {
+        List<Forecast> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readCommitted(c.get(JobOptions.OUTPUT_TOPIC))) {
+            Forecast f = JsonCodecs.parseForecast(r.value());
+            if (!f.key.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                throw new AssertionError("Kafka key " + new String(r.key(), StandardCharsets.UTF_8) + " != " + f.key);
+            }
+            out.add(f);
+        }
+        return out;
+    }
+
+    List<DeadLetter> deadLetters(Configuration c) {
+        List<DeadLetter> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readCommitted(c.get(JobOptions.DEAD_LETTER_TOPIC))) {
+            out.add(JsonCodecs.parseDeadLetter(r.value()));
+        }
+        return out;
+    }
+
+    /** Every committed record of the topic (read_committed, until the end offsets). */
+    List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo pi : consumer.partitionsFor(topic)) {
+                parts.add(new TopicPartition(topic, pi.partition()));
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("did not reach the end of " + topic);
+                }
+                consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    /** A streamcast counter summed over all subtasks of the job. */
+    long counter(JobID job, String name) {
+        return reporter.findMetrics(job, "\\." + Metrics.GROUP + "\\." + name.replace(".", "\\.") + "$").values().stream()
+                .mapToLong(m -> ((Counter) m).getCount()).sum();
+    }
+
+    /** readings_in = readings_used + dead letters (all reasons) + counted drops: every record accounted for. */
+    long[] reconcile(JobID job) {
+        long in = counter(job, Metrics.READINGS_IN);
+        long used = counter(job, Metrics.READINGS_USED);
+        long dead = 0;
+        for (io.streamcast.event.Reason r : io.streamcast.event.Reason.values()) {
+            dead += counter(job, Metrics.DEAD_LETTERS + "." + r.id());
+        }
+        long dropped = counter(job, Metrics.LATE_DROPPED) + counter(job, Metrics.DUPLICATES_DROPPED);
+        return new long[] {in, used, dead, dropped};
+    }
+
+    static String reading(String key, long ts, float value) {
+        return "{\"sensor\":\"" + key + "\",\"ts\":" + ts + ",\"value\":" + value + "}";
+    }
+}
