@@ -12,7 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** The one launcher: {@code streamcast <command>}. */
 @Command(name = "streamcast", mixinStandardHelpOptions = true, version = "streamcast 0.1.0",
         description = "Streaming time-series forecasting with recurrent networks on Kafka and Flink.",
-        subcommands = {ModelCommand.class, StreamcastCli.OptionsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, TailCommand.class, ModelCommand.class,
+            StreamcastCli.OptionsCommand.class, CommandLine.HelpCommand.class})
 public final class StreamcastCli implements Runnable {
     @Spec
     CommandSpec spec;

@@ -1,0 +1,108 @@
+package io.streamcast.cli;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.config.JobSpec;
+import io.streamcast.event.Reason;
+import io.streamcast.job.ForecastJob;
+import io.streamcast.job.LocalMetrics;
+import io.streamcast.job.Metrics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code streamcast run}: the forecasting job in a local MiniCluster, against any Kafka. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the forecasting job of a job spec in a local Flink MiniCluster (Ctrl-C stops it).")
+public final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--job", required = true, description = "Job spec, e.g. jobs/sensors.yaml.")
+    Path job;
+
+    @Option(names = "--set", description = "Option override key=value (repeatable).")
+    Map<String, String> set = new LinkedHashMap<>();
+
+    @Option(names = "--duration", description = "Stop after this long (e.g. 10m, 90s); default: until Ctrl-C or the end of bounded input.")
+    String duration;
+
+    @Option(names = "--report-every", defaultValue = "10s", description = "How often to print the counters (default ${DEFAULT-VALUE}).")
+    String reportEvery;
+
+    @Override
+    public Integer call() throws Exception {
+        Configuration c = JobSpec.load(job, set);
+        Duration limit = duration == null ? null : Durations.parse("--duration", duration);
+        Duration every = Durations.parse("--report-every", reportEvery);
+        PrintWriter out = spec.commandLine().getOut();
+        JobClient client = start(c);
+        out.println("streamcast: job " + client.getJobID() + " running: " + c.get(JobOptions.INPUT_TOPIC) + " -> "
+                + c.get(JobOptions.OUTPUT_TOPIC) + " (dead letters: " + c.get(JobOptions.DEAD_LETTER_TOPIC) + ")");
+        out.flush();
+        Thread hook = new Thread(() -> client.cancel().join(), "streamcast-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                client.getJobExecutionResult().get(Math.min(every.toMillis(), Math.max(1,
+                        (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
+                out.println("streamcast: input finished; " + counters());
+                break;
+            } catch (TimeoutException e) {
+                out.println("streamcast: " + counters());
+                out.flush();
+                if (System.nanoTime() >= deadline) {
+                    client.cancel().get();
+                    out.println("streamcast: stopped after " + duration);
+                    break;
+                }
+            }
+        }
+        out.flush();
+        Runtime.getRuntime().removeShutdownHook(hook);
+        return 0;
+    }
+
+    /** Submits the job to a MiniCluster in this JVM, with the local metric reporter attached. */
+    static JobClient start(Configuration c) throws Exception {
+        Configuration withReporter = new Configuration(c);
+        LocalMetrics.register(withReporter);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(withReporter);
+        ForecastJob.build(env, c, ForecastJob.loadModel(c));
+        return env.executeAsync("streamcast: " + c.get(JobOptions.INPUT_TOPIC) + " -> " + c.get(JobOptions.OUTPUT_TOPIC));
+    }
+
+    /** One line that accounts for every reading: in = used + dead-lettered + dropped (+ waiting). */
+    static String counters() {
+        long in = LocalMetrics.sum(Metrics.READINGS_IN);
+        long used = LocalMetrics.sum(Metrics.READINGS_USED);
+        long dead = 0;
+        StringBuilder reasons = new StringBuilder();
+        for (Reason r : Reason.values()) {
+            long n = LocalMetrics.sum(Metrics.DEAD_LETTERS + "." + r.id());
+            dead += n;
+            if (n > 0) {
+                reasons.append(reasons.length() > 0 ? ", " : "").append(r.id()).append(' ').append(n);
+            }
+        }
+        long dropped = LocalMetrics.sum(Metrics.LATE_DROPPED) + LocalMetrics.sum(Metrics.DUPLICATES_DROPPED);
+        return String.format("readings in %d = used %d + dead-lettered %d + dropped %d + waiting %d | forecasts %d"
+                        + " | gap-filled steps %d, state resets %d | active keys %d, expired %d%s",
+                in, used, dead, dropped, in - used - dead - dropped, LocalMetrics.sum(Metrics.FORECASTS_OUT),
+                LocalMetrics.sum(Metrics.GAP_FILLED_STEPS), LocalMetrics.sum(Metrics.STATE_RESETS),
+                LocalMetrics.sum(Metrics.ACTIVE_KEYS), LocalMetrics.sum(Metrics.EXPIRED_KEYS),
+                reasons.length() > 0 ? " | dead letters: " + reasons : "");
+    }
+}

@@ -1,0 +1,127 @@
+package io.streamcast.cli;
+
+import io.streamcast.event.DeadLetter;
+import io.streamcast.event.Forecast;
+import io.streamcast.kafka.JsonCodecs;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code streamcast tail}: follows a forecast (or dead-letter) topic and prints it readably. */
+@Command(name = "tail", mixinStandardHelpOptions = true,
+        description = "Print forecasts (or, with --dead-letters, dead letters) from a topic as they are committed.")
+public final class TailCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--topic", required = true, description = "Forecast or dead-letter topic.")
+    String topic;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default ${DEFAULT-VALUE}).")
+    String bootstrap;
+
+    @Option(names = "--from-beginning", description = "Start at the oldest record instead of new ones.")
+    boolean fromBeginning;
+
+    @Option(names = "--dead-letters", description = "The topic holds dead letters.")
+    boolean deadLetters;
+
+    @Option(names = "--key", description = "Only this sensor key.")
+    String onlyKey;
+
+    @Option(names = "--max", description = "Stop after this many records.")
+    Long max;
+
+    @Option(names = "--steps", defaultValue = "6", description = "Forecast steps to show (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        long n = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "streamcast-tail-" + System.nanoTime(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            consumer.subscribe(List.of(topic));
+            while (max == null || n < max) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    String line = deadLetters ? formatDeadLetter(JsonCodecs.parseDeadLetter(r.value()))
+                            : formatForecast(JsonCodecs.parseForecast(r.value()), steps);
+                    if (onlyKey != null && !line.startsWith(onlyKey + " ")) {
+                        continue;
+                    }
+                    out.println(line);
+                    if (max != null && ++n >= max) {
+                        break;
+                    }
+                }
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    static String formatForecast(Forecast f, int steps) {
+        StringBuilder b = new StringBuilder(String.format("%s %s  ", f.key, TIME.format(Instant.ofEpochMilli(f.timestamp))));
+        for (int i = 0; i < Math.min(steps, f.values.length); i++) {
+            long ahead = (i + 1) * f.intervalMillis;
+            b.append(String.format(" +%s %.3f", shortDuration(ahead), f.values[i]));
+        }
+        if (f.values.length > steps) {
+            b.append(" ... (").append(f.values.length).append(" steps)");
+        }
+        StringBuilder flags = new StringBuilder();
+        if (f.fallback) {
+            flags.append(" fallback");
+        }
+        if (f.coldStart) {
+            flags.append(" cold_start");
+        }
+        if (f.gapFilled) {
+            flags.append(" gap_filled");
+        }
+        if (f.stateReset) {
+            flags.append(" state_reset");
+        }
+        if (flags.length() > 0) {
+            b.append("  [").append(flags.substring(1)).append(']');
+        }
+        b.append("  ").append(f.modelId == null ? "no model" : f.modelId + " v" + f.modelVersion);
+        return b.toString();
+    }
+
+    static String formatDeadLetter(DeadLetter d) {
+        return (d.key == null ? "-" : d.key) + " " + d.reason.id() + ": " + d.detail + "  [" + d.topic + "/"
+                + d.partition + "@" + d.offset + "]  " + d.payload;
+    }
+
+    static String shortDuration(long ms) {
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms / 1000 + "s";
+    }
+}

@@ -1,0 +1,73 @@
+package io.streamcast.job;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricConfig;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.reporter.MetricReporter;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
+
+/**
+ * A Flink metric reporter for jobs running in this JVM (the CLI's MiniCluster): it keeps the
+ * streamcast metrics so the CLI can print the counters live. Registered with
+ * {@link #register(Configuration)}; on a real cluster use any Flink reporter instead.
+ */
+public final class LocalMetrics implements MetricReporter {
+    /** identifier -> metric, for every metric in a streamcast group of any job in this JVM. */
+    private static final Map<String, Metric> METRICS = new ConcurrentHashMap<>();
+
+    public static void register(Configuration c) {
+        c.setString("metrics.reporter.streamcast_local.factory.class", Factory.class.getName());
+    }
+
+    /** The sum over subtasks of a streamcast counter or numeric gauge, e.g. "readings_in", "dead_letters.late". */
+    public static long sum(String name) {
+        String suffix = "." + Metrics.GROUP + "." + name;
+        long total = 0;
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (e.getKey().endsWith(suffix)) {
+                Metric m = e.getValue();
+                if (m instanceof Counter c) {
+                    total += c.getCount();
+                } else if (m instanceof Gauge<?> g && g.getValue() instanceof Number n) {
+                    total += n.longValue();
+                }
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public void open(MetricConfig config) {
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
+        String id = group.getMetricIdentifier(name);
+        if (id.contains("." + Metrics.GROUP + ".")) {
+            METRICS.put(id, metric);
+        }
+    }
+
+    @Override
+    public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
+        // keep the last values: the CLI prints the final counts after the job ends
+    }
+
+    /** Flink instantiates reporters through a factory named in the configuration. */
+    public static final class Factory implements MetricReporterFactory {
+        @Override
+        public MetricReporter createMetricReporter(Properties properties) {
+            return new LocalMetrics();
+        }
+    }
+}
