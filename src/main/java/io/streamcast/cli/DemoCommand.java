@@ -120,7 +120,7 @@ public final class DemoCommand implements Callable<Integer> {
 
             Thread hook = new Thread(() -> stop.set(true), "streamcast-demo-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            Live live = new Live(show, intervalMs);
+            Live live = new Live(show, intervalMs, job.getJobID());
             Thread producer = new Thread(() -> produce(kafka, sim, start, intervalMs, live), "demo-producer");
             Thread viewer = new Thread(() -> consume(kafka, live), "demo-viewer");
             producer.start();
@@ -244,7 +244,10 @@ public final class DemoCommand implements Callable<Integer> {
         final Map<String, Forecast> lastForecast = new ConcurrentHashMap<>();
         final long startNanos = System.nanoTime();
 
-        Live(int show, long intervalMs) {
+        final org.apache.flink.api.common.JobID job;
+
+        Live(int show, long intervalMs, org.apache.flink.api.common.JobID job) {
+            this.job = job;
             this.show = show;
             this.intervalMs = intervalMs;
             for (SensorSimulator.Kind k : SensorSimulator.Kind.values()) {
@@ -322,7 +325,7 @@ public final class DemoCommand implements Callable<Integer> {
             b.append(String.format("sent: %d readings, %d out of order, %d malformed | read back: %d forecasts, %d dead letters%n",
                     sentByKind.get(SensorSimulator.Kind.READING).get(), sentByKind.get(SensorSimulator.Kind.OUT_OF_ORDER).get(),
                     sentByKind.get(SensorSimulator.Kind.MALFORMED).get(), forecasts.get(), deadLetters.get()));
-            b.append("job: ").append(RunCommand.counters()).append(String.format("%n"));
+            b.append("job: ").append(RunCommand.counters(job)).append(String.format("%n"));
             if (tty) {
                 b.append("Ctrl-C to stop").append(String.format("%n"));
             } else {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -58,10 +59,10 @@ public final class RunCommand implements Callable<Integer> {
             try {
                 client.getJobExecutionResult().get(Math.min(every.toMillis(), Math.max(1,
                         (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
-                out.println("streamcast: input finished; " + counters());
+                out.println("streamcast: input finished; " + counters(client.getJobID()));
                 break;
             } catch (TimeoutException e) {
-                out.println("streamcast: " + counters());
+                out.println("streamcast: " + counters(client.getJobID()));
                 out.flush();
                 if (System.nanoTime() >= deadline) {
                     client.cancel().get();
@@ -85,24 +86,24 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** One line that accounts for every reading: in = used + dead-lettered + dropped (+ waiting). */
-    static String counters() {
-        long in = LocalMetrics.sum(Metrics.READINGS_IN);
-        long used = LocalMetrics.sum(Metrics.READINGS_USED);
+    static String counters(JobID job) {
+        long in = LocalMetrics.sum(job, Metrics.READINGS_IN);
+        long used = LocalMetrics.sum(job, Metrics.READINGS_USED);
         long dead = 0;
         StringBuilder reasons = new StringBuilder();
         for (Reason r : Reason.values()) {
-            long n = LocalMetrics.sum(Metrics.DEAD_LETTERS + "." + r.id());
+            long n = LocalMetrics.sum(job, Metrics.DEAD_LETTERS + "." + r.id());
             dead += n;
             if (n > 0) {
                 reasons.append(reasons.length() > 0 ? ", " : "").append(r.id()).append(' ').append(n);
             }
         }
-        long dropped = LocalMetrics.sum(Metrics.LATE_DROPPED) + LocalMetrics.sum(Metrics.DUPLICATES_DROPPED);
+        long dropped = LocalMetrics.sum(job, Metrics.LATE_DROPPED) + LocalMetrics.sum(job, Metrics.DUPLICATES_DROPPED);
         return String.format("readings in %d = used %d + dead-lettered %d + dropped %d + waiting %d | forecasts %d"
                         + " | gap-filled steps %d, state resets %d | active keys %d, expired %d%s",
-                in, used, dead, dropped, in - used - dead - dropped, LocalMetrics.sum(Metrics.FORECASTS_OUT),
-                LocalMetrics.sum(Metrics.GAP_FILLED_STEPS), LocalMetrics.sum(Metrics.STATE_RESETS),
-                LocalMetrics.sum(Metrics.ACTIVE_KEYS), LocalMetrics.sum(Metrics.EXPIRED_KEYS),
+                in, used, dead, dropped, in - used - dead - dropped, LocalMetrics.sum(job, Metrics.FORECASTS_OUT),
+                LocalMetrics.sum(job, Metrics.GAP_FILLED_STEPS), LocalMetrics.sum(job, Metrics.STATE_RESETS),
+                LocalMetrics.sum(job, Metrics.ACTIVE_KEYS), LocalMetrics.sum(job, Metrics.EXPIRED_KEYS),
                 reasons.length() > 0 ? " | dead letters: " + reasons : "");
     }
 }

@@ -3,6 +3,7 @@ package io.streamcast.job;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -18,18 +19,21 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
  * {@link #register(Configuration)}; on a real cluster use any Flink reporter instead.
  */
 public final class LocalMetrics implements MetricReporter {
-    /** identifier -> metric, for every metric in a streamcast group of any job in this JVM. */
-    private static final Map<String, Metric> METRICS = new ConcurrentHashMap<>();
+    /** job id -> (identifier -> metric), for every metric in a streamcast group of a job in this JVM. */
+    private static final Map<String, Map<String, Metric>> METRICS = new ConcurrentHashMap<>();
 
     public static void register(Configuration c) {
         c.setString("metrics.reporter.streamcast_local.factory.class", Factory.class.getName());
     }
 
-    /** The sum over subtasks of a streamcast counter or numeric gauge, e.g. "readings_in", "dead_letters.late". */
-    public static long sum(String name) {
+    /**
+     * The sum over subtasks of a streamcast counter or numeric gauge of one job, e.g. "readings_in",
+     * "dead_letters.late".
+     */
+    public static long sum(JobID job, String name) {
         String suffix = "." + Metrics.GROUP + "." + name;
         long total = 0;
-        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+        for (Map.Entry<String, Metric> e : METRICS.getOrDefault(job.toHexString(), Map.of()).entrySet()) {
             if (e.getKey().endsWith(suffix)) {
                 Metric m = e.getValue();
                 if (m instanceof Counter c) {
@@ -53,8 +57,9 @@ public final class LocalMetrics implements MetricReporter {
     @Override
     public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
         String id = group.getMetricIdentifier(name);
-        if (id.contains("." + Metrics.GROUP + ".")) {
-            METRICS.put(id, metric);
+        String job = group.getAllVariables().get("<job_id>");
+        if (job != null && id.contains("." + Metrics.GROUP + ".")) {
+            METRICS.computeIfAbsent(job, j -> new ConcurrentHashMap<>()).put(id, metric);
         }
     }
 
