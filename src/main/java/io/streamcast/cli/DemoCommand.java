@@ -114,7 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
             o.put("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
             o.put("parallelism.default", "2");
             Configuration c = JobSpec.load(null, o);
-            JobClient job = RunCommand.start(c);
+            JobClient job = io.streamcast.job.ForecastJob.startLocal(c, io.streamcast.job.ForecastJob.loadModel(c));
             out.println("streamcast demo: job " + job.getJobID() + " running in a local Flink MiniCluster");
             out.flush();
 

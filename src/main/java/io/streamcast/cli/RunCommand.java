@@ -17,7 +17,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,7 +47,7 @@ public final class RunCommand implements Callable<Integer> {
         Duration limit = duration == null ? null : Durations.parse("--duration", duration);
         Duration every = Durations.parse("--report-every", reportEvery);
         PrintWriter out = spec.commandLine().getOut();
-        JobClient client = start(c);
+        JobClient client = ForecastJob.startLocal(c, ForecastJob.loadModel(c));
         out.println("streamcast: job " + client.getJobID() + " running: " + c.get(JobOptions.INPUT_TOPIC) + " -> "
                 + c.get(JobOptions.OUTPUT_TOPIC) + " (dead letters: " + c.get(JobOptions.DEAD_LETTER_TOPIC) + ")");
         out.flush();
@@ -74,15 +73,6 @@ public final class RunCommand implements Callable<Integer> {
         out.flush();
         Runtime.getRuntime().removeShutdownHook(hook);
         return 0;
-    }
-
-    /** Submits the job to a MiniCluster in this JVM, with the local metric reporter attached. */
-    static JobClient start(Configuration c) throws Exception {
-        Configuration withReporter = new Configuration(c);
-        LocalMetrics.register(withReporter);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(withReporter);
-        ForecastJob.build(env, c, ForecastJob.loadModel(c));
-        return env.executeAsync("streamcast: " + c.get(JobOptions.INPUT_TOPIC) + " -> " + c.get(JobOptions.OUTPUT_TOPIC));
     }
 
     /** One line that accounts for every reading: in = used + dead-lettered + dropped (+ waiting). */

@@ -15,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -81,6 +83,24 @@ public final class ForecastJob {
                 .name("forecast").uid(FORECAST_UID);
         DataStream<DeadLetter> dead = parsed.getSideOutput(DEAD_LETTERS).union(forecasts.getSideOutput(DEAD_LETTERS));
         return new Pipeline(forecasts, dead);
+    }
+
+    /**
+     * Submits the job to a MiniCluster in this JVM ('streamcast run', the demo, benchmarks), with
+     * the local metric reporter attached and, unless the spec names one, checkpoints in a local
+     * directory: Flink's default keeps them in JobManager memory, capped at 5 MB, which 10k keys
+     * of recurrent state already exceed.
+     */
+    public static JobClient startLocal(Configuration c, Model model) throws Exception {
+        Configuration local = new Configuration(c);
+        LocalMetrics.register(local);
+        if (!local.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
+            local.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    Path.of(System.getProperty("java.io.tmpdir"), "streamcast-checkpoints").toUri().toString());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(local);
+        build(env, c, model);
+        return env.executeAsync("streamcast: " + c.get(JobOptions.INPUT_TOPIC) + " -> " + c.get(JobOptions.OUTPUT_TOPIC));
     }
 
     /** The spec's options plus the Flink options it sets, as the job's environment configuration. */

@@ -266,8 +266,37 @@ class ForecastJobTest {
     }
 
     @Test
+    void idleKeysExpireAfterTheTtlAndAreCounted() throws Exception {
+        Configuration c = h.spec("ttl", Map.of("input.bounded", "false", "state.key-ttl", "1 s"));
+        List<String[]> in = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            in.add(new String[] {"s" + k, JobHarness.reading("s" + k, T0, 1f)});
+            in.add(new String[] {"s" + k, JobHarness.reading("s" + k, T0 + MIN, 2f)});
+        }
+        h.produce(c, in);
+        org.apache.flink.core.execution.JobClient job = h.start(c, model());
+        try {
+            JobHarness.await("6 readings used", java.time.Duration.ofSeconds(60),
+                    () -> h.counter(job.getJobID(), Metrics.READINGS_USED) == 6);
+            assertEquals(3, h.gauge(job.getJobID(), Metrics.ACTIVE_KEYS));
+            JobHarness.await("3 expired keys", java.time.Duration.ofSeconds(30),
+                    () -> h.counter(job.getJobID(), Metrics.EXPIRED_KEYS) == 3);
+            assertEquals(0, h.gauge(job.getJobID(), Metrics.ACTIVE_KEYS));
+            // an expired key starts again from scratch: cold state, first reading is no longer 'late'
+            h.produce(c, List.<String[]>of(new String[] {"s0", JobHarness.reading("s0", T0 + MIN, 3f)}));
+            JobHarness.await("the returning key used", java.time.Duration.ofSeconds(30),
+                    () -> h.counter(job.getJobID(), Metrics.READINGS_USED) == 7);
+            assertEquals(0, h.counter(job.getJobID(), Metrics.LATE));
+            assertEquals(1, h.gauge(job.getJobID(), Metrics.ACTIVE_KEYS));
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    @Test
     void withoutAModelEveryKeyGetsAFlaggedLastValueForecast() throws Exception {
-        Configuration c = h.spec("fallback", Map.of("forecast.fallback-horizon", "3"));
+        Configuration c = h.spec("fallback", Map.of("forecast.fallback-horizon", "3",
+                "output.delivery-guarantee", "at_least_once"));
         h.produce(c, List.of(new String[] {"a", JobHarness.reading("a", T0, 7.5f)},
                 new String[] {"a", JobHarness.reading("a", T0 + MIN, 8.5f)}));
         h.run(c, null);

@@ -81,11 +81,32 @@ final class JobHarness {
 
     /** Runs the job to the end of its bounded input; returns its id for metrics. */
     JobID run(Configuration c, Model model) throws Exception {
-        StreamExecutionEnvironment env = ForecastJob.environment(c);
-        ForecastJob.build(env, c, model);
-        JobClient client = env.executeAsync("test " + c.get(JobOptions.INPUT_TOPIC));
+        JobClient client = start(c, model);
         client.getJobExecutionResult().get(3, java.util.concurrent.TimeUnit.MINUTES);
         return client.getJobID();
+    }
+
+    JobClient start(Configuration c, Model model) throws Exception {
+        StreamExecutionEnvironment env = ForecastJob.environment(c);
+        ForecastJob.build(env, c, model);
+        return env.executeAsync("test " + c.get(JobOptions.INPUT_TOPIC));
+    }
+
+    /** A streamcast gauge summed over all subtasks of the job. */
+    long gauge(JobID job, String name) {
+        return reporter.findMetrics(job, "\\." + Metrics.GROUP + "\\." + name + "$").values().stream()
+                .mapToLong(m -> ((Number) ((org.apache.flink.metrics.Gauge<?>) m).getValue()).longValue()).sum();
+    }
+
+    /** Polls until the condition holds, failing after the timeout. */
+    static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
     }
 
     List<Forecast> forecasts(Configuration c) {

@@ -1,0 +1,254 @@
+package io.streamcast.bench;
+
+import io.streamcast.config.JobSpec;
+import io.streamcast.job.LocalMetrics;
+import io.streamcast.job.Metrics;
+import io.streamcast.kafka.EmbeddedKafka;
+import io.streamcast.model.CellType;
+import io.streamcast.model.Model;
+import io.streamcast.model.ModelShape;
+import io.streamcast.model.Normaliser;
+import io.streamcast.training.ParameterInit;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * End-to-end benchmark: a real KRaft broker and the forecasting job in a local MiniCluster in one
+ * JVM (so broker, producer and job share the machine's cores), 10k keys, exactly-once sinks, heap
+ * state, parallelism 2, 4 partitions. Each mode runs the real job with a 2x32 LSTM (12-step head)
+ * and the same pipeline with the model step replaced by a no-op (the last-value fallback: parse,
+ * keyed state, forecast record, exactly-once sink), the floor.
+ *
+ * <pre>
+ * drain: N readings are written first; events/s = N / (time from the first reading in to the last forecast out)
+ * rate : readings are written at a fixed rate with their wall-clock time as event time; latency of
+ *        each forecast = broker append time of the forecast (LogAppendTime topic, read uncommitted)
+ *        minus the reading's time, i.e. produce -> Kafka -> Flink -> model -> Kafka, without the
+ *        transaction commit wait (that is the checkpoint interval, by design of exactly-once)
+ * </pre>
+ * Usage: EndToEndBenchmark drain [events] | rate [events/s] [seconds]
+ */
+public final class EndToEndBenchmark {
+    static final int KEYS = 10_000;
+    static final int PARTITIONS = 4;
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "drain";
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().numPartitions(PARTITIONS).start()) {
+            if (mode.equals("drain")) {
+                int events = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+                drain(kafka, events);
+            } else {
+                int rate = args.length > 1 ? Integer.parseInt(args[1]) : 40_000;
+                int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 40;
+                fixedRate(kafka, rate, seconds);
+            }
+        }
+        System.exit(0);
+    }
+
+    static long pct(long[] sorted, double q) {
+        return sorted.length == 0 ? -1 : sorted[(int) Math.min(sorted.length - 1, sorted.length * q)];
+    }
+
+    static Model lstm() {
+        ModelShape s = ModelShape.of(CellType.LSTM, 1, 32, 2, 12);
+        float[] m = new float[12];
+        float[] sd = new float[12];
+        Arrays.fill(m, 20f);
+        Arrays.fill(sd, 5f);
+        return new Model(s, ParameterInit.init(s, 1, null), null)
+                .withNormaliser(new Normaliser(new float[] {20f}, new float[] {5f}, m, sd));
+    }
+
+    static Configuration spec(EmbeddedKafka kafka, String in, String out, String name, long intervalMs) {
+        Map<String, String> o = new HashMap<>();
+        o.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        o.put("input.topic", in);
+        o.put("output.topic", out);
+        o.put("dead-letter.topic", "bench-dead");
+        o.put("input.group-id", name);
+        o.put("input.starting-offsets", "earliest");
+        o.put("output.transactional-id-prefix", name + "-" + System.nanoTime());
+        o.put("grid.interval", intervalMs + " ms");
+        o.put("forecast.fallback-horizon", "12");
+        o.put("execution.checkpointing.interval", System.getProperty("checkpointInterval", "1 s"));
+        o.put("state.backend.type", "hashmap");
+        o.put("parallelism.default", "2");
+        // latency: flush network buffers after at most this long instead of Flink's default 100 ms
+        o.put("execution.buffer-timeout.interval", System.getProperty("bufferTimeout", "5 ms"));
+        return JobSpec.load(null, o);
+    }
+
+    static JobClient start(Configuration c, Model model) throws Exception {
+        return io.streamcast.job.ForecastJob.startLocal(c, model);
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
+    }
+
+    static byte[][] keys() {
+        byte[][] k = new byte[KEYS][];
+        for (int i = 0; i < KEYS; i++) {
+            k[i] = String.format("sensor-%05d", i).getBytes(StandardCharsets.UTF_8);
+        }
+        return k;
+    }
+
+    static byte[] reading(byte[] key, long ts, double v) {
+        // cheap to build: the producer shares the cores with the system under test
+        return new StringBuilder(64).append("{\"sensor\":\"").append(new String(key, StandardCharsets.ISO_8859_1))
+                .append("\",\"ts\":").append(ts).append(",\"value\":").append((float) v).append('}').toString()
+                .getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The reading time a forecast record carries, found without parsing the whole JSON. */
+    static long readingTime(byte[] forecastJson) {
+        String s = new String(forecastJson, 0, Math.min(forecastJson.length, 80), StandardCharsets.ISO_8859_1);
+        int i = s.indexOf("\"timestamp\":") + 12;
+        long t = 0;
+        for (; i < s.length() && Character.isDigit(s.charAt(i)); i++) {
+            t = t * 10 + (s.charAt(i) - '0');
+        }
+        return t;
+    }
+
+    static void drain(EmbeddedKafka kafka, int events) throws Exception {
+        kafka.createTopics(PARTITIONS, "bench-in", "bench-out-lstm", "bench-out-noop", "bench-dead");
+        byte[][] k = keys();
+        long t0 = 28_000_000L * 60_000;
+        long p0 = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> p = producer(kafka)) {
+            for (int i = 0; i < events; i++) {
+                int key = i % KEYS;
+                long step = i / KEYS;
+                p.send(new ProducerRecord<>("bench-in", k[key], reading(k[key], t0 + step * 60_000,
+                        20 + 5 * Math.sin(step / 10.0 + key))));
+            }
+        }
+        System.out.printf("backlog: %d readings for %d keys written in %.1f s%n", events, KEYS, (System.nanoTime() - p0) / 1e9);
+        for (String variant : (System.getProperty("variants") != null ? List.of(System.getProperty("variants").split(",")) : List.of("noop", "lstm", "noop", "lstm"))) {
+            Configuration c = spec(kafka, "bench-in", "bench-out-" + variant, "drain-" + variant + "-" + System.nanoTime(),
+                    60_000);
+            JobClient job = start(c, variant.equals("lstm") ? lstm() : null);
+            long first = 0;
+            long polls = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (LocalMetrics.sum(job.getJobID(), Metrics.FORECASTS_OUT) < events && System.nanoTime() < deadline) {
+                if (job.getJobStatus().get().isGloballyTerminalState()) {
+                    job.getJobExecutionResult().get(); // throws with the job's failure
+                }
+                if (first == 0 && LocalMetrics.sum(job.getJobID(), Metrics.READINGS_IN) > 0) {
+                    first = System.nanoTime();
+                }
+                Thread.sleep(20);
+                if (++polls % 500 == 0) {
+                    System.out.printf("  ... in %d, used %d, out %d, dead %d%n", LocalMetrics.sum(job.getJobID(), Metrics.READINGS_IN),
+                            LocalMetrics.sum(job.getJobID(), Metrics.READINGS_USED),
+                            LocalMetrics.sum(job.getJobID(), Metrics.FORECASTS_OUT),
+                            LocalMetrics.sum(job.getJobID(), Metrics.DEAD_LETTERS + ".late"));
+                }
+            }
+            long done = System.nanoTime();
+            job.cancel().get();
+            long out = LocalMetrics.sum(job.getJobID(), Metrics.FORECASTS_OUT);
+            System.out.printf("drain %-4s: %d forecasts in %.2f s = %.0f events/s%n", variant, out, (done - first) / 1e9,
+                    out / ((done - first) / 1e9));
+        }
+    }
+
+    static void fixedRate(EmbeddedKafka kafka, int rate, int seconds) throws Exception {
+        kafka.createTopics(PARTITIONS, "bench-dead");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (String v : List.of("lstm", "noop")) {
+                topics.add(new NewTopic("rate-in-" + v, PARTITIONS, (short) 1));
+                topics.add(new NewTopic("rate-out-" + v, PARTITIONS, (short) 1)
+                        .configs(Map.of("message.timestamp.type", "LogAppendTime")));
+            }
+            admin.createTopics(topics).all().get();
+        }
+        byte[][] k = keys();
+        // each key reads every KEYS/rate seconds; the grid is half that, so no two readings share a slot
+        long intervalMs = Math.max(1, KEYS * 1000L / rate / 2);
+        for (String variant : List.of(System.getProperty("variants", "noop,lstm,noop,lstm").split(","))) {
+            Configuration c = spec(kafka, "rate-in-" + variant, "rate-out-" + variant, "rate-" + variant + System.nanoTime(),
+                    intervalMs);
+            c.set(io.streamcast.config.JobOptions.STARTING_OFFSETS, io.streamcast.config.JobOptions.StartingOffsets.LATEST);
+            JobClient job = start(c, variant.equals("lstm") ? lstm() : null);
+            Thread.sleep(5000); // job up and sources assigned before the clock starts
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Long> latencies = new ArrayList<>();
+            long warmupEnd = System.currentTimeMillis() + 10_000;
+            Thread consumer = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> cons = new KafkaConsumer<>(Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG, "lat-" + variant + System.nanoTime(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+                    cons.subscribe(List.of("rate-out-" + variant));
+                    while (!stop.get()) {
+                        for (ConsumerRecord<byte[], byte[]> r : cons.poll(Duration.ofMillis(100))) {
+                            long readingTime = readingTime(r.value());
+                            if (readingTime >= warmupEnd) {
+                                latencies.add(r.timestamp() - readingTime);
+                            }
+                        }
+                    }
+                }
+            });
+            consumer.start();
+            long sent = 0;
+            try (KafkaProducer<byte[], byte[]> p = producer(kafka)) {
+                long start = System.nanoTime();
+                long end = start + seconds * 1_000_000_000L;
+                while (System.nanoTime() < end) {
+                    long due = start + (long) (sent * 1e9 / rate);
+                    long now = System.nanoTime();
+                    if (due > now) {
+                        Thread.sleep((due - now) / 1_000_000, (int) ((due - now) % 1_000_000));
+                    }
+                    int key = (int) (sent % KEYS);
+                    p.send(new ProducerRecord<>("rate-in-" + variant, k[key], reading(k[key], System.currentTimeMillis(),
+                            20 + 5 * Math.sin(sent / 1e4))));
+                    sent++;
+                }
+            }
+            Thread.sleep(3000);
+            stop.set(true);
+            consumer.join();
+            job.cancel().get();
+            long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            System.out.printf("rate %-4s: %d/s for %d s, %d forecasts measured after warm-up: latency p50 %d ms, p90 %d ms,"
+                            + " p99 %d ms, max %d ms%n", variant, rate, seconds, l.length, pct(l, 0.5), pct(l, 0.9),
+                    pct(l, 0.99), l.length == 0 ? -1 : l[l.length - 1]);
+        }
+    }
+}
