@@ -1,9 +1,10 @@
 package io.streamcast.kafka;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
@@ -30,25 +31,38 @@ public final class JsonCodecs {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** Per-thread output buffer: one forecast per reading is written, so no tree and no fresh buffer each time. */
+    private static final ThreadLocal<ByteArrayBuilder> BUFFER = ThreadLocal.withInitial(() -> new ByteArrayBuilder(1024));
+
     public static byte[] forecast(Forecast f) {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("key", f.key);
-        root.put("timestamp", f.timestamp);
-        root.put("grid_time", f.gridTime);
-        root.put("model", f.modelId);
-        root.put("model_version", f.modelVersion);
-        ArrayNode steps = root.putArray("forecast");
-        for (int i = 0; i < f.values.length; i++) {
-            ObjectNode step = steps.addObject();
-            step.put("timestamp", f.stepTime(i));
-            step.put("value", f.values[i]);
+        ByteArrayBuilder buf = BUFFER.get();
+        buf.reset();
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(buf)) {
+            g.writeStartObject();
+            g.writeStringField("key", f.key);
+            g.writeNumberField("timestamp", f.timestamp);
+            g.writeNumberField("grid_time", f.gridTime);
+            g.writeStringField("model", f.modelId);
+            g.writeNumberField("model_version", f.modelVersion);
+            g.writeArrayFieldStart("forecast");
+            for (int i = 0; i < f.values.length; i++) {
+                g.writeStartObject();
+                g.writeNumberField("timestamp", f.stepTime(i));
+                g.writeNumberField("value", f.values[i]);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("flags");
+            g.writeBooleanField("cold_start", f.coldStart);
+            g.writeBooleanField("gap_filled", f.gapFilled);
+            g.writeBooleanField("state_reset", f.stateReset);
+            g.writeBooleanField("fallback", f.fallback);
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        ObjectNode flags = root.putObject("flags");
-        flags.put("cold_start", f.coldStart);
-        flags.put("gap_filled", f.gapFilled);
-        flags.put("state_reset", f.stateReset);
-        flags.put("fallback", f.fallback);
-        return bytes(root);
+        return buf.toByteArray();
     }
 
     public static Forecast parseForecast(byte[] json) {

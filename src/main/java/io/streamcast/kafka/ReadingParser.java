@@ -3,8 +3,8 @@ package io.streamcast.kafka;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.streamcast.config.JobOptions;
@@ -81,10 +81,34 @@ public final class ReadingParser implements Serializable {
                     null);
             return out;
         }
-        JsonNode root;
+        // one streaming pass (no tree: this runs for every record); fields are validated afterwards
+        // in a fixed order, so the reason does not depend on the order of fields in the record
+        Field key = new Field();
+        Field time = new Field();
+        Field[] vals = new Field[valueFields.length];
         try (JsonParser p = mapper().createParser(bytes)) {
-            root = mapper().readTree(p);
-            if (root != null && p.nextToken() != null) {
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                out.deadLetter = dead(Reason.NOT_AN_OBJECT, "expected a JSON object, got " + typeName(t), r, null);
+                return out;
+            }
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                t = p.nextToken();
+                Field f = name.equals(keyField) ? key : name.equals(timeField) ? time : null;
+                if (f == null) {
+                    for (int i = 0; i < valueFields.length; i++) {
+                        if (name.equals(valueFields[i])) {
+                            f = vals[i] = new Field();
+                        }
+                    }
+                }
+                if (f != null) {
+                    f.read(p, t);
+                }
+                p.skipChildren();
+            }
+            if (p.nextToken() != null) {
                 out.deadLetter = dead(Reason.MALFORMED_JSON, "trailing content after the JSON value", r, null);
                 return out;
             }
@@ -95,76 +119,107 @@ public final class ReadingParser implements Serializable {
             out.deadLetter = dead(Reason.MALFORMED_JSON, e.toString(), r, null);
             return out;
         }
-        if (root == null || !root.isObject()) {
-            out.deadLetter = dead(Reason.NOT_AN_OBJECT, "expected a JSON object, got "
-                    + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)), r, null);
-            return out;
-        }
-        JsonNode k = root.get(keyField);
-        if (k == null || k.isNull()) {
+        if (key.token == null || key.token == JsonToken.VALUE_NULL) {
             out.deadLetter = dead(Reason.MISSING_FIELD, "no key field '" + keyField + "'", r, null);
             return out;
         }
-        if (!(k.isTextual() || k.isIntegralNumber())) {
+        if (key.token != JsonToken.VALUE_STRING && key.token != JsonToken.VALUE_NUMBER_INT) {
             out.deadLetter = dead(Reason.WRONG_TYPE, "key field '" + keyField + "' must be a string or integer", r, null);
             return out;
         }
-        String key = k.asText();
-        if (key.isEmpty()) {
+        String keyText = key.text;
+        if (keyText.isEmpty()) {
             out.deadLetter = dead(Reason.WRONG_TYPE, "key field '" + keyField + "' is empty", r, null);
             return out;
         }
-        if (key.length() > maxKeyLength) {
-            out.deadLetter = dead(Reason.KEY_TOO_LONG, key.length() + " characters exceeds input.max-key-length "
-                    + maxKeyLength, r, key.substring(0, Math.min(key.length(), 64)));
+        if (keyText.length() > maxKeyLength) {
+            out.deadLetter = dead(Reason.KEY_TOO_LONG, keyText.length() + " characters exceeds input.max-key-length "
+                    + maxKeyLength, r, keyText.substring(0, Math.min(keyText.length(), 64)));
             return out;
         }
-        JsonNode t = root.get(timeField);
-        if (t == null || t.isNull()) {
-            out.deadLetter = dead(Reason.MISSING_FIELD, "no time field '" + timeField + "'", r, key);
+        if (time.token == null || time.token == JsonToken.VALUE_NULL) {
+            out.deadLetter = dead(Reason.MISSING_FIELD, "no time field '" + timeField + "'", r, keyText);
             return out;
         }
         long ts;
-        if (t.isIntegralNumber() && t.canConvertToLong()) {
-            ts = t.asLong();
-        } else if (t.isTextual()) {
+        if (time.token == JsonToken.VALUE_NUMBER_INT && time.isLong) {
+            ts = time.longValue;
+        } else if (time.token == JsonToken.VALUE_STRING) {
             try {
-                ts = parseTime(t.asText());
+                ts = parseTime(time.text);
             } catch (DateTimeParseException e) {
-                out.deadLetter = dead(Reason.BAD_TIMESTAMP, "'" + t.asText() + "' is not ISO-8601 or epoch millis", r, key);
+                out.deadLetter = dead(Reason.BAD_TIMESTAMP, "'" + time.text + "' is not ISO-8601 or epoch millis", r, keyText);
                 return out;
             }
         } else {
             out.deadLetter = dead(Reason.BAD_TIMESTAMP, "time field '" + timeField + "' must be epoch millis or ISO-8601",
-                    r, key);
+                    r, keyText);
             return out;
         }
         float[] values = new float[valueFields.length];
         for (int i = 0; i < valueFields.length; i++) {
-            JsonNode v = root.get(valueFields[i]);
-            if (v == null || v.isNull()) {
-                out.deadLetter = dead(Reason.MISSING_FIELD, "no value field '" + valueFields[i] + "'", r, key);
+            Field v = vals[i];
+            if (v == null || v.token == JsonToken.VALUE_NULL) {
+                out.deadLetter = dead(Reason.MISSING_FIELD, "no value field '" + valueFields[i] + "'", r, keyText);
                 return out;
             }
-            if (!v.isNumber()) {
-                out.deadLetter = dead(Reason.WRONG_TYPE, "value field '" + valueFields[i] + "' is "
-                        + v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ", not a number", r, key);
+            if (v.token != JsonToken.VALUE_NUMBER_INT && v.token != JsonToken.VALUE_NUMBER_FLOAT) {
+                out.deadLetter = dead(Reason.WRONG_TYPE, "value field '" + valueFields[i] + "' is " + typeName(v.token)
+                        + ", not a number", r, keyText);
                 return out;
             }
-            double d = v.asDouble();
+            double d = v.doubleValue;
             if (!Double.isFinite(d)) {
-                out.deadLetter = dead(Reason.NOT_FINITE, "value field '" + valueFields[i] + "' is " + d, r, key);
+                out.deadLetter = dead(Reason.NOT_FINITE, "value field '" + valueFields[i] + "' is " + d, r, keyText);
                 return out;
             }
             if (Math.abs(d) > bound) {
                 out.deadLetter = dead(Reason.OUT_OF_RANGE, "value field '" + valueFields[i] + "' = " + d
-                        + " exceeds input.value-bound " + bound, r, key);
+                        + " exceeds input.value-bound " + bound, r, keyText);
                 return out;
             }
             values[i] = (float) d;
         }
-        out.reading = new Reading(key, ts, values, r.topic, r.partition, r.offset);
+        out.reading = new Reading(keyText, ts, values, r.topic, r.partition, r.offset);
         return out;
+    }
+
+    /** One top-level field of interest as the parser met it (the last occurrence wins, as in a JSON object). */
+    private static final class Field {
+        JsonToken token;
+        String text;
+        long longValue;
+        boolean isLong;
+        double doubleValue;
+
+        void read(JsonParser p, JsonToken t) throws IOException {
+            token = t;
+            if (t == JsonToken.VALUE_STRING) {
+                text = p.getText();
+            } else if (t == JsonToken.VALUE_NUMBER_INT) {
+                text = p.getText();
+                isLong = p.getNumberType() == JsonParser.NumberType.INT || p.getNumberType() == JsonParser.NumberType.LONG;
+                longValue = isLong ? p.getLongValue() : 0;
+                doubleValue = p.getDoubleValue();
+            } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                doubleValue = p.getDoubleValue();
+            }
+        }
+    }
+
+    private static String typeName(JsonToken t) {
+        if (t == null) {
+            return "nothing";
+        }
+        return switch (t) {
+            case START_OBJECT -> "object";
+            case START_ARRAY -> "array";
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            case VALUE_NULL -> "null";
+            default -> t.name().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
     /** ISO-8601 with or without offset (no offset: UTC), a space allowed instead of 'T', or digits as epoch millis. */
