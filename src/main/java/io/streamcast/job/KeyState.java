@@ -16,6 +16,11 @@ public class KeyState {
     public long lastSlot = NONE;
     /** Event time of the last applied reading. */
     public long lastTimestamp = NONE;
+    /**
+     * This key's scaling: input mean, input std, output mean, output std (empty: none). Starts as
+     * the model's normaliser; per-key models and refits replace it.
+     */
+    public float[] scaling;
     /** Values of the last applied reading, original units (value fields, without a mask). */
     public float[] last;
     /** Ring buffer of the most recent grid-aligned model inputs (recentCapacity x model input size). */

@@ -4,6 +4,7 @@ import io.streamcast.config.JobOptions.FillPolicy;
 import io.streamcast.event.Forecast;
 import io.streamcast.model.CellType;
 import io.streamcast.model.Model;
+import io.streamcast.model.Normaliser;
 import io.streamcast.model.Stepper;
 import java.util.Arrays;
 
@@ -33,6 +34,8 @@ public final class KeyedForecaster {
     private final Model model;
     private final String modelId;
     private final Stepper stepper;
+    private final float[] defaultScaling;
+    private final float[] normalised;
     private final int inputSize;
     private final float[] input;
     private final float[] y;
@@ -62,7 +65,10 @@ public final class KeyedForecaster {
                     + " but input.value-fields has " + valueFields + " field(s)"
                     + (policy == FillPolicy.MASK ? " plus the missing-value mask of grid.fill-policy mask" : ""));
         }
-        this.stepper = model != null ? new Stepper(model) : null;
+        // the stepper works in normalised units; each key's own scaling (KeyState.scaling) is applied here
+        this.stepper = model != null ? new Stepper(model.withNormaliser(null)) : null;
+        this.defaultScaling = scalingOf(model);
+        this.normalised = new float[inputSize];
         this.input = new float[inputSize];
         this.y = new float[model != null ? model.shape().outputSize() : fallbackHorizon];
     }
@@ -85,7 +91,24 @@ public final class KeyedForecaster {
         s.c = new float[model != null && model.shape().cell() == CellType.LSTM ? n : 0];
         s.last = new float[values];
         s.recent = new float[recentCapacity * inputSize];
+        s.scaling = defaultScaling.clone();
         return s;
+    }
+
+    /** A model's normaliser as KeyState.scaling: input mean, input std, output mean, output std; empty if none. */
+    static float[] scalingOf(Model m) {
+        if (m == null || m.normaliser() == null) {
+            return new float[0];
+        }
+        Normaliser n = m.normaliser();
+        int in = n.inputSize();
+        int out = n.outputSize();
+        float[] v = new float[2 * in + 2 * out];
+        System.arraycopy(n.inputMean(), 0, v, 0, in);
+        System.arraycopy(n.inputStd(), 0, v, in, in);
+        System.arraycopy(n.outputMean(), 0, v, 2 * in, out);
+        System.arraycopy(n.outputStd(), 0, v, 2 * in + out, out);
+        return v;
     }
 
     public long slotOf(long timestamp) {
@@ -165,7 +188,20 @@ public final class KeyedForecaster {
             s.recentCount = Math.min(s.recentCount + 1, recentCapacity);
         }
         if (stepper != null) {
-            stepper.stepBatch(s.h, s.c, 1, in, 0, y, 0);
+            float[] sc = s.scaling;
+            if (sc.length == 0) {
+                stepper.stepBatch(s.h, s.c, 1, in, 0, y, 0);
+            } else {
+                // the same operations as Normaliser, with this key's numbers
+                for (int j = 0; j < inputSize; j++) {
+                    normalised[j] = (in[j] - sc[j]) / sc[inputSize + j];
+                }
+                stepper.stepBatch(s.h, s.c, 1, normalised, 0, y, 0);
+                int o = 2 * inputSize;
+                for (int j = 0; j < y.length; j++) {
+                    y[j] = y[j] * sc[o + y.length + j] + sc[o + j];
+                }
+            }
         }
         s.steps++;
     }
