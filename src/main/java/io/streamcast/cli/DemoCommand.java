@@ -81,6 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
     static final int HORIZON = 12;
 
     private final AtomicBoolean stop = new AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
     @Override
     public Integer call() throws Exception {
@@ -93,7 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         out.println("streamcast demo: starting an embedded Kafka broker (KRaft)...");
         out.flush();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(work.resolve("kafka")).closeOnShutdown(false).start()) {
             kafka.createTopics(4, "sensor-readings", "forecasts");
             kafka.createTopics(1, "streamcast-dead-letters");
 
@@ -118,7 +119,15 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("streamcast demo: job " + job.getJobID() + " running in a local Flink MiniCluster");
             out.flush();
 
-            Thread hook = new Thread(() -> stop.set(true), "streamcast-demo-stop");
+            // Ctrl-C: ask the loop below to stop and wait until it has cancelled the job and closed the broker
+            Thread hook = new Thread(() -> {
+                stop.set(true);
+                try {
+                    stopped.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "streamcast-demo-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             Live live = new Live(show, intervalMs, job.getJobID());
             Thread producer = new Thread(() -> produce(kafka, sim, start, intervalMs, live), "demo-producer");
@@ -138,15 +147,16 @@ public final class DemoCommand implements Callable<Integer> {
             viewer.join();
             job.cancel().get();
             out.print(live.render(false, keys, speed, intervalMs));
-            out.println("streamcast demo: stopped (job, broker and " + work + " cleaned up)");
-            out.flush();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the JVM is already on its way out
+                // Ctrl-C: the hook is waiting for us
             }
         } finally {
             deleteRecursively(work);
+            out.println("streamcast demo: stopped (job, broker and " + work + " cleaned up)");
+            out.flush();
+            stopped.countDown();
         }
         return 0;
     }

@@ -76,15 +76,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteDataDirOnClose,
-                          String bootstrapServers, Admin admin) {
+                          String bootstrapServers, Admin admin, boolean closeOnShutdown) {
         this.server = server;
         this.dataDir = dataDir;
         this.deleteDataDirOnClose = deleteDataDirOnClose;
         this.bootstrapServers = bootstrapServers;
         this.admin = admin;
-        // Stops the broker and removes a temporary data directory when a demo is ended with Ctrl-C.
-        this.shutdownHook = new Thread(this::close, "embedded-kafka-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        // Stops the broker and removes a temporary data directory when the JVM is stopped (Ctrl-C),
+        // unless the owner stops it itself in its own order (clients first, then the broker).
+        this.shutdownHook = closeOnShutdown ? new Thread(this::close, "embedded-kafka-shutdown") : null;
+        if (shutdownHook != null) {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
     }
 
     /** Starts a broker on a temporary data directory that {@link #close()} deletes. */
@@ -108,6 +111,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final class Builder {
         private Path dataDir;
         private int numPartitions = 1;
+        private boolean closeOnShutdown = true;
 
         private Builder() {
         }
@@ -128,6 +132,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         /**
+         * Whether a JVM shutdown hook closes the broker (default true). Turn it off when the owner
+         * closes the broker from its own shutdown handling, after the clients that use it.
+         */
+        public Builder closeOnShutdown(boolean closeOnShutdown) {
+            this.closeOnShutdown = closeOnShutdown;
+            return this;
+        }
+
+        /**
          * Formats the data directory if needed, starts the broker and returns once it accepts
          * clients and can create topics.
          *
@@ -137,7 +150,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             boolean tempDir = dataDir == null;
             Path dir = tempDir ? createTempDir() : dataDir.toAbsolutePath();
             try {
-                return EmbeddedKafka.start(dir, tempDir, numPartitions);
+                return EmbeddedKafka.start(dir, tempDir, numPartitions, closeOnShutdown);
             } catch (RuntimeException | Error e) {
                 if (tempDir) {
                     deleteRecursively(dir);
@@ -187,7 +200,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (Thread.currentThread() != shutdownHook) {
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
             } catch (IllegalStateException jvmAlreadyShuttingDown) {
@@ -205,7 +218,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         LOG.info("Embedded Kafka at {} stopped", bootstrapServers);
     }
 
-    private static EmbeddedKafka start(Path dataDir, boolean deleteDataDirOnClose, int numPartitions) {
+    private static EmbeddedKafka start(Path dataDir, boolean deleteDataDirOnClose, int numPartitions,
+                                       boolean closeOnShutdown) {
         long startNanos = System.nanoTime();
         // A directory holding meta.properties was formatted by an earlier run: reuse its cluster.
         if (!Files.exists(dataDir.resolve("meta.properties"))) {
@@ -243,7 +257,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         LOG.info("Embedded Kafka started at {} in {} ms (data dir {})", bootstrapServers,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), dataDir);
-        return new EmbeddedKafka(server, dataDir, deleteDataDirOnClose, bootstrapServers, admin);
+        return new EmbeddedKafka(server, dataDir, deleteDataDirOnClose, bootstrapServers, admin, closeOnShutdown);
     }
 
     private static Properties brokerProperties(Path dataDir, int brokerPort, int controllerPort,
