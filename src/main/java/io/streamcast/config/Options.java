@@ -19,7 +19,8 @@ public final class Options {
     }
 
     /** The classes that declare streamcast's options (public static final ConfigOption fields). */
-    private static final List<Class<?>> DECLARING = List.of(JobOptions.class, ModelOptions.class, TrainingOptions.class);
+    private static final List<Class<?>> DECLARING = List.of(JobOptions.class, ModelOptions.class, TrainingOptions.class,
+            RetrainingOptions.class);
 
     /**
      * Flink's own options a job spec may set (checkpointing, state backend, restarts, pipeline,

@@ -55,6 +55,7 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
     private final String modelId;
 
     private transient KeyedForecaster forecaster;
+    private transient ServingModel initial;
     private transient ValueState<KeyState> state;
     private transient MapState<Long, Reading> pending;
     private transient ListState<Long> activeKeysState;
@@ -87,11 +88,11 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
 
     @Override
     public void open(OpenContext ctx) {
-        Model m = model == null ? null : ModelBinary.read(model);
-        forecaster = new KeyedForecaster(m, modelId, conf.get(JobOptions.INTERVAL).toMillis(),
-                conf.get(JobOptions.MAX_GAP).toMillis(), conf.get(JobOptions.FILL_POLICY),
-                conf.get(JobOptions.VALUE_FIELDS).size(), conf.get(JobOptions.TARGET_INDEX),
-                conf.get(JobOptions.WARMUP_STEPS), conf.get(JobOptions.RING_SIZE), conf.get(JobOptions.FALLBACK_HORIZON));
+        forecaster = forecaster(conf);
+        initial = model == null ? null : new ServingModel(ModelBinary.read(model), modelId, 0);
+        if (initial != null) {
+            forecaster.check(initial);
+        }
         boundMillis = conf.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
         Duration ttl = conf.get(JobOptions.KEY_TTL);
         ttlMillis = ttl.toMillis();
@@ -126,6 +127,13 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
         processingMicros = g.histogram(Metrics.PROCESSING_TIME_US, new DescriptiveStatisticsHistogram(10_000));
     }
 
+    static KeyedForecaster forecaster(Configuration conf) {
+        return new KeyedForecaster(conf.get(JobOptions.INTERVAL).toMillis(), conf.get(JobOptions.MAX_GAP).toMillis(),
+                conf.get(JobOptions.FILL_POLICY), conf.get(JobOptions.VALUE_FIELDS).size(),
+                conf.get(JobOptions.TARGET_INDEX), conf.get(JobOptions.WARMUP_STEPS), conf.get(JobOptions.RING_SIZE),
+                conf.get(JobOptions.FALLBACK_HORIZON));
+    }
+
     @Override
     public void processElement(Reading r, Context ctx, Collector<Forecast> out) throws Exception {
         long start = System.nanoTime();
@@ -135,7 +143,7 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
         }
         KeyState s = state.value();
         if (s == null) {
-            s = forecaster.newState();
+            s = forecaster.newState(initial);
             activeKeys++;
         }
         if (s.lastTimestamp != KeyState.NONE && r.timestamp <= s.lastTimestamp) {
@@ -198,7 +206,7 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
 
     private void apply(KeyState s, Reading r, Context ctx, Collector<Forecast> out) {
         Forecast f = new Forecast();
-        if (forecaster.apply(s, r.timestamp, r.values, f) == KeyedForecaster.Outcome.SAME_SLOT) {
+        if (forecaster.apply(s, r.timestamp, r.values, initial, f) == KeyedForecaster.Outcome.SAME_SLOT) {
             reject(r, Reason.SAME_SLOT, s, ctx);
             return;
         }

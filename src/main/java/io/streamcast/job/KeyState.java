@@ -31,6 +31,8 @@ public class KeyState {
     public long steps;
     /** Readings applied to this key in total. */
     public long readings;
+    /** Version of the model the key is served by (0: none, or the unversioned model.path model). */
+    public long modelVersion;
     /** Processing time of the pending expiry timer, or 0. */
     public long expiryTimer;
 

@@ -3,9 +3,6 @@ package io.streamcast.job;
 import io.streamcast.config.JobOptions.FillPolicy;
 import io.streamcast.event.Forecast;
 import io.streamcast.model.CellType;
-import io.streamcast.model.Model;
-import io.streamcast.model.Normaliser;
-import io.streamcast.model.Stepper;
 import java.util.Arrays;
 
 /**
@@ -31,21 +28,14 @@ public final class KeyedForecaster {
     private final int warmup;
     private final int recentCapacity;
     private final int fallbackHorizon;
-    private final Model model;
-    private final String modelId;
-    private final Stepper stepper;
-    private final float[] defaultScaling;
-    private final float[] normalised;
     private final int inputSize;
     private final float[] input;
-    private final float[] y;
+    private final float[] normalised;
+    private float[] y = new float[0];
     private long filledSteps;
 
-    /**
-     * @param model null: no model, every forecast is the flagged last-value fallback
-     */
-    public KeyedForecaster(Model model, String modelId, long intervalMillis, long maxGapMillis, FillPolicy policy,
-                           int valueFields, int targetIndex, int warmupSteps, int recentCapacity, int fallbackHorizon) {
+    public KeyedForecaster(long intervalMillis, long maxGapMillis, FillPolicy policy, int valueFields, int targetIndex,
+                           int warmupSteps, int recentCapacity, int fallbackHorizon) {
         if (intervalMillis <= 0) {
             throw new IllegalArgumentException("grid.interval must be positive");
         }
@@ -57,24 +47,23 @@ public final class KeyedForecaster {
         this.warmup = warmupSteps;
         this.recentCapacity = recentCapacity;
         this.fallbackHorizon = fallbackHorizon;
-        this.model = model;
-        this.modelId = modelId;
         this.inputSize = valueFields + (policy == FillPolicy.MASK ? 1 : 0);
-        if (model != null && model.shape().inputSize() != inputSize) {
-            throw new IllegalArgumentException("model.path: the model's input_size is " + model.shape().inputSize()
-                    + " but input.value-fields has " + valueFields + " field(s)"
-                    + (policy == FillPolicy.MASK ? " plus the missing-value mask of grid.fill-policy mask" : ""));
-        }
-        // the stepper works in normalised units; each key's own scaling (KeyState.scaling) is applied here
-        this.stepper = model != null ? new Stepper(model.withNormaliser(null)) : null;
-        this.defaultScaling = scalingOf(model);
-        this.normalised = new float[inputSize];
         this.input = new float[inputSize];
-        this.y = new float[model != null ? model.shape().outputSize() : fallbackHorizon];
+        this.normalised = new float[inputSize];
     }
 
-    public int horizon() {
-        return y.length;
+    /** The model input size readings map to: the value fields, plus the missing flag with grid.fill-policy mask. */
+    public int inputSize() {
+        return inputSize;
+    }
+
+    /** Fails, naming the options, when a model does not take this job's inputs. */
+    public void check(ServingModel m) {
+        if (m.model.shape().inputSize() != inputSize) {
+            throw new IllegalArgumentException("model.path: the model's input_size is " + m.model.shape().inputSize()
+                    + " but input.value-fields has " + values + " field(s)"
+                    + (policy == FillPolicy.MASK ? " plus the missing-value mask of grid.fill-policy mask" : ""));
+        }
     }
 
     /** Grid slots filled since this object was created (read and reset by the caller's metrics). */
@@ -84,31 +73,50 @@ public final class KeyedForecaster {
         return n;
     }
 
-    public KeyState newState() {
+    /** A fresh key's state, sized for model m (null: no model yet). */
+    public KeyState newState(ServingModel m) {
         KeyState s = new KeyState();
-        int n = model != null ? model.shape().numLayers() * model.shape().hiddenSize() : 0;
-        s.h = new float[n];
-        s.c = new float[model != null && model.shape().cell() == CellType.LSTM ? n : 0];
         s.last = new float[values];
         s.recent = new float[recentCapacity * inputSize];
-        s.scaling = defaultScaling.clone();
+        adopt(s, m);
         return s;
     }
 
-    /** A model's normaliser as KeyState.scaling: input mean, input std, output mean, output std; empty if none. */
-    static float[] scalingOf(Model m) {
-        if (m == null || m.normaliser() == null) {
-            return new float[0];
+    /** Gives the key model m's state sizes (zeroed) and starting scaling. */
+    private static void adopt(KeyState s, ServingModel m) {
+        int n = m != null ? m.model.shape().numLayers() * m.model.shape().hiddenSize() : 0;
+        s.h = new float[n];
+        s.c = new float[m != null && m.model.shape().cell() == CellType.LSTM ? n : 0];
+        s.scaling = m != null ? m.scaling.clone() : new float[0];
+        s.modelVersion = m != null ? m.version : 0;
+    }
+
+    /**
+     * Switches the key to model m with the given scaling and re-warms its hidden state by running m
+     * over the key's recent inputs, so new weights never meet state computed by old ones.
+     */
+    public void swap(KeyState s, ServingModel m, float[] scaling) {
+        adopt(s, m);
+        s.scaling = scaling.clone();
+        int n = s.recentCount;
+        int first = (s.recentNext - n + recentCapacity) % Math.max(1, recentCapacity);
+        float[] row = new float[inputSize];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(s.recent, ((first + i) % recentCapacity) * inputSize, row, 0, inputSize);
+            advance(s, m, row);
         }
-        Normaliser n = m.normaliser();
-        int in = n.inputSize();
-        int out = n.outputSize();
-        float[] v = new float[2 * in + 2 * out];
-        System.arraycopy(n.inputMean(), 0, v, 0, in);
-        System.arraycopy(n.inputStd(), 0, v, in, in);
-        System.arraycopy(n.outputMean(), 0, v, 2 * in, out);
-        System.arraycopy(n.outputStd(), 0, v, 2 * in + out, out);
-        return v;
+        s.steps = n;
+    }
+
+    /** The key's recent grid-aligned inputs, oldest first (rows x inputSize, original units). */
+    public float[] window(KeyState s) {
+        int n = s.recentCount;
+        float[] out = new float[n * inputSize];
+        int first = (s.recentNext - n + recentCapacity) % Math.max(1, recentCapacity);
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(s.recent, ((first + i) % recentCapacity) * inputSize, out, i * inputSize, inputSize);
+        }
+        return out;
     }
 
     public long slotOf(long timestamp) {
@@ -118,7 +126,7 @@ public final class KeyedForecaster {
     /**
      * Applies a reading (timestamp strictly after the state's last) and fills out with the forecast.
      */
-    public Outcome apply(KeyState s, long timestamp, float[] reading, Forecast out) {
+    public Outcome apply(KeyState s, long timestamp, float[] reading, ServingModel m, Forecast out) {
         long slot = slotOf(timestamp);
         boolean gapFilled = false;
         boolean reset = false;
@@ -133,9 +141,9 @@ public final class KeyedForecaster {
                 s.steps = 0;
                 reset = true;
             } else if (missing > 0) {
-                for (long m = 1; m <= missing; m++) {
-                    fill(s, reading, m, missing + 1);
-                    step(s, input);
+                for (long k = 1; k <= missing; k++) {
+                    fill(s, reading, k, missing + 1);
+                    step(s, m, input);
                 }
                 filledSteps += missing;
                 gapFilled = true;
@@ -146,7 +154,7 @@ public final class KeyedForecaster {
         if (policy == FillPolicy.MASK) {
             input[values] = 0f;
         }
-        step(s, input);
+        step(s, m, input);
         System.arraycopy(reading, 0, s.last, 0, values);
         s.lastSlot = slot;
         s.lastTimestamp = timestamp;
@@ -157,11 +165,11 @@ public final class KeyedForecaster {
         out.coldStart = cold;
         out.gapFilled = gapFilled;
         out.stateReset = reset;
-        out.fallback = model == null;
-        out.modelId = modelId;
-        out.modelVersion = model != null ? 1 : 0;
-        if (model != null) {
-            out.values = y.clone();
+        out.fallback = m == null;
+        out.modelId = m != null ? m.id : null;
+        out.modelVersion = m != null ? m.version : 0;
+        if (m != null) {
+            out.values = java.util.Arrays.copyOf(y, m.outputSize());
         } else {
             float[] v = new float[fallbackHorizon];
             Arrays.fill(v, reading[targetIndex]);
@@ -181,28 +189,38 @@ public final class KeyedForecaster {
     }
 
     /** One grid step: remember the input, advance the model (y = its forecast). */
-    private void step(KeyState s, float[] in) {
+    private void step(KeyState s, ServingModel m, float[] in) {
         if (recentCapacity > 0) {
             System.arraycopy(in, 0, s.recent, s.recentNext * inputSize, inputSize);
             s.recentNext = (s.recentNext + 1) % recentCapacity;
             s.recentCount = Math.min(s.recentCount + 1, recentCapacity);
         }
-        if (stepper != null) {
-            float[] sc = s.scaling;
-            if (sc.length == 0) {
-                stepper.stepBatch(s.h, s.c, 1, in, 0, y, 0);
-            } else {
-                // the same operations as Normaliser, with this key's numbers
-                for (int j = 0; j < inputSize; j++) {
-                    normalised[j] = (in[j] - sc[j]) / sc[inputSize + j];
-                }
-                stepper.stepBatch(s.h, s.c, 1, normalised, 0, y, 0);
-                int o = 2 * inputSize;
-                for (int j = 0; j < y.length; j++) {
-                    y[j] = y[j] * sc[o + y.length + j] + sc[o + j];
-                }
+        advance(s, m, in);
+        s.steps++;
+    }
+
+    /** Advances the key's hidden state by one input (original units); y = the forecast in original units. */
+    private void advance(KeyState s, ServingModel m, float[] in) {
+        if (m == null) {
+            return;
+        }
+        int out = m.outputSize();
+        if (y.length < out) {
+            y = new float[out];
+        }
+        float[] sc = s.scaling;
+        if (sc.length == 0) {
+            m.stepper.stepBatch(s.h, s.c, 1, in, 0, y, 0);
+        } else {
+            // the same operations as Normaliser, with this key's numbers
+            for (int j = 0; j < inputSize; j++) {
+                normalised[j] = (in[j] - sc[j]) / sc[inputSize + j];
+            }
+            m.stepper.stepBatch(s.h, s.c, 1, normalised, 0, y, 0);
+            int o = 2 * inputSize;
+            for (int j = 0; j < out; j++) {
+                y[j] = y[j] * sc[o + out + j] + sc[o + j];
             }
         }
-        s.steps++;
     }
 }

@@ -1,0 +1,78 @@
+package io.streamcast.config;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Periodic retraining: when a key (or group) is retrained, from what, where training runs, and
+ * when a trained model takes effect. The architecture and optimiser of trained models come from
+ * {@link ModelOptions} and {@link TrainingOptions} (or from model.path's model when one is given).
+ */
+public final class RetrainingOptions {
+    private RetrainingOptions() {
+    }
+
+    public enum Scope { PER_KEY, SHARED }
+
+    public static final ConfigOption<Boolean> ENABLED = ConfigOptions.key("retraining.enabled")
+            .booleanType().defaultValue(false)
+            .withDescription("Retrain models from the stream (off: model.path's model serves every key unchanged).");
+
+    public static final ConfigOption<Scope> SCOPE = ConfigOptions.key("retraining.scope")
+            .enumType(Scope.class).defaultValue(Scope.PER_KEY)
+            .withDescription("per_key: each key its own weights; shared: one model per key group, used by all its keys.");
+
+    public static final ConfigOption<Integer> MIN_READINGS = ConfigOptions.key("retraining.min-readings")
+            .intType().defaultValue(120)
+            .withDescription("A key (or group) is first trained once its window holds this many grid steps.");
+
+    public static final ConfigOption<Integer> EVERY_READINGS = ConfigOptions.key("retraining.every-readings")
+            .intType().defaultValue(0)
+            .withDescription("Retrain after this many new readings since the last training (0: off).");
+
+    public static final ConfigOption<Duration> EVERY = ConfigOptions.key("retraining.every")
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("Retrain when this much event time has passed since the last training (0: off).");
+
+    public static final ConfigOption<Integer> DRIFT_WINDOW = ConfigOptions.key("retraining.drift-window")
+            .intType().defaultValue(48)
+            .withDescription("Readings over which the rolling one-step forecast error is averaged for the drift trigger.");
+
+    public static final ConfigOption<Double> DRIFT_FACTOR = ConfigOptions.key("retraining.drift-factor")
+            .doubleType().defaultValue(2.0)
+            .withDescription("Retrain when the rolling error exceeds this many times the error the model had when accepted (0: off).");
+
+    public static final ConfigOption<Integer> SWAP_DELAY = ConfigOptions.key("retraining.swap-delay")
+            .intType().defaultValue(8)
+            .withDescription("A model trained on the window ending at a key's reading n takes effect at reading n + this;"
+                    + " if it has not arrived by then, that key's readings wait for it.");
+
+    public static final ConfigOption<Double> MARGIN = ConfigOptions.key("retraining.margin")
+            .doubleType().defaultValue(0.02)
+            .withDescription("A challenger replaces the model only if its hold-out error is lower by this fraction.");
+
+    public static final ConfigOption<Double> HOLDOUT = ConfigOptions.key("retraining.holdout-fraction")
+            .doubleType().defaultValue(0.2)
+            .withDescription("Most recent part of the window held out to compare challenger and current model.");
+
+    public static final ConfigOption<Boolean> WARM_START = ConfigOptions.key("retraining.warm-start")
+            .booleanType().defaultValue(true)
+            .withDescription("Continue from the current weights (false: re-initialise for every training).");
+
+    public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("retraining.parallelism")
+            .intType().defaultValue(0)
+            .withDescription("Parallelism of the trainer operator (0: the job's parallelism).");
+
+    public static final ConfigOption<String> UPDATES_TOPIC = ConfigOptions.key("retraining.updates-topic")
+            .stringType().defaultValue("streamcast-model-updates")
+            .withDescription("Internal topic carrying trained models back to the forecaster (weights included).");
+
+    public static final ConfigOption<String> MODELS_TOPIC = ConfigOptions.key("retraining.models-topic")
+            .stringType().defaultValue("models")
+            .withDescription("Compacted audit topic: metadata of every accepted model (Kafka key = sensor key or group).");
+
+    public static final ConfigOption<Boolean> PUBLISH_WEIGHTS = ConfigOptions.key("retraining.publish-weights")
+            .booleanType().defaultValue(false)
+            .withDescription("Also put the model JSON (PyTorch-compatible) on the models topic.");
+}

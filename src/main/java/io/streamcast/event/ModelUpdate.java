@@ -1,0 +1,40 @@
+package io.streamcast.event;
+
+/**
+ * The trainer's answer to one {@link TrainingRequest}: a new model version (accepted) or the
+ * reason the current one stays. Every request gets exactly one answer, so a key waiting for
+ * its swap point never waits for nothing.
+ */
+public class ModelUpdate {
+    public enum Outcome { ACCEPTED, REJECTED, DIVERGED, FAILED }
+
+    /** Sensor key (per-key scope) or group (shared scope). */
+    public String scopeKey;
+    public long version;
+    public long readingIndex;
+    public long effectiveAt;
+    public Outcome outcome;
+    /** Binary model with its normaliser; set when accepted. */
+    public byte[] model;
+    /** Event time of the last reading in the training window. */
+    public long trainedAt;
+    public int trainWindows;
+    public int epochs;
+    public double trainLoss;
+    public double validationLoss;
+    /** Hold-out error (MSE over the horizon, original units) of the current model and the candidate. */
+    public double championError;
+    public double challengerError;
+    /** Mean absolute one-step error of the accepted model on the hold-out: the drift baseline. */
+    public double oneStepError;
+    public long wallMillis;
+    public String trigger;
+    public String detail;
+
+    public ModelUpdate() {
+    }
+
+    public boolean accepted() {
+        return outcome == Outcome.ACCEPTED;
+    }
+}
