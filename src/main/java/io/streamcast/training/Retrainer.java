@@ -1,0 +1,139 @@
+package io.streamcast.training;
+
+import io.streamcast.event.ModelUpdate;
+import io.streamcast.event.ModelUpdate.Outcome;
+import io.streamcast.event.TrainingRequest;
+import io.streamcast.model.Model;
+import io.streamcast.model.ModelShape;
+import io.streamcast.model.RecurrentState;
+import io.streamcast.model.Stepper;
+import io.streamcast.modelfile.ModelBinary;
+
+/**
+ * One retraining: train a challenger on a key's window (all but its most recent hold-out slice),
+ * then let it replace the current model only if it forecasts the hold-out slice better by the
+ * margin. NaN, divergence or a failure never produce a model. Deterministic: the seed is derived
+ * from the key and the version, the data is the window.
+ */
+public final class Retrainer {
+    private final TrainingConfig base;
+    private final double holdoutFraction;
+    private final double margin;
+    private final boolean warmStart;
+
+    public Retrainer(TrainingConfig base, double holdoutFraction, double margin, boolean warmStart) {
+        this.base = base;
+        this.holdoutFraction = holdoutFraction;
+        this.margin = margin;
+        this.warmStart = warmStart;
+    }
+
+    public ModelUpdate retrain(TrainingRequest req) {
+        long start = System.nanoTime();
+        ModelUpdate u = new ModelUpdate();
+        u.scopeKey = req.key;
+        u.version = req.version;
+        u.readingIndex = req.readingIndex;
+        u.effectiveAt = req.effectiveAt;
+        u.trainedAt = req.eventTime;
+        u.trigger = req.trigger;
+        try {
+            Model current = req.currentModel == null ? null : ModelBinary.read(req.currentModel);
+            TrainingConfig cfg = configFor(current, seed(req.key, req.version));
+            int rows = req.rows();
+            int hold = Math.max(cfg.horizon() + 1, (int) Math.round(rows * holdoutFraction));
+            int trainRows = rows - hold;
+            // warm start keeps the weights but refits the scaling to this window, as a fresh model would
+            Model warm = warmStart && current != null ? current.withNormaliser(null) : null;
+            TrainingResult r = new Trainer(cfg).train(req.window, trainRows, req.inputSize, warm);
+            u.trainWindows = r.trainWindows();
+            u.epochs = r.epochs();
+            u.trainLoss = r.trainLoss();
+            u.validationLoss = r.validationLoss();
+            if (r.diverged()) {
+                u.outcome = Outcome.DIVERGED;
+                u.detail = "loss or gradient became NaN/Inf";
+                return finish(u, start);
+            }
+            Holdout challenger = holdout(r.model(), req.window, req.inputSize, trainRows, cfg.targetColumn());
+            Holdout champion = current == null ? null : holdout(current, req.window, req.inputSize, trainRows,
+                    cfg.targetColumn());
+            u.challengerError = challenger.mse;
+            u.championError = champion == null ? Double.NaN : champion.mse;
+            u.oneStepError = challenger.oneStepMae;
+            if (!Double.isFinite(challenger.mse)) {
+                u.outcome = Outcome.DIVERGED;
+                u.detail = "challenger forecasts are not finite";
+            } else if (champion != null && Double.isFinite(champion.mse) && !(challenger.mse < champion.mse * (1 - margin))) {
+                u.outcome = Outcome.REJECTED;
+                u.detail = String.format("hold-out MSE %.6g does not beat the current model's %.6g by %.1f%%",
+                        challenger.mse, champion.mse, 100 * margin);
+            } else {
+                u.outcome = Outcome.ACCEPTED;
+                u.model = ModelBinary.write(r.model());
+            }
+        } catch (RuntimeException e) {
+            u.outcome = Outcome.FAILED;
+            u.detail = e.toString();
+        }
+        return finish(u, start);
+    }
+
+    private static ModelUpdate finish(ModelUpdate u, long start) {
+        u.wallMillis = (System.nanoTime() - start) / 1_000_000;
+        return u;
+    }
+
+    /** The base settings, with the current model's architecture when there is one (warm start needs it). */
+    private TrainingConfig configFor(Model current, long seed) {
+        TrainingConfig b = base;
+        ModelShape s = current == null ? null : current.shape();
+        return new TrainingConfig(s != null ? s.cell() : b.cell(), s != null ? s.gruVariant() : b.gruVariant(),
+                s != null ? s.hiddenSize() : b.hiddenSize(), s != null ? s.numLayers() : b.numLayers(),
+                b.inputLength(), s != null ? s.outputSize() : b.horizon(), b.stride(), b.targetColumn(), b.batchSize(),
+                b.maxEpochs(), b.patience(), b.validationFraction(), b.learningRate(), b.clipNorm(), b.forgetBias(), seed);
+    }
+
+    /** A seed that depends only on what is trained: the key (String.hashCode is specified) and the version. */
+    static long seed(String key, long version) {
+        long z = key.hashCode() * 0x9E3779B97F4A7C15L + version;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        return z ^ (z >>> 27);
+    }
+
+    /** Errors of a model's forecasts whose targets lie in the hold-out rows [from, rows). */
+    public record Holdout(double mse, double oneStepMae, int forecasts) {
+    }
+
+    /**
+     * Runs the model from zero state over the whole window (the serving path, in original units)
+     * and scores every forecast made from row from-1 on against the rows it predicts that exist.
+     */
+    public static Holdout holdout(Model m, float[] window, int inputSize, int from, int targetColumn) {
+        int rows = window.length / inputSize;
+        int horizon = m.shape().outputSize();
+        Stepper st = new Stepper(m);
+        RecurrentState s = RecurrentState.zeros(m.shape());
+        float[] y = new float[horizon];
+        double se = 0;
+        long n = 0;
+        double ae1 = 0;
+        long n1 = 0;
+        for (int t = 0; t < rows - 1; t++) {
+            st.step(s, window, t * inputSize, y, 0);
+            if (t < from - 1) {
+                continue;
+            }
+            for (int h = 1; h <= horizon && t + h < rows; h++) {
+                double d = y[h - 1] - window[(t + h) * inputSize + targetColumn];
+                se += d * d;
+                n++;
+                if (h == 1) {
+                    ae1 += Math.abs(d);
+                    n1++;
+                }
+            }
+        }
+        return new Holdout(n == 0 ? Double.NaN : se / n, n1 == 0 ? Double.NaN : ae1 / n1, (int) n);
+    }
+}
