@@ -64,6 +64,10 @@ public final class RetrainingOptions {
             .intType().defaultValue(0)
             .withDescription("Parallelism of the trainer operator (0: the job's parallelism).");
 
+    public static final ConfigOption<String> REQUESTS_TOPIC = ConfigOptions.key("retraining.requests-topic")
+            .stringType().defaultValue("streamcast-training-requests")
+            .withDescription("Internal topic carrying window snapshots to the trainer (so a busy trainer never back-pressures forecasting).");
+
     public static final ConfigOption<String> UPDATES_TOPIC = ConfigOptions.key("retraining.updates-topic")
             .stringType().defaultValue("streamcast-model-updates")
             .withDescription("Internal topic carrying trained models back to the forecaster (weights included).");

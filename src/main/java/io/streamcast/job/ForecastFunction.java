@@ -2,13 +2,18 @@ package io.streamcast.job;
 
 import io.streamcast.config.JobOptions;
 import io.streamcast.config.JobOptions.DropPolicy;
+import io.streamcast.config.RetrainingOptions;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
+import io.streamcast.event.ModelUpdate;
 import io.streamcast.event.Reading;
 import io.streamcast.event.Reason;
+import io.streamcast.event.TrainingRequest;
 import io.streamcast.model.Model;
 import io.streamcast.modelfile.ModelBinary;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -30,24 +35,34 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * The per-key forecaster: keyed state holds each sensor's recurrent state, grid position and
  * recent inputs ({@link KeyState}); every accepted reading advances it and yields one forecast.
+ * Its second input carries model updates from the trainer (see {@link ForecastJob}).
  *
  * <p>Ordering: with input.out-of-orderness 0 a reading is applied on arrival and anything not
  * newer than the key's last reading is late (or a duplicate on an equal timestamp). With a
  * bound, readings wait in keyed state for an event-time timer at their own timestamp, so each
  * key's readings are applied in timestamp order once the watermark (max seen - bound) passes.
  *
+ * <p>Retraining (per-key scope): when a trigger fires at the key's reading n, a training request
+ * with the key's window goes out; the answer takes effect right before reading n + swap delay,
+ * whatever the trainer's speed: if it has not arrived by then, that key's readings wait in keyed
+ * state until it does (other keys keep flowing). So a run with a crash and recovery produces the
+ * forecasts of a run without one. An accepted model is swapped in atomically and the key's hidden
+ * state re-warmed over its recent inputs.
+ *
  * <p>Idle keys: a processing-time timer clears and counts a key after state.key-ttl without
  * readings; Flink state TTL on the same states is the backstop that also reclaims storage.
  */
-public final class ForecastFunction extends KeyedProcessFunction<String, Reading, Forecast>
+public final class ForecastFunction extends KeyedCoProcessFunction<String, Reading, ModelUpdate, Forecast>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    /** Per-key models kept ready to serve in each subtask (others are rebuilt from state when needed). */
+    private static final int SERVING_CACHE = 2048;
 
     private final Configuration conf;
     /** The model in binary form (read on the client, so task managers need no file access); null: fallback. */
@@ -56,8 +71,12 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
 
     private transient KeyedForecaster forecaster;
     private transient ServingModel initial;
+    private transient Map<String, ServingModel> serving;
     private transient ValueState<KeyState> state;
     private transient MapState<Long, Reading> pending;
+    private transient ValueState<byte[]> keyModel;
+    private transient ValueState<ModelUpdate> arrived;
+    private transient ListState<Reading> waiting;
     private transient ListState<Long> activeKeysState;
     private transient long activeKeys;
     private transient long boundMillis;
@@ -67,6 +86,14 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
     private transient int failAfter;
     private transient long seen;
     private transient List<String> valueFields;
+    private transient int targetIndex;
+    private transient boolean retraining;
+    private transient int minReadings;
+    private transient int everyReadings;
+    private transient long everyMillis;
+    private transient int driftWindow;
+    private transient double driftFactor;
+    private transient int swapDelay;
 
     private transient Counter used;
     private transient Counter forecastsOut;
@@ -77,13 +104,26 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
     private transient Counter gapFilled;
     private transient Counter resets;
     private transient Counter expired;
+    private transient Counter requested;
+    private transient Counter swaps;
+    private transient Counter swapWaits;
+    private transient Counter waitedReadings;
+    private transient Counter staleUpdates;
     private transient Map<Reason, Counter> dead;
     private transient Histogram processingMicros;
+    private transient Histogram modelAge;
 
     public ForecastFunction(Configuration conf, Model model, String modelId) {
         this.conf = conf;
         this.model = model == null ? null : ModelBinary.write(model);
         this.modelId = modelId;
+    }
+
+    static KeyedForecaster forecaster(Configuration conf) {
+        return new KeyedForecaster(conf.get(JobOptions.INTERVAL).toMillis(), conf.get(JobOptions.MAX_GAP).toMillis(),
+                conf.get(JobOptions.FILL_POLICY), conf.get(JobOptions.VALUE_FIELDS).size(),
+                conf.get(JobOptions.TARGET_INDEX), conf.get(JobOptions.WARMUP_STEPS), conf.get(JobOptions.RING_SIZE),
+                conf.get(JobOptions.FALLBACK_HORIZON));
     }
 
     @Override
@@ -93,6 +133,12 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
         if (initial != null) {
             forecaster.check(initial);
         }
+        serving = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ServingModel> eldest) {
+                return size() > SERVING_CACHE;
+            }
+        };
         boundMillis = conf.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
         Duration ttl = conf.get(JobOptions.KEY_TTL);
         ttlMillis = ttl.toMillis();
@@ -100,17 +146,34 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
         duplicatePolicy = conf.get(JobOptions.DUPLICATE_POLICY);
         failAfter = conf.get(JobOptions.FAIL_AFTER_READINGS);
         valueFields = conf.get(JobOptions.VALUE_FIELDS);
+        targetIndex = conf.get(JobOptions.TARGET_INDEX);
+        retraining = conf.get(RetrainingOptions.ENABLED);
+        minReadings = conf.get(RetrainingOptions.MIN_READINGS);
+        everyReadings = conf.get(RetrainingOptions.EVERY_READINGS);
+        everyMillis = conf.get(RetrainingOptions.EVERY).toMillis();
+        driftWindow = conf.get(RetrainingOptions.DRIFT_WINDOW);
+        driftFactor = conf.get(RetrainingOptions.DRIFT_FACTOR);
+        swapDelay = conf.get(RetrainingOptions.SWAP_DELAY);
 
         ValueStateDescriptor<KeyState> sd = new ValueStateDescriptor<>("key-state", TypeInformation.of(KeyState.class));
         MapStateDescriptor<Long, Reading> pd = new MapStateDescriptor<>("pending", Types.LONG,
                 TypeInformation.of(Reading.class));
+        ValueStateDescriptor<byte[]> md = new ValueStateDescriptor<>("key-model",
+                TypeInformation.of(byte[].class));
+        ValueStateDescriptor<ModelUpdate> ad = new ValueStateDescriptor<>("arrived-update",
+                TypeInformation.of(ModelUpdate.class));
+        ListStateDescriptor<Reading> wd = new ListStateDescriptor<>("waiting", TypeInformation.of(Reading.class));
         if (ttlMillis > 0) {
             StateTtlConfig t = StateTtlConfig.newBuilder(ttl).updateTtlOnCreateAndWrite().neverReturnExpired().build();
             sd.enableTimeToLive(t);
             pd.enableTimeToLive(t);
+            md.enableTimeToLive(t);
         }
         state = getRuntimeContext().getState(sd);
         pending = getRuntimeContext().getMapState(pd);
+        keyModel = getRuntimeContext().getState(md);
+        arrived = getRuntimeContext().getState(ad);
+        waiting = getRuntimeContext().getListState(wd);
 
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup(Metrics.GROUP);
         used = g.counter(Metrics.READINGS_USED);
@@ -122,20 +185,19 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
         gapFilled = g.counter(Metrics.GAP_FILLED_STEPS);
         resets = g.counter(Metrics.STATE_RESETS);
         expired = g.counter(Metrics.EXPIRED_KEYS);
+        requested = g.counter(Metrics.RETRAINS_REQUESTED);
+        swaps = g.counter(Metrics.MODEL_SWAPS);
+        swapWaits = g.counter(Metrics.SWAP_WAITS);
+        waitedReadings = g.counter(Metrics.WAITED_READINGS);
+        staleUpdates = g.counter(Metrics.STALE_UPDATES);
         dead = Metrics.deadLetterCounters(g);
         g.gauge(Metrics.ACTIVE_KEYS, () -> activeKeys);
         processingMicros = g.histogram(Metrics.PROCESSING_TIME_US, new DescriptiveStatisticsHistogram(10_000));
-    }
-
-    static KeyedForecaster forecaster(Configuration conf) {
-        return new KeyedForecaster(conf.get(JobOptions.INTERVAL).toMillis(), conf.get(JobOptions.MAX_GAP).toMillis(),
-                conf.get(JobOptions.FILL_POLICY), conf.get(JobOptions.VALUE_FIELDS).size(),
-                conf.get(JobOptions.TARGET_INDEX), conf.get(JobOptions.WARMUP_STEPS), conf.get(JobOptions.RING_SIZE),
-                conf.get(JobOptions.FALLBACK_HORIZON));
+        modelAge = g.histogram(Metrics.MODEL_AGE_STEPS, new DescriptiveStatisticsHistogram(10_000));
     }
 
     @Override
-    public void processElement(Reading r, Context ctx, Collector<Forecast> out) throws Exception {
+    public void processElement1(Reading r, Context ctx, Collector<Forecast> out) throws Exception {
         long start = System.nanoTime();
         if (failAfter > 0 && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0 && ++seen > failAfter) {
             throw new IllegalStateException("testing.fail-after-readings: injected failure after " + failAfter
@@ -146,10 +208,10 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
             s = forecaster.newState(initial);
             activeKeys++;
         }
-        if (s.lastTimestamp != KeyState.NONE && r.timestamp <= s.lastTimestamp) {
+        if (boundMillis == 0) {
+            accept(s, r, ctx, out);
+        } else if (s.lastTimestamp != KeyState.NONE && r.timestamp <= s.lastTimestamp) {
             reject(r, r.timestamp == s.lastTimestamp ? Reason.DUPLICATE : Reason.LATE, s, ctx);
-        } else if (boundMillis == 0) {
-            apply(s, r, ctx, out);
         } else if (pending.contains(r.timestamp)) {
             reject(r, Reason.DUPLICATE, s, ctx);
         } else {
@@ -162,6 +224,28 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
     }
 
     @Override
+    public void processElement2(ModelUpdate u, Context ctx, Collector<Forecast> out) throws Exception {
+        KeyState s = state.value();
+        if (s == null || u.version != s.pendingVersion || u.effectiveAt != s.pendingEffectiveAt
+                || arrived.value() != null) {
+            staleUpdates.inc(); // an older run's answer, or a second copy of one already here
+            return;
+        }
+        arrived.update(u);
+        if (s.waiting > 0) {
+            // the key reached its swap point before this answer: swap now, then apply what waited, in order
+            List<Reading> held = new ArrayList<>();
+            waiting.get().forEach(held::add);
+            waiting.clear();
+            s.waiting = 0;
+            for (Reading r : held) {
+                accept(s, r, ctx, out);
+            }
+            state.update(s);
+        }
+    }
+
+    @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<Forecast> out) throws Exception {
         KeyState s = state.value();
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
@@ -170,11 +254,7 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
                 return;
             }
             pending.remove(time);
-            if (r.timestamp <= s.lastTimestamp) {
-                reject(r, r.timestamp == s.lastTimestamp ? Reason.DUPLICATE : Reason.LATE, s, ctx);
-            } else {
-                apply(s, r, ctx, out);
-            }
+            accept(s, r, ctx, out);
             state.update(s);
             return;
         }
@@ -182,13 +262,17 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
         if (s == null) { // state TTL got there first
             expired.inc();
             activeKeys--;
-        } else if (ctx.timerService().currentProcessingTime() >= s.expiryTimer) {
+        } else if (ctx.timerService().currentProcessingTime() >= s.expiryTimer && s.waiting == 0) {
             state.clear();
             pending.clear();
+            keyModel.clear();
+            arrived.clear();
+            serving.remove(ctx.getCurrentKey());
             expired.inc();
             activeKeys--;
         } else {
-            ctx.timerService().registerProcessingTimeTimer(s.expiryTimer);
+            ctx.timerService().registerProcessingTimeTimer(Math.max(s.expiryTimer,
+                    ctx.timerService().currentProcessingTime() + 1000));
         }
     }
 
@@ -204,9 +288,37 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
         }
     }
 
-    private void apply(KeyState s, Reading r, Context ctx, Collector<Forecast> out) {
+    /** A reading whose turn has come: rejected if not newer than the key's last, else applied (or held for a swap). */
+    private void accept(KeyState s, Reading r, Context ctx, Collector<Forecast> out) throws Exception {
+        if (s.waiting > 0) {
+            waiting.add(r);
+            s.waiting++;
+            waitedReadings.inc();
+            return;
+        }
+        if (s.lastTimestamp != KeyState.NONE && r.timestamp <= s.lastTimestamp) {
+            reject(r, r.timestamp == s.lastTimestamp ? Reason.DUPLICATE : Reason.LATE, s, ctx);
+            return;
+        }
+        if (s.pendingVersion != 0 && s.readings >= s.pendingEffectiveAt) {
+            ModelUpdate u = arrived.value();
+            if (u == null) {
+                waiting.add(r);
+                s.waiting = 1;
+                swapWaits.inc();
+                waitedReadings.inc();
+                return;
+            }
+            applyUpdate(s, u, ctx.getCurrentKey());
+        }
+        apply(s, r, ctx, out);
+    }
+
+    private void apply(KeyState s, Reading r, Context ctx, Collector<Forecast> out) throws Exception {
+        ServingModel m = servingModel(s, ctx.getCurrentKey());
+        long slotBefore = s.lastSlot;
         Forecast f = new Forecast();
-        if (forecaster.apply(s, r.timestamp, r.values, initial, f) == KeyedForecaster.Outcome.SAME_SLOT) {
+        if (forecaster.apply(s, r.timestamp, r.values, m, f) == KeyedForecaster.Outcome.SAME_SLOT) {
             reject(r, Reason.SAME_SLOT, s, ctx);
             return;
         }
@@ -217,7 +329,104 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
         if (f.stateReset) {
             resets.inc();
         }
+        if (m != null) {
+            modelAge.update(s.readings - s.modelSince);
+        }
         out.collect(f);
+        if (retraining) {
+            trackError(s, r, f, slotBefore);
+            maybeRequestTraining(s, r, ctx);
+        }
+    }
+
+    /** The model serving this key: its own (per-key retraining), else the job's model, else none. */
+    private ServingModel servingModel(KeyState s, String key) throws Exception {
+        if (s.modelVersion == 0) {
+            return initial;
+        }
+        ServingModel m = serving.get(key);
+        if (m == null || m.version() != s.modelVersion) {
+            m = new ServingModel(ModelBinary.read(keyModel.value()), modelId, s.modelVersion);
+            serving.put(key, m);
+        }
+        return m;
+    }
+
+    private void applyUpdate(KeyState s, ModelUpdate u, String key) throws Exception {
+        if (u.accepted()) {
+            ServingModel m = new ServingModel(ModelBinary.read(u.model), modelId, u.version);
+            forecaster.check(m);
+            keyModel.update(u.model);
+            serving.put(key, m);
+            forecaster.swap(s, m, m.scaling);
+            s.acceptedError = (float) u.oneStepError;
+            s.errorCount = 0;
+            s.previousForecast = Float.NaN;
+            s.modelSince = s.readings;
+            swaps.inc();
+        }
+        s.pendingVersion = 0;
+        s.pendingEffectiveAt = 0;
+        arrived.clear();
+    }
+
+    /** Absolute one-step error of the previous forecast, when this reading is the step it forecast. */
+    private void trackError(KeyState s, Reading r, Forecast f, long slotBefore) {
+        if (!Float.isNaN(s.previousForecast) && s.lastSlot == slotBefore + 1) {
+            if (s.errors == null || s.errors.length != driftWindow) {
+                s.errors = new float[driftWindow];
+                s.errorNext = 0;
+                s.errorCount = 0;
+            }
+            s.errors[s.errorNext] = Math.abs(r.values[targetIndex] - s.previousForecast);
+            s.errorNext = (s.errorNext + 1) % driftWindow;
+            s.errorCount = Math.min(s.errorCount + 1, driftWindow);
+        }
+        s.previousForecast = f.fallback ? Float.NaN : f.values[0];
+    }
+
+    private void maybeRequestTraining(KeyState s, Reading r, Context ctx) throws Exception {
+        if (s.pendingVersion != 0 || s.recentCount < minReadings) {
+            return;
+        }
+        String trigger = null;
+        if (s.lastTrainReadings == 0) {
+            trigger = "first";
+        } else if (everyReadings > 0 && s.readings - s.lastTrainReadings >= everyReadings) {
+            trigger = "readings";
+        } else if (everyMillis > 0 && r.timestamp - s.lastTrainTime >= everyMillis) {
+            trigger = "time";
+        } else if (driftFactor > 0 && s.acceptedError > 0 && s.errorCount == driftWindow
+                && meanError(s) > driftFactor * s.acceptedError) {
+            trigger = "drift";
+        }
+        if (trigger == null) {
+            return;
+        }
+        TrainingRequest q = new TrainingRequest();
+        q.key = ctx.getCurrentKey();
+        q.version = s.modelVersion + 1;
+        q.readingIndex = s.readings;
+        q.effectiveAt = s.readings + swapDelay;
+        q.eventTime = r.timestamp;
+        q.window = forecaster.window(s);
+        q.inputSize = forecaster.inputSize();
+        q.currentModel = s.modelVersion != 0 ? keyModel.value() : model;
+        q.trigger = trigger;
+        s.pendingVersion = q.version;
+        s.pendingEffectiveAt = q.effectiveAt;
+        s.lastTrainReadings = s.readings;
+        s.lastTrainTime = r.timestamp;
+        requested.inc();
+        ctx.output(ForecastJob.TRAINING_REQUESTS, q);
+    }
+
+    private static double meanError(KeyState s) {
+        double sum = 0;
+        for (int i = 0; i < s.errorCount; i++) {
+            sum += s.errors[i];
+        }
+        return sum / s.errorCount;
     }
 
     private void reject(Reading r, Reason reason, KeyState s, Context ctx) {

@@ -2,6 +2,9 @@ package io.streamcast.job;
 
 import io.streamcast.config.JobOptions;
 import io.streamcast.config.JobSpec;
+import io.streamcast.config.RetrainingOptions;
+import io.streamcast.event.ModelUpdate;
+import io.streamcast.event.TrainingRequest;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
 import io.streamcast.event.Reading;
@@ -13,6 +16,8 @@ import io.streamcast.modelfile.ModelFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -38,12 +43,33 @@ public final class ForecastJob {
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
+    public static final OutputTag<TrainingRequest> TRAINING_REQUESTS =
+            new OutputTag<>("training-requests", TypeInformation.of(TrainingRequest.class));
+
     /** Operator uids: keep them stable, savepoints map state by them. */
     static final String SOURCE_UID = "kafka-readings";
     static final String FORECAST_UID = "forecast";
 
     /** What {@link #build} added: the forecast stream (tests and benchmarks may attach more). */
     public record Pipeline(SingleOutputStreamOperator<Forecast> forecasts, DataStream<DeadLetter> deadLetters) {
+    }
+
+    /** An empty stream of updates when nothing retrains (Flink 2.2's fromData fails on an empty collection). */
+    private static DataStream<ModelUpdate> noUpdates(StreamExecutionEnvironment env) {
+        return env.fromSequence(0, 0).uid("no-updates").filter(x -> false).name("no model updates").uid("no-updates-filter")
+                .map(x -> new ModelUpdate()).returns(TypeInformation.of(ModelUpdate.class)).name("none").uid("no-updates-map");
+    }
+
+    /** A watermark generator for inputs that carry no event time. */
+    static final class EndOfTime implements WatermarkGenerator<ModelUpdate> {
+        @Override
+        public void onEvent(ModelUpdate event, long eventTimestamp, WatermarkOutput output) {
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            output.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(Long.MAX_VALUE));
+        }
     }
 
     /** The model named by model.path, or null (fallback forecasts) when none is set. */
@@ -59,18 +85,42 @@ public final class ForecastJob {
 
     /** Adds the whole pipeline, Kafka to Kafka, to env. */
     public static Pipeline build(StreamExecutionEnvironment env, Configuration c, Model model) {
+        boolean retraining = c.get(RetrainingOptions.ENABLED);
+        DataStream<ModelUpdate> updates = retraining
+                ? env.fromSource(KafkaIo.modelUpdateSource(c), WatermarkStrategy.noWatermarks(),
+                        "kafka: " + c.get(RetrainingOptions.UPDATES_TOPIC)).uid("model-updates-source")
+                : noUpdates(env);
         Pipeline p = buildWithoutSinks(env, c, model,
                 env.fromSource(KafkaIo.source(c), WatermarkStrategy.noWatermarks(), "kafka: " + c.get(JobOptions.INPUT_TOPIC))
-                        .uid(SOURCE_UID));
+                        .uid(SOURCE_UID), updates);
         p.forecasts().sinkTo(KafkaIo.forecastSink(c)).name("kafka: " + c.get(JobOptions.OUTPUT_TOPIC)).uid("forecast-sink");
         p.deadLetters().sinkTo(KafkaIo.deadLetterSink(c)).name("kafka: " + c.get(JobOptions.DEAD_LETTER_TOPIC))
                 .uid("dead-letter-sink");
+        if (retraining) {
+            // requests and answers travel through Kafka: the trainer can lag without back-pressuring forecasting
+            p.forecasts().getSideOutput(TRAINING_REQUESTS).sinkTo(KafkaIo.trainingRequestSink(c))
+                    .name("kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC)).uid("training-request-sink");
+            int trainers = c.get(RetrainingOptions.PARALLELISM);
+            DataStream<TrainingRequest> requests = env.fromSource(KafkaIo.trainingRequestSource(c),
+                    WatermarkStrategy.noWatermarks(), "kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
+                    .uid("training-request-source");
+            SingleOutputStreamOperator<ModelUpdate> answers = requests.keyBy(q -> q.key)
+                    .process(new TrainerFunction(c)).name("trainer").uid("trainer");
+            if (trainers > 0) {
+                answers.setParallelism(trainers);
+            }
+            answers.sinkTo(KafkaIo.modelUpdateSink(c)).name("kafka: " + c.get(RetrainingOptions.UPDATES_TOPIC))
+                    .uid("model-update-sink");
+            answers.filter(ModelUpdate::accepted).name("accepted").uid("accepted")
+                    .sinkTo(KafkaIo.modelAuditSink(c)).name("kafka: " + c.get(RetrainingOptions.MODELS_TOPIC))
+                    .uid("models-audit-sink");
+        }
         return p;
     }
 
-    /** Parse, event time, per-key forecasting, from any stream of raw records. */
+    /** Parse, event time, per-key forecasting, from any stream of raw records and of model updates. */
     public static Pipeline buildWithoutSinks(StreamExecutionEnvironment env, Configuration c, Model model,
-                                             DataStream<RawRecord> raw) {
+                                             DataStream<RawRecord> raw, DataStream<ModelUpdate> updates) {
         SingleOutputStreamOperator<Reading> parsed = raw.process(new ParseReadings(ReadingParser.from(c)))
                 .name("parse").uid("parse");
         DataStream<Reading> timed = parsed.assignTimestampsAndWatermarks(
@@ -78,7 +128,12 @@ public final class ForecastJob {
                         .withTimestampAssigner((r, previous) -> r.timestamp)
                         .withIdleness(c.get(JobOptions.IDLE_TIMEOUT)))
                 .name("event time").uid("event-time");
+        // model updates never hold back event time: that input's watermark is always at the end
+        DataStream<ModelUpdate> timeless = updates.assignTimestampsAndWatermarks(
+                WatermarkStrategy.<ModelUpdate>forGenerator(ctx -> new EndOfTime()))
+                .name("updates: no event time").uid("updates-event-time");
         SingleOutputStreamOperator<Forecast> forecasts = timed.keyBy(r -> r.key)
+                .connect(timeless.keyBy(u -> u.scopeKey))
                 .process(new ForecastFunction(c, model, modelId(c)))
                 .name("forecast").uid(FORECAST_UID);
         DataStream<DeadLetter> dead = parsed.getSideOutput(DEAD_LETTERS).union(forecasts.getSideOutput(DEAD_LETTERS));

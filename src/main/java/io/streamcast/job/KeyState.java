@@ -33,6 +33,26 @@ public class KeyState {
     public long readings;
     /** Version of the model the key is served by (0: none, or the unversioned model.path model). */
     public long modelVersion;
+    // ---- retraining (per-key scope)
+    /** Version of the candidate asked for and not yet applied (0: none). */
+    public long pendingVersion;
+    /** The candidate takes effect before the reading with this index. */
+    public long pendingEffectiveAt;
+    /** Readings buffered because the swap point came before the candidate's answer. */
+    public int waiting;
+    /** Readings and event time at the last training request. */
+    public long lastTrainReadings;
+    public long lastTrainTime = NONE;
+    /** Mean absolute one-step error of the current model when it was accepted (0: unknown). */
+    public float acceptedError;
+    /** Recent absolute one-step errors (ring) for the drift trigger. */
+    public float[] errors;
+    public int errorNext;
+    public int errorCount;
+    /** One-step forecast made at the last reading, for the next reading's error (NaN: none). */
+    public float previousForecast = Float.NaN;
+    /** Readings applied when the current model took effect. */
+    public long modelSince;
     /** Processing time of the pending expiry timer, or 0. */
     public long expiryTimer;
 

@@ -28,8 +28,21 @@ public final class Metrics {
     public static final String STATE_RESETS = "state_resets";
     public static final String ACTIVE_KEYS = "active_keys";
     public static final String EXPIRED_KEYS = "expired_keys";
-    public static final String PENDING_READINGS = "pending_readings";
     public static final String PROCESSING_TIME_US = "processing_time_us";
+    // retraining: the trainer operator
+    public static final String RETRAINS_STARTED = "retrains_started";
+    public static final String RETRAINS_ACCEPTED = "retrains_accepted";
+    public static final String RETRAINS_REJECTED = "retrains_rejected";
+    public static final String RETRAINS_FAILED = "retrains_failed";
+    public static final String TRAINING_TIME_MS = "training_time_ms";
+    public static final String VALIDATION_ERROR = "validation_error";
+    // retraining: the forecaster
+    public static final String RETRAINS_REQUESTED = "retrains_requested";
+    public static final String MODEL_SWAPS = "model_swaps";
+    public static final String SWAP_WAITS = "swap_waits";
+    public static final String WAITED_READINGS = "waited_readings";
+    public static final String MODEL_AGE_STEPS = "model_age_steps";
+    public static final String STALE_UPDATES = "stale_updates";
 
     /** One counter per dead-letter reason, as streamcast.dead_letters.&lt;reason&gt;, all registered up front. */
     public static Map<Reason, Counter> deadLetterCounters(MetricGroup streamcastGroup) {

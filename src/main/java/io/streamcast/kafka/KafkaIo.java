@@ -1,6 +1,9 @@
 package io.streamcast.kafka;
 
 import io.streamcast.config.JobOptions;
+import io.streamcast.config.RetrainingOptions;
+import io.streamcast.event.ModelUpdate;
+import io.streamcast.event.TrainingRequest;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +60,64 @@ public final class KafkaIo {
         return b.build();
     }
 
+    /** An internal retraining topic read from its latest records at a fresh start (older answers belong to older runs). */
+    private static <T> KafkaSource<T> internalSource(Configuration c, String topic, String groupSuffix,
+                                                     KafkaRecordDeserializationSchema<T> deserializer) {
+        Properties props = clientProperties(c);
+        props.setProperty("isolation.level", "read_uncommitted"); // answers are deterministic: a copy from an aborted attempt is the same
+        return KafkaSource.<T>builder()
+                .setBootstrapServers(c.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setTopics(topic)
+                .setGroupId(c.get(JobOptions.GROUP_ID) + groupSuffix)
+                .setStartingOffsets(OffsetsInitializer.latest())
+                .setDeserializer(deserializer)
+                .setProperties(props)
+                .build();
+    }
+
+    public static KafkaSource<TrainingRequest> trainingRequestSource(Configuration c) {
+        return internalSource(c, c.get(RetrainingOptions.REQUESTS_TOPIC), "-trainer", new BytesDeserializer<>(
+                TrainingRequest.class, TrainingRequestCodec::read));
+    }
+
+    public static KafkaSource<ModelUpdate> modelUpdateSource(Configuration c) {
+        return internalSource(c, c.get(RetrainingOptions.UPDATES_TOPIC), "-updates", new BytesDeserializer<>(
+                ModelUpdate.class, ModelUpdateCodec::read));
+    }
+
+    /** Internal topics are written at least once: every consumer of them tolerates a repeat. */
+    public static KafkaSink<TrainingRequest> trainingRequestSink(Configuration c) {
+        String topic = c.get(RetrainingOptions.REQUESTS_TOPIC);
+        return internalSink(c, (KafkaRecordSerializationSchema<TrainingRequest>) (q, ctx, ts) ->
+                new ProducerRecord<>(topic, q.key.getBytes(StandardCharsets.UTF_8), TrainingRequestCodec.write(q)));
+    }
+
+    public static KafkaSink<ModelUpdate> modelUpdateSink(Configuration c) {
+        String topic = c.get(RetrainingOptions.UPDATES_TOPIC);
+        return internalSink(c, (KafkaRecordSerializationSchema<ModelUpdate>) (u, ctx, ts) ->
+                new ProducerRecord<>(topic, u.scopeKey.getBytes(StandardCharsets.UTF_8), ModelUpdateCodec.write(u)));
+    }
+
+    /** The audit record of each accepted model, exactly once, keyed by sensor key (or group) for compaction. */
+    public static KafkaSink<ModelUpdate> modelAuditSink(Configuration c) {
+        String topic = c.get(RetrainingOptions.MODELS_TOPIC);
+        boolean weights = c.get(RetrainingOptions.PUBLISH_WEIGHTS);
+        return sink(c, "-models", (KafkaRecordSerializationSchema<ModelUpdate>) (u, ctx, ts) ->
+                new ProducerRecord<>(topic, u.scopeKey.getBytes(StandardCharsets.UTF_8),
+                        ModelUpdateCodec.auditJson(u, weights)));
+    }
+
+    private static <T> KafkaSink<T> internalSink(Configuration c, KafkaRecordSerializationSchema<T> ser) {
+        Properties props = clientProperties(c);
+        props.putIfAbsent("max.request.size", String.valueOf(16 << 20)); // per-key models travel with their weights
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(c.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setRecordSerializer(ser)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setKafkaProducerConfig(props)
+                .build();
+    }
+
     public static KafkaSink<Forecast> forecastSink(Configuration c) {
         String topic = c.get(JobOptions.OUTPUT_TOPIC);
         return sink(c, "-forecasts", (KafkaRecordSerializationSchema<Forecast>) (f, ctx, ts) ->
@@ -83,6 +144,35 @@ public final class KafkaIo {
                 .setTransactionalIdPrefix(c.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + idSuffix)
                 .setKafkaProducerConfig(props)
                 .build();
+    }
+
+    /** Decodes an internal topic's records; a record that does not decode is skipped (it is not ours). */
+    static final class BytesDeserializer<T> implements KafkaRecordDeserializationSchema<T> {
+        private static final long serialVersionUID = 1L;
+        private final Class<T> type;
+        private final org.apache.flink.util.function.SerializableFunction<byte[], T> decode;
+
+        BytesDeserializer(Class<T> type, org.apache.flink.util.function.SerializableFunction<byte[], T> decode) {
+            this.type = type;
+            this.decode = decode;
+        }
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<T> out) {
+            if (r.value() == null) {
+                return;
+            }
+            try {
+                out.collect(decode.apply(r.value()));
+            } catch (IllegalArgumentException e) {
+                // foreign or corrupt record on an internal topic: nothing to apply
+            }
+        }
+
+        @Override
+        public TypeInformation<T> getProducedType() {
+            return TypeInformation.of(type);
+        }
     }
 
     /** Keeps bytes and coordinates; never throws, so no record can fail the source. */

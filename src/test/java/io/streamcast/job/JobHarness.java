@@ -59,6 +59,7 @@ final class JobHarness {
         o.put("forecast.warmup-steps", "0");
         o.put("execution.checkpointing.interval", "300 ms");
         o.put("parallelism.default", "2");
+        o.put("restart-strategy.type", "none"); // a failing job fails the test instead of restarting until it times out
         o.putAll(overrides);
         return JobSpec.load(null, o);
     }

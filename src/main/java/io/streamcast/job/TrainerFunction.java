@@ -1,0 +1,67 @@
+package io.streamcast.job;
+
+import io.streamcast.config.RetrainingOptions;
+import io.streamcast.event.ModelUpdate;
+import io.streamcast.event.TrainingRequest;
+import io.streamcast.training.Retrainer;
+import io.streamcast.training.TrainingConfig;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The trainer operator: answers every training request with exactly one model update (accepted,
+ * rejected, diverged or failed). Runs in its own operator and parallelism, so training never
+ * blocks the forecasting thread; it keeps no state of its own, since a request carries the
+ * window and the current model, and training is deterministic.
+ */
+public final class TrainerFunction extends KeyedProcessFunction<String, TrainingRequest, ModelUpdate> {
+    private static final long serialVersionUID = 1L;
+
+    private final Configuration conf;
+    private transient Retrainer retrainer;
+    private transient Counter started;
+    private transient Counter accepted;
+    private transient Counter rejected;
+    private transient Counter failed;
+    private transient Histogram trainingMillis;
+    private transient volatile double lastValidationError = Double.NaN;
+
+    public TrainerFunction(Configuration conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        retrainer = new Retrainer(TrainingConfig.from(conf), conf.get(RetrainingOptions.HOLDOUT),
+                conf.get(RetrainingOptions.MARGIN), conf.get(RetrainingOptions.WARM_START));
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup(Metrics.GROUP);
+        started = g.counter(Metrics.RETRAINS_STARTED);
+        accepted = g.counter(Metrics.RETRAINS_ACCEPTED);
+        rejected = g.counter(Metrics.RETRAINS_REJECTED);
+        failed = g.counter(Metrics.RETRAINS_FAILED);
+        trainingMillis = g.histogram(Metrics.TRAINING_TIME_MS, new DescriptiveStatisticsHistogram(1000));
+        g.gauge(Metrics.VALIDATION_ERROR, () -> lastValidationError);
+    }
+
+    @Override
+    public void processElement(TrainingRequest req, Context ctx, Collector<ModelUpdate> out) {
+        started.inc();
+        ModelUpdate u = retrainer.retrain(req);
+        trainingMillis.update(u.wallMillis);
+        switch (u.outcome) {
+            case ACCEPTED -> {
+                accepted.inc();
+                lastValidationError = u.challengerError;
+            }
+            case REJECTED -> rejected.inc();
+            default -> failed.inc();
+        }
+        out.collect(u);
+    }
+}
