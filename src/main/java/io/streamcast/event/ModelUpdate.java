@@ -25,7 +25,7 @@ public class ModelUpdate {
     /** Hold-out error (MSE over the horizon, original units) of the current model and the candidate. */
     public double championError;
     public double challengerError;
-    /** Mean absolute one-step error of the accepted model on the hold-out: the drift baseline. */
+    /** Mean absolute one-step error on the hold-out of the model that serves after this answer: the drift baseline. */
     public double oneStepError;
     public long wallMillis;
     public String trigger;

@@ -359,11 +359,15 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
             keyModel.update(u.model);
             serving.put(key, m);
             forecaster.swap(s, m, m.scaling);
-            s.acceptedError = (float) u.oneStepError;
             s.errorCount = 0;
             s.previousForecast = Float.NaN;
             s.modelSince = s.readings;
             swaps.inc();
+        }
+        // drift is measured against the error a model had when it was accepted; a model that was never
+        // accepted here (the job's starting model) gets its baseline from its first hold-out evaluation
+        if (Double.isFinite(u.oneStepError) && (u.accepted() || s.acceptedError == 0)) {
+            s.acceptedError = (float) u.oneStepError;
         }
         s.pendingVersion = 0;
         s.pendingEffectiveAt = 0;

@@ -84,7 +84,9 @@ public final class ForecastJob {
     }
 
     /** Adds the whole pipeline, Kafka to Kafka, to env. */
-    public static Pipeline build(StreamExecutionEnvironment env, Configuration c, Model model) {
+    public static Pipeline build(StreamExecutionEnvironment env, Configuration spec, Model model) {
+        Configuration c = new Configuration(spec);
+        c.set(KafkaIo.BUILT_AT, System.currentTimeMillis());
         boolean retraining = c.get(RetrainingOptions.ENABLED);
         DataStream<ModelUpdate> updates = retraining
                 ? env.fromSource(KafkaIo.modelUpdateSource(c), WatermarkStrategy.noWatermarks(),

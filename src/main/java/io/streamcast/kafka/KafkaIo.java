@@ -27,6 +27,11 @@ public final class KafkaIo {
     private KafkaIo() {
     }
 
+    /** When the job was built (set by ForecastJob.build): internal topics are read from here on a fresh start. */
+    public static final org.apache.flink.configuration.ConfigOption<Long> BUILT_AT =
+            org.apache.flink.configuration.ConfigOptions.key("streamcast.internal.built-at").longType().defaultValue(0L)
+                    .withDescription("Set by the job builder; not a user option.");
+
     /** Kafka client properties given under kafka.properties.*, passed unchanged. */
     public static Properties clientProperties(Configuration c) {
         Properties p = new Properties();
@@ -60,7 +65,11 @@ public final class KafkaIo {
         return b.build();
     }
 
-    /** An internal retraining topic read from its latest records at a fresh start (older answers belong to older runs). */
+    /**
+     * An internal retraining topic, read from the time the job was built at a fresh start: what is
+     * older belongs to earlier runs, and "latest" could miss what this run writes before the
+     * reader has looked (on restore, the checkpointed offsets are used).
+     */
     private static <T> KafkaSource<T> internalSource(Configuration c, String topic, String groupSuffix,
                                                      KafkaRecordDeserializationSchema<T> deserializer) {
         Properties props = clientProperties(c);
@@ -69,7 +78,7 @@ public final class KafkaIo {
                 .setBootstrapServers(c.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setTopics(topic)
                 .setGroupId(c.get(JobOptions.GROUP_ID) + groupSuffix)
-                .setStartingOffsets(OffsetsInitializer.latest())
+                .setStartingOffsets(OffsetsInitializer.timestamp(c.get(BUILT_AT)))
                 .setDeserializer(deserializer)
                 .setProperties(props)
                 .build();

@@ -60,7 +60,8 @@ public final class Retrainer {
                     cfg.targetColumn());
             u.challengerError = challenger.mse;
             u.championError = champion == null ? Double.NaN : champion.mse;
-            u.oneStepError = challenger.oneStepMae;
+            // the drift baseline is the error of whichever model serves after this answer
+            u.oneStepError = champion == null ? Double.NaN : champion.oneStepMae;
             if (!Double.isFinite(challenger.mse)) {
                 u.outcome = Outcome.DIVERGED;
                 u.detail = "challenger forecasts are not finite";
@@ -71,6 +72,7 @@ public final class Retrainer {
             } else {
                 u.outcome = Outcome.ACCEPTED;
                 u.model = ModelBinary.write(r.model());
+                u.oneStepError = challenger.oneStepMae;
             }
         } catch (RuntimeException e) {
             u.outcome = Outcome.FAILED;

@@ -1,0 +1,218 @@
+package io.streamcast.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.config.ModelOptions;
+import io.streamcast.config.RetrainingOptions;
+import io.streamcast.config.TrainingOptions;
+import io.streamcast.event.Forecast;
+import io.streamcast.kafka.EmbeddedKafka;
+import io.streamcast.model.CellType;
+import io.streamcast.model.Model;
+import io.streamcast.model.RecurrentState;
+import io.streamcast.model.Stepper;
+import io.streamcast.training.Trainer;
+import io.streamcast.training.TrainingConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Retraining in the running job: real broker, MiniCluster, the trainer operator and the Kafka feedback loop. */
+class RetrainingJobTest {
+    static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4)
+            .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
+
+    static EmbeddedKafka kafka;
+    static JobHarness h;
+    static final long MIN = 60_000;
+    static final long T0 = 28_000_000L * MIN;
+    static final int CHANGE = 300;
+    static final int N = 500;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+        h = new JobHarness(kafka, REPORTER);
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    /** Regime A until CHANGE, then a different level, amplitude and period. */
+    static float value(int key, int t) {
+        return value(key, t, CHANGE);
+    }
+
+    static float value(int key, int t, int change) {
+        double noise = 0.05 * Math.sin(t * 7.3 + key);
+        return (float) (t < change ? 10 + 2 * Math.sin(2 * Math.PI * t / 24) + noise
+                : 30 + 5 * Math.sin(2 * Math.PI * t / 12) + noise);
+    }
+
+    static Configuration training(Configuration c) {
+        c.set(ModelOptions.CELL, CellType.GRU);
+        c.set(ModelOptions.HIDDEN_SIZE, 12);
+        c.set(ModelOptions.NUM_LAYERS, 1);
+        c.set(TrainingOptions.INPUT_LENGTH, 24);
+        c.set(TrainingOptions.HORIZON, 4);
+        c.set(TrainingOptions.MAX_EPOCHS, 15);
+        c.set(TrainingOptions.LEARNING_RATE, 0.01);
+        return c;
+    }
+
+    /** The starting model: trained on regime A only. */
+    static Model regimeAModel() {
+        float[] a = new float[400];
+        for (int t = 0; t < a.length; t++) {
+            a[t] = (float) (10 + 2 * Math.sin(2 * Math.PI * t / 24) + 0.05 * Math.sin(t * 7.3));
+        }
+        return new Trainer(TrainingConfig.from(training(new Configuration()))).train(a, a.length, 1, null).model();
+    }
+
+    Configuration spec(String name, Map<String, String> overrides) {
+        String requests = name + "-requests";
+        String updates = name + "-updates";
+        String models = name + "-models";
+        kafka.createTopics(2, requests, updates, models);
+        Map<String, String> o = new HashMap<>();
+        o.put("input.bounded", "false");
+        o.put("retraining.enabled", "true");
+        o.put("retraining.requests-topic", requests);
+        o.put("retraining.updates-topic", updates);
+        o.put("retraining.models-topic", models);
+        o.put("retraining.min-readings", "100");
+        o.put("retraining.drift-window", "12");
+        o.put("retraining.drift-factor", "3");
+        o.put("retraining.swap-delay", "8");
+        o.put("state.recent-inputs", "160");
+        o.put("model.cell", "gru");
+        o.put("model.hidden-size", "12");
+        o.put("model.num-layers", "1");
+        o.put("training.input-length", "24");
+        o.put("training.horizon", "4");
+        o.put("training.max-epochs", "15");
+        o.put("training.learning-rate", "0.01");
+        o.put("execution.checkpointing.interval", "500 ms");
+        o.put("model.id", "m");
+        o.putAll(overrides);
+        return h.spec(name, o);
+    }
+
+    List<String[]> readings(int keys, int change) {
+        List<String[]> in = new ArrayList<>();
+        for (int t = 0; t < N; t++) {
+            for (int k = 0; k < keys; k++) {
+                in.add(new String[] {"s" + k, JobHarness.reading("s" + k, T0 + t * MIN, value(k, t, change))});
+            }
+        }
+        return in;
+    }
+
+    /** Runs the unbounded job until every reading has a committed forecast, then cancels it. */
+    Map<String, TreeMap<Long, Forecast>> runToCompletion(Configuration c, Model m, int expected, JobID[] id)
+            throws Exception {
+        JobClient job = h.start(c, m);
+        id[0] = job.getJobID();
+        try {
+            List<Forecast> got = new ArrayList<>();
+            JobHarness.await(expected + " committed forecasts", Duration.ofMinutes(4), () -> {
+                got.clear();
+                got.addAll(h.forecasts(c));
+                return got.size() >= expected;
+            });
+            return ForecastJobTest.byKey(got);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    static String counters(JobID job) {
+        StringBuilder b = new StringBuilder();
+        for (String m : List.of(Metrics.RETRAINS_REQUESTED, Metrics.RETRAINS_STARTED, Metrics.RETRAINS_ACCEPTED,
+                Metrics.RETRAINS_REJECTED, Metrics.RETRAINS_FAILED, Metrics.MODEL_SWAPS, Metrics.SWAP_WAITS,
+                Metrics.WAITED_READINGS, Metrics.STALE_UPDATES)) {
+            b.append(m).append('=').append(h.counter(job, m)).append(' ');
+        }
+        return b.toString();
+    }
+
+    static double meanOneStepError(TreeMap<Long, Forecast> fs, int key, int from, int to) {
+        double sum = 0;
+        int n = 0;
+        for (int t = from; t < to; t++) {
+            Forecast f = fs.get(T0 + t * MIN);
+            sum += Math.abs(f.values[0] - value(key, t + 1));
+            n++;
+        }
+        return sum / n;
+    }
+
+    @Test
+    void aRegimeChangeTriggersRetrainingAndTheNewModelForecastsBetter() throws Exception {
+        Model initial = regimeAModel();
+        Configuration c = spec("regime", Map.of());
+        h.produce(c, readings(1, CHANGE));
+        JobID[] job = new JobID[1];
+        TreeMap<Long, Forecast> fs = runToCompletion(c, initial, N, job).get("s0");
+        assertEquals(N, fs.size());
+        System.out.println(counters(job[0]));
+        long lastVersion = fs.get(T0 + (N - 1) * MIN).modelVersion;
+        assertTrue(lastVersion >= 1, "a retrained model serves the key at the end, version " + lastVersion);
+        // versions never go back
+        long v = 0;
+        for (Forecast f : fs.values()) {
+            assertTrue(f.modelVersion >= v);
+            v = f.modelVersion;
+        }
+        double before = meanOneStepError(fs, 0, CHANGE, CHANGE + 12);
+        double after = meanOneStepError(fs, 0, N - 40, N - 1);
+        assertTrue(after < 0.5 * before, "one-step error after the swap " + after + " vs before " + before);
+        assertTrue(h.counter(job[0], Metrics.RETRAINS_ACCEPTED) >= 1);
+        assertTrue(h.counter(job[0], Metrics.MODEL_SWAPS) >= 1);
+        assertTrue(h.readCommitted(c.get(RetrainingOptions.MODELS_TOPIC)).size() >= 1, "accepted models are audited");
+    }
+
+    @Test
+    void rejectedChallengersNeverReplaceTheModel() throws Exception {
+        Model initial = regimeAModel();
+        // a stationary series, and challengers from scratch with one tiny-step epoch: none beats the model
+        Configuration c = spec("reject", Map.of("retraining.every-readings", "60", "retraining.drift-factor", "0",
+                "retraining.warm-start", "false", "training.max-epochs", "1", "training.learning-rate", "0.00001"));
+        h.produce(c, readings(1, Integer.MAX_VALUE));
+        JobID[] job = new JobID[1];
+        TreeMap<Long, Forecast> fs = runToCompletion(c, initial, N, job).get("s0");
+        assertTrue(h.counter(job[0], Metrics.RETRAINS_REJECTED) >= 3, "retrained and rejected");
+        assertEquals(0, h.counter(job[0], Metrics.MODEL_SWAPS));
+        // every forecast is still the starting model's, stepped over the whole series
+        Stepper st = new Stepper(initial);
+        RecurrentState s = RecurrentState.zeros(initial.shape());
+        float[] y = new float[4];
+        for (int t = 0; t < N; t++) {
+            st.step(s, new float[] {value(0, t, Integer.MAX_VALUE)}, 0, y, 0);
+            assertArrayEquals(y, fs.get(T0 + t * MIN).values, 0f, "reading " + t);
+            assertEquals(0, fs.get(T0 + t * MIN).modelVersion);
+        }
+    }
+}
