@@ -151,6 +151,10 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofDays(7))
             .withDescription("A key without readings for this long (processing time) is expired and counted; 0 keeps keys forever.");
 
+    public static final ConfigOption<Integer> FAIL_TRAINER_AFTER = ConfigOptions.key("testing.fail-trainer-after")
+            .intType().defaultValue(0)
+            .withDescription("Failure drill: each trainer subtask throws once, in its first attempt, after answering this many requests. 0: off.");
+
     public static final ConfigOption<Integer> FAIL_AFTER_READINGS = ConfigOptions.key("testing.fail-after-readings")
             .intType().defaultValue(0)
             .withDescription("Failure drill: each forecasting subtask throws once, in its first attempt, after this many readings. 0: off.");

@@ -25,6 +25,8 @@ public final class TrainerFunction extends KeyedProcessFunction<String, Training
 
     private final Configuration conf;
     private transient Retrainer retrainer;
+    private transient int failAfter;
+    private transient int answered;
     private transient Counter started;
     private transient Counter accepted;
     private transient Counter rejected;
@@ -38,6 +40,7 @@ public final class TrainerFunction extends KeyedProcessFunction<String, Training
 
     @Override
     public void open(OpenContext ctx) {
+        failAfter = conf.get(io.streamcast.config.JobOptions.FAIL_TRAINER_AFTER);
         retrainer = new Retrainer(TrainingConfig.from(conf), conf.get(RetrainingOptions.HOLDOUT),
                 conf.get(RetrainingOptions.MARGIN), conf.get(RetrainingOptions.WARM_START));
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup(Metrics.GROUP);
@@ -51,6 +54,9 @@ public final class TrainerFunction extends KeyedProcessFunction<String, Training
 
     @Override
     public void processElement(TrainingRequest req, Context ctx, Collector<ModelUpdate> out) {
+        if (failAfter > 0 && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0 && answered++ >= failAfter) {
+            throw new IllegalStateException("testing.fail-trainer-after: injected failure during training");
+        }
         started.inc();
         ModelUpdate u = retrainer.retrain(req);
         trainingMillis.update(u.wallMillis);

@@ -194,6 +194,40 @@ class RetrainingJobTest {
         assertTrue(h.readCommitted(c.get(RetrainingOptions.MODELS_TOPIC)).size() >= 1, "accepted models are audited");
     }
 
+    /** Forecast values and versions by reading time for one key. */
+    static Map<Long, String> fingerprint(TreeMap<Long, Forecast> fs) {
+        Map<Long, String> out = new TreeMap<>();
+        fs.forEach((t, f) -> out.put(t, f.modelVersion + ":" + java.util.Arrays.toString(f.values)));
+        return out;
+    }
+
+    @Test
+    void failuresDuringTrainingAndAroundSwapsChangeNoForecast() throws Exception {
+        Model initial = regimeAModel();
+        Map<String, String> fast = Map.of("training.max-epochs", "6");
+        Configuration plain = spec("plain", fast);
+        h.produce(plain, readings(2, CHANGE));
+        JobID[] job = new JobID[1];
+        Map<String, TreeMap<Long, Forecast>> expected = runToCompletion(plain, initial, 2 * N, job);
+        assertTrue(h.counter(job[0], Metrics.MODEL_SWAPS) >= 1, counters(job[0]));
+
+        Map<String, String> failing = new HashMap<>(fast);
+        failing.put("testing.fail-trainer-after", "2");
+        failing.put("testing.fail-after-readings", "330");
+        failing.put("restart-strategy.type", "fixed-delay");
+        failing.put("restart-strategy.fixed-delay.attempts", "10");
+        failing.put("restart-strategy.fixed-delay.delay", "200 ms");
+        Configuration c = spec("crash", failing);
+        h.produce(c, readings(2, CHANGE));
+        Map<String, TreeMap<Long, Forecast>> got = runToCompletion(c, initial, 2 * N, job);
+        assertTrue(REPORTER.findMetrics(job[0], "numRestarts").values().stream()
+                .anyMatch(x -> ((org.apache.flink.metrics.Gauge<?>) x).getValue() instanceof Number nr && nr.longValue() > 0),
+                "the job restarted");
+        for (String key : List.of("s0", "s1")) {
+            assertEquals(fingerprint(expected.get(key)), fingerprint(got.get(key)), key);
+        }
+    }
+
     @Test
     void rejectedChallengersNeverReplaceTheModel() throws Exception {
         Model initial = regimeAModel();
