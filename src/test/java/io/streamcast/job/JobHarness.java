@@ -132,9 +132,18 @@ final class JobHarness {
 
     /** Every committed record of the topic (read_committed, until the end offsets). */
     List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+        return read(topic, "read_committed");
+    }
+
+    /** Every record of the topic, aborted transactions included (read_uncommitted). */
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        return read(topic, "read_uncommitted");
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> read(String topic, String isolation) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
             List<TopicPartition> parts = new ArrayList<>();

@@ -119,6 +119,20 @@ class EmbeddedKafkaTest {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
     }
 
+    /** Replays write forecasts with historical event times; time-based retention must not delete them mid-run. */
+    @Test
+    void topicsKeepRecordsWithHistoricalTimestamps() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                     Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            kafka.createTopics(1, TOPIC);
+            var resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, TOPIC);
+            var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            assertEquals("-1", config.get("retention.ms").value(), "time-based retention is off");
+        }
+    }
+
     private static void sendInTransaction(KafkaProducer<String, String> producer, int from, int to,
                                           String valuePrefix, boolean commit) {
         producer.beginTransaction();
