@@ -67,7 +67,43 @@ public final class JobSpec {
                 throw new IllegalArgumentException(o.key() + " must not be negative, got " + c.get(o));
             }
         }
+        if (c.get(RetrainingOptions.ENABLED) && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED) {
+            checkShared(c);
+        }
         return c;
+    }
+
+    /** Shared scope runs in event-time rounds; the swap must come after the round's contributions are in. */
+    private static void checkShared(Configuration c) {
+        Duration every = c.get(RetrainingOptions.EVERY);
+        if (every.toMillis() <= 0) {
+            throw new IllegalArgumentException(RetrainingOptions.EVERY.key() + " must be positive with "
+                    + RetrainingOptions.SCOPE.key() + " shared (it sets the length of a training round)");
+        }
+        long swapMillis = c.get(RetrainingOptions.SWAP_DELAY) * c.get(JobOptions.INTERVAL).toMillis();
+        if (c.get(RetrainingOptions.SHARED_GRACE).toMillis() >= swapMillis) {
+            throw new IllegalArgumentException(RetrainingOptions.SHARED_GRACE.key() + " ("
+                    + c.get(RetrainingOptions.SHARED_GRACE) + ") must be shorter than " + RetrainingOptions.SWAP_DELAY.key()
+                    + " x " + JobOptions.INTERVAL.key() + " (" + Duration.ofMillis(swapMillis) + ")");
+        }
+        if (every.toMillis() <= swapMillis) {
+            throw new IllegalArgumentException(RetrainingOptions.EVERY.key() + " (" + every + ") must be longer than "
+                    + RetrainingOptions.SWAP_DELAY.key() + " x " + JobOptions.INTERVAL.key() + " ("
+                    + Duration.ofMillis(swapMillis) + "): a round's model takes effect before the next round starts");
+        }
+        if (c.getOptional(RetrainingOptions.GROUP_PATTERN).isPresent()) {
+            try {
+                java.util.regex.Pattern.compile(c.get(RetrainingOptions.GROUP_PATTERN));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new IllegalArgumentException(RetrainingOptions.GROUP_PATTERN.key() + " is not a valid regular"
+                        + " expression: " + e.getDescription());
+            }
+        }
+        double f = c.get(RetrainingOptions.SHARED_SAMPLE_FRACTION);
+        if (!(f > 0 && f <= 1)) {
+            throw new IllegalArgumentException(RetrainingOptions.SHARED_SAMPLE_FRACTION.key() + " must be in (0, 1], got " + f);
+        }
+        atLeast(c, RetrainingOptions.SHARED_MAX_WINDOWS, 1);
     }
 
     private static void require(Configuration c, ConfigOption<?> o) {

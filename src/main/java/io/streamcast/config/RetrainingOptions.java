@@ -23,6 +23,27 @@ public final class RetrainingOptions {
             .enumType(Scope.class).defaultValue(Scope.PER_KEY)
             .withDescription("per_key: each key its own weights; shared: one model per key group, used by all its keys.");
 
+    public static final ConfigOption<String> GROUP_PATTERN = ConfigOptions.key("retraining.group-pattern")
+            .stringType().noDefaultValue()
+            .withDescription("Shared scope: a regular expression on the sensor key; its first capture group (or the whole"
+                    + " match) names the key's group, one model per group. Unset: one model for all keys. Keys that do"
+                    + " not match form the group '" + "other" + "'.");
+
+    public static final ConfigOption<Duration> SHARED_GRACE = ConfigOptions.key("retraining.shared-grace")
+            .durationType().defaultValue(Duration.ofMinutes(2))
+            .withDescription("Shared scope: a round's contributions are collected until the event-time watermark passes"
+                    + " the round's start plus this (must be shorter than swap-delay grid steps).");
+
+    public static final ConfigOption<Integer> SHARED_MAX_WINDOWS = ConfigOptions.key("retraining.shared-max-windows")
+            .intType().defaultValue(64)
+            .withDescription("Shared scope: at most this many keys' windows train a group's model per round (a"
+                    + " deterministic sample by hash of key and round).");
+
+    public static final ConfigOption<Double> SHARED_SAMPLE_FRACTION = ConfigOptions.key("retraining.shared-sample-fraction")
+            .doubleType().defaultValue(1.0)
+            .withDescription("Shared scope: fraction of keys that send their window each round (by hash of key and"
+                    + " round), to bound the traffic for groups of very many keys.");
+
     public static final ConfigOption<Integer> MIN_READINGS = ConfigOptions.key("retraining.min-readings")
             .intType().defaultValue(120)
             .withDescription("A key (or group) is first trained once its window holds this many grid steps.");
@@ -33,7 +54,8 @@ public final class RetrainingOptions {
 
     public static final ConfigOption<Duration> EVERY = ConfigOptions.key("retraining.every")
             .durationType().defaultValue(Duration.ZERO)
-            .withDescription("Retrain when this much event time has passed since the last training (0: off).");
+            .withDescription("Retrain when this much event time has passed since the last training (0: off). Shared"
+                    + " scope: the length of a training round, aligned to the epoch (required).");
 
     public static final ConfigOption<Integer> DRIFT_WINDOW = ConfigOptions.key("retraining.drift-window")
             .intType().defaultValue(48)

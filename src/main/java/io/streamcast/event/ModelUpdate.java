@@ -11,8 +11,15 @@ public class ModelUpdate {
     /** Sensor key (per-key scope) or group (shared scope). */
     public String scopeKey;
     public long version;
+    /** Per-key: the key's reading count when its window was cut. Shared: unused (0). */
     public long readingIndex;
+    /**
+     * When the answer takes effect: per-key, before the key's reading with this index; shared,
+     * for every reading of the group at or after this event time (millis).
+     */
     public long effectiveAt;
+    /** Shared scope: the training round (event time / retraining.every) this answers; -1 per-key. */
+    public long round = -1;
     public Outcome outcome;
     /** Binary model with its normaliser; set when accepted. */
     public byte[] model;
@@ -32,6 +39,10 @@ public class ModelUpdate {
     public String detail;
 
     public ModelUpdate() {
+    }
+
+    public boolean shared() {
+        return round >= 0;
     }
 
     public boolean accepted() {

@@ -35,7 +35,7 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -58,7 +58,7 @@ import org.apache.flink.util.Collector;
  * <p>Idle keys: a processing-time timer clears and counts a key after state.key-ttl without
  * readings; Flink state TTL on the same states is the backstop that also reclaims storage.
  */
-public final class ForecastFunction extends KeyedCoProcessFunction<String, Reading, ModelUpdate, Forecast>
+public final class ForecastFunction extends KeyedBroadcastProcessFunction<String, Reading, ModelUpdate, Forecast>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     /** Per-key models kept ready to serve in each subtask (others are rebuilt from state when needed). */
@@ -94,6 +94,14 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
     private transient int driftWindow;
     private transient double driftFactor;
     private transient int swapDelay;
+    private transient boolean shared;
+    private transient long roundMillis;
+    private transient long swapDelayMillis;
+    private transient java.util.regex.Pattern groupPattern;
+    private transient double sampleFraction;
+    private transient Map<String, SharedModels> sharedCache;
+    /** Shared scope: the group model serving the reading being applied. */
+    private transient ServingModel currentShared;
 
     private transient Counter used;
     private transient Counter forecastsOut;
@@ -154,6 +162,12 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
         driftWindow = conf.get(RetrainingOptions.DRIFT_WINDOW);
         driftFactor = conf.get(RetrainingOptions.DRIFT_FACTOR);
         swapDelay = conf.get(RetrainingOptions.SWAP_DELAY);
+        shared = retraining && conf.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED;
+        roundMillis = conf.get(RetrainingOptions.EVERY).toMillis();
+        swapDelayMillis = swapDelay * conf.get(JobOptions.INTERVAL).toMillis();
+        groupPattern = conf.getOptional(RetrainingOptions.GROUP_PATTERN).map(java.util.regex.Pattern::compile).orElse(null);
+        sampleFraction = conf.get(RetrainingOptions.SHARED_SAMPLE_FRACTION);
+        sharedCache = new java.util.HashMap<>();
 
         ValueStateDescriptor<KeyState> sd = new ValueStateDescriptor<>("key-state", TypeInformation.of(KeyState.class));
         MapStateDescriptor<Long, Reading> pd = new MapStateDescriptor<>("pending", Types.LONG,
@@ -197,7 +211,11 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
     }
 
     @Override
-    public void processElement1(Reading r, Context ctx, Collector<Forecast> out) throws Exception {
+    public void processElement(Reading r, ReadOnlyContext ctx, Collector<Forecast> out) throws Exception {
+        if (r.update != null) {
+            onKeyUpdate(r.update, ctx, out);
+            return;
+        }
         long start = System.nanoTime();
         if (failAfter > 0 && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0 && ++seen > failAfter) {
             throw new IllegalStateException("testing.fail-after-readings: injected failure after " + failAfter
@@ -223,8 +241,8 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
         processingMicros.update((System.nanoTime() - start) / 1000);
     }
 
-    @Override
-    public void processElement2(ModelUpdate u, Context ctx, Collector<Forecast> out) throws Exception {
+    /** Per-key scope: the trainer's answer for this key (it travels in the keyed input, see {@link Reading#update}). */
+    private void onKeyUpdate(ModelUpdate u, ReadOnlyContext ctx, Collector<Forecast> out) throws Exception {
         KeyState s = state.value();
         if (s == null || u.version != s.pendingVersion || u.effectiveAt != s.pendingEffectiveAt
                 || arrived.value() != null) {
@@ -245,9 +263,32 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
         }
     }
 
+    /** Shared scope: a group's answer for a round, kept in broadcast state by every subtask. */
+    @Override
+    public void processBroadcastElement(ModelUpdate u, Context ctx, Collector<Forecast> out) throws Exception {
+        var st = ctx.getBroadcastState(SharedModels.DESCRIPTOR);
+        SharedModels g = sharedCache.get(u.scopeKey);
+        if (g == null) {
+            g = SharedModels.decode(st.get(u.scopeKey), modelId);
+        }
+        if (g.add(u)) {
+            st.put(u.scopeKey, g.encode());
+        } else {
+            staleUpdates.inc(); // a second copy of an answer already here
+        }
+        sharedCache.put(u.scopeKey, g);
+    }
+
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<Forecast> out) throws Exception {
         KeyState s = state.value();
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && s != null && s.waiting > 0 && shared) {
+            releaseShared(s, ctx, out);
+            if (ttlMillis > 0 && time >= s.expiryTimer) { // this was the expiry timer: check again later
+                ctx.timerService().registerProcessingTimeTimer(time + 1000);
+            }
+            return;
+        }
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
             Reading r = pending.get(time);
             if (r == null || s == null) {
@@ -277,7 +318,7 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
     }
 
     /** Pushes the key's expiry to now + TTL; a timer exists at most once per key (re-armed when it fires early). */
-    private void touch(KeyState s, Context ctx) {
+    private void touch(KeyState s, ReadOnlyContext ctx) {
         if (ttlMillis <= 0) {
             return;
         }
@@ -289,7 +330,7 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
     }
 
     /** A reading whose turn has come: rejected if not newer than the key's last, else applied (or held for a swap). */
-    private void accept(KeyState s, Reading r, Context ctx, Collector<Forecast> out) throws Exception {
+    private void accept(KeyState s, Reading r, ReadOnlyContext ctx, Collector<Forecast> out) throws Exception {
         if (s.waiting > 0) {
             waiting.add(r);
             s.waiting++;
@@ -298,6 +339,16 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
         }
         if (s.lastTimestamp != KeyState.NONE && r.timestamp <= s.lastTimestamp) {
             reject(r, r.timestamp == s.lastTimestamp ? Reason.DUPLICATE : Reason.LATE, s, ctx);
+            return;
+        }
+        if (shared && !sharedTurn(s, r, ctx)) {
+            waiting.add(r);
+            s.waiting = 1;
+            // the trainer's event time must not pass this key's held readings: their windows are still to come
+            ctx.output(ForecastJob.TRAINING_REQUESTS, TrainingRequest.waiting(TrainingRequest.HOLD, r.key, r.timestamp));
+            swapWaits.inc();
+            waitedReadings.inc();
+            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + SHARED_RECHECK_MS);
             return;
         }
         if (s.pendingVersion != 0 && s.readings >= s.pendingEffectiveAt) {
@@ -314,7 +365,7 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
         apply(s, r, ctx, out);
     }
 
-    private void apply(KeyState s, Reading r, Context ctx, Collector<Forecast> out) throws Exception {
+    private void apply(KeyState s, Reading r, ReadOnlyContext ctx, Collector<Forecast> out) throws Exception {
         ServingModel m = servingModel(s, ctx.getCurrentKey());
         long slotBefore = s.lastSlot;
         Forecast f = new Forecast();
@@ -333,7 +384,7 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
             modelAge.update(s.readings - s.modelSince);
         }
         out.collect(f);
-        if (retraining) {
+        if (retraining && !shared) {
             trackError(s, r, f, slotBefore);
             maybeRequestTraining(s, r, ctx);
         }
@@ -343,6 +394,9 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
     private ServingModel servingModel(KeyState s, String key) throws Exception {
         if (s.modelVersion == 0) {
             return initial;
+        }
+        if (shared) {
+            return currentShared; // chosen by sharedTurn for this very reading
         }
         ServingModel m = serving.get(key);
         if (m == null || m.version() != s.modelVersion) {
@@ -389,7 +443,7 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
         s.previousForecast = f.fallback ? Float.NaN : f.values[0];
     }
 
-    private void maybeRequestTraining(KeyState s, Reading r, Context ctx) throws Exception {
+    private void maybeRequestTraining(KeyState s, Reading r, ReadOnlyContext ctx) throws Exception {
         if (s.pendingVersion != 0 || s.recentCount < minReadings) {
             return;
         }
@@ -425,6 +479,103 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
         ctx.output(ForecastJob.TRAINING_REQUESTS, q);
     }
 
+    // ---- shared scope
+
+    private static final long SHARED_RECHECK_MS = 100;
+
+    /**
+     * Shared scope, before a reading is applied: at the key's first reading of a new round it sends
+     * its window (the readings before the round began) to its group's trainer, and from then on it
+     * is owed that round's answer; once the reading's time reaches the answer's effective time the
+     * key waits for it. Then the key moves to the group model in force at the reading's time
+     * (re-warming its state). False: the key must wait.
+     */
+    private boolean sharedTurn(KeyState s, Reading r, ReadOnlyContext ctx) throws Exception {
+        String key = ctx.getCurrentKey();
+        if (s.group == null) {
+            s.group = SharedModels.groupOf(groupPattern, key);
+        }
+        long round = Math.floorDiv(r.timestamp, roundMillis);
+        if (s.round == KeyState.NONE) {
+            s.round = round;
+        } else if (round > s.round) {
+            s.round = round;
+            if (s.recentCount >= minReadings && sampled(key, round)) {
+                contribute(s, key, round, ctx);
+            }
+        }
+        SharedModels g = sharedModels(s.group, ctx);
+        if (s.owedRound != KeyState.NONE && r.timestamp >= s.owedRound * roundMillis + swapDelayMillis) {
+            if (g == null || !g.answered(s.owedRound)) {
+                return false;
+            }
+            s.owedRound = KeyState.NONE;
+        }
+        ServingModel m = g == null ? null : g.servingAt(r.timestamp);
+        if (m != null && m.version() != s.modelVersion) {
+            forecaster.check(m);
+            forecaster.swap(s, m, m.scaling);
+            s.modelSince = s.readings;
+            swaps.inc();
+        }
+        currentShared = m;
+        return true;
+    }
+
+    private void contribute(KeyState s, String key, long round, ReadOnlyContext ctx) {
+        TrainingRequest q = new TrainingRequest();
+        q.key = s.group;
+        q.sensor = key;
+        q.round = round;
+        q.eventTime = round * roundMillis;
+        q.effectiveAt = q.eventTime + swapDelayMillis;
+        q.readingIndex = s.readings;
+        q.window = forecaster.window(s);
+        q.inputSize = forecaster.inputSize();
+        q.trigger = "round";
+        s.owedRound = round;
+        requested.inc();
+        ctx.output(ForecastJob.TRAINING_REQUESTS, q);
+    }
+
+    /** Whether the key sends its window this round: a fixed fraction of keys, chosen by hash of key and round. */
+    private boolean sampled(String key, long round) {
+        return sampleFraction >= 1 || SharedModels.unitHash(key, round) < sampleFraction;
+    }
+
+    private SharedModels sharedModels(String group, ReadOnlyContext ctx) throws Exception {
+        SharedModels g = sharedCache.get(group);
+        if (g == null) {
+            byte[] b = ctx.getBroadcastState(SharedModels.DESCRIPTOR).get(group);
+            if (b == null) {
+                return null;
+            }
+            g = SharedModels.decode(b, modelId);
+            sharedCache.put(group, g);
+        }
+        return g;
+    }
+
+    /** A waiting key re-checks for its answer on a short processing-time timer (broadcast input cannot reach one key). */
+    private void releaseShared(KeyState s, OnTimerContext ctx, Collector<Forecast> out) throws Exception {
+        SharedModels g = sharedModels(s.group, ctx);
+        if (g == null || !g.answered(s.owedRound)) {
+            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + SHARED_RECHECK_MS);
+            return;
+        }
+        List<Reading> held = new ArrayList<>();
+        waiting.get().forEach(held::add);
+        waiting.clear();
+        s.waiting = 0;
+        for (Reading r : held) {
+            accept(s, r, ctx, out);
+        }
+        if (s.waiting == 0) {
+            ctx.output(ForecastJob.TRAINING_REQUESTS, TrainingRequest.waiting(TrainingRequest.RELEASE, ctx.getCurrentKey(), 0));
+        }
+        state.update(s);
+    }
+
     private static double meanError(KeyState s) {
         double sum = 0;
         for (int i = 0; i < s.errorCount; i++) {
@@ -433,7 +584,7 @@ public final class ForecastFunction extends KeyedCoProcessFunction<String, Readi
         return sum / s.errorCount;
     }
 
-    private void reject(Reading r, Reason reason, KeyState s, Context ctx) {
+    private void reject(Reading r, Reason reason, KeyState s, ReadOnlyContext ctx) {
         boolean isLate = reason == Reason.LATE;
         (isLate ? late : duplicates).inc();
         DropPolicy policy = isLate ? latePolicy : duplicatePolicy;

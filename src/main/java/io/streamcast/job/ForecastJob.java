@@ -100,14 +100,30 @@ public final class ForecastJob {
                 .uid("dead-letter-sink");
         if (retraining) {
             // requests and answers travel through Kafka: the trainer can lag without back-pressuring forecasting
-            p.forecasts().getSideOutput(TRAINING_REQUESTS).sinkTo(KafkaIo.trainingRequestSink(c))
-                    .name("kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC)).uid("training-request-sink");
+            boolean shared = c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED;
+            DataStream<TrainingRequest> out = p.forecasts().getSideOutput(TRAINING_REQUESTS);
+            if (shared) {
+                out = out.transform("progress markers", TypeInformation.of(TrainingRequest.class), new ProgressMarkers(c))
+                        .uid("progress-markers");
+            }
+            out.sinkTo(KafkaIo.trainingRequestSink(c)).name("kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
+                    .uid("training-request-sink");
             int trainers = c.get(RetrainingOptions.PARALLELISM);
-            DataStream<TrainingRequest> requests = env.fromSource(KafkaIo.trainingRequestSource(c),
-                    WatermarkStrategy.noWatermarks(), "kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
-                    .uid("training-request-source");
-            SingleOutputStreamOperator<ModelUpdate> answers = requests.keyBy(q -> q.key)
-                    .process(new TrainerFunction(c)).name("trainer").uid("trainer");
+            SingleOutputStreamOperator<ModelUpdate> answers;
+            if (shared) {
+                DataStream<TrainingRequest> requests = env.fromSource(KafkaIo.trainingRequestSource(c),
+                        WatermarkStrategy.<TrainingRequest>forGenerator(ctx -> new ProgressMarkers.MarkerWatermarks())
+                                .withTimestampAssigner((q, ts) -> q.eventTime),
+                        "kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC)).uid("training-request-source");
+                answers = requests.filter(q -> !q.isMarker()).name("contributions").uid("contributions")
+                        .keyBy(q -> q.key).process(new SharedTrainerFunction(c, model)).name("shared trainer")
+                        .uid("shared-trainer");
+            } else {
+                DataStream<TrainingRequest> requests = env.fromSource(KafkaIo.trainingRequestSource(c),
+                        WatermarkStrategy.noWatermarks(), "kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
+                        .uid("training-request-source");
+                answers = requests.keyBy(q -> q.key).process(new TrainerFunction(c)).name("trainer").uid("trainer");
+            }
             if (trainers > 0) {
                 answers.setParallelism(trainers);
             }
@@ -134,8 +150,14 @@ public final class ForecastJob {
         DataStream<ModelUpdate> timeless = updates.assignTimestampsAndWatermarks(
                 WatermarkStrategy.<ModelUpdate>forGenerator(ctx -> new EndOfTime()))
                 .name("updates: no event time").uid("updates-event-time");
-        SingleOutputStreamOperator<Forecast> forecasts = timed.keyBy(r -> r.key)
-                .connect(timeless.keyBy(u -> u.scopeKey))
+        // per-key answers join the keyed readings; shared answers are broadcast to every subtask
+        boolean shared = c.get(RetrainingOptions.ENABLED) && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED;
+        DataStream<Reading> keyedInput = shared ? timed
+                : timed.union(timeless.map(Reading::carrying).name("per-key updates").uid("per-key-updates"));
+        DataStream<ModelUpdate> broadcast = shared ? timeless
+                : timeless.filter(u -> false).name("no shared models").uid("no-shared-models");
+        SingleOutputStreamOperator<Forecast> forecasts = keyedInput.keyBy(r -> r.key)
+                .connect(broadcast.broadcast(SharedModels.DESCRIPTOR))
                 .process(new ForecastFunction(c, model, modelId(c)))
                 .name("forecast").uid(FORECAST_UID);
         DataStream<DeadLetter> dead = parsed.getSideOutput(DEAD_LETTERS).union(forecasts.getSideOutput(DEAD_LETTERS));

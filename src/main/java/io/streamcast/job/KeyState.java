@@ -53,6 +53,13 @@ public class KeyState {
     public float previousForecast = Float.NaN;
     /** Readings applied when the current model took effect. */
     public long modelSince;
+    // ---- retraining (shared scope)
+    /** The key's group (from retraining.group-pattern), set at its first reading. */
+    public String group;
+    /** Training round (event time / retraining.every) of the last applied reading. */
+    public long round = NONE;
+    /** Round the key sent its window to and whose answer it has not yet reached (NONE: none). */
+    public long owedRound = NONE;
     /** Processing time of the pending expiry timer, or 0. */
     public long expiryTimer;
 

@@ -34,6 +34,8 @@ public final class Metrics {
     public static final String RETRAINS_ACCEPTED = "retrains_accepted";
     public static final String RETRAINS_REJECTED = "retrains_rejected";
     public static final String RETRAINS_FAILED = "retrains_failed";
+    /** Shared scope: windows that reached the trainer after their round had closed (answered without them). */
+    public static final String LATE_CONTRIBUTIONS = "late_contributions";
     public static final String TRAINING_TIME_MS = "training_time_ms";
     public static final String VALIDATION_ERROR = "validation_error";
     // retraining: the forecaster

@@ -7,10 +7,6 @@ import io.streamcast.training.Retrainer;
 import io.streamcast.training.TrainingConfig;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,12 +23,7 @@ public final class TrainerFunction extends KeyedProcessFunction<String, Training
     private transient Retrainer retrainer;
     private transient int failAfter;
     private transient int answered;
-    private transient Counter started;
-    private transient Counter accepted;
-    private transient Counter rejected;
-    private transient Counter failed;
-    private transient Histogram trainingMillis;
-    private transient volatile double lastValidationError = Double.NaN;
+    private transient TrainerMetrics metrics;
 
     public TrainerFunction(Configuration conf) {
         this.conf = conf;
@@ -43,13 +34,7 @@ public final class TrainerFunction extends KeyedProcessFunction<String, Training
         failAfter = conf.get(io.streamcast.config.JobOptions.FAIL_TRAINER_AFTER);
         retrainer = new Retrainer(TrainingConfig.from(conf), conf.get(RetrainingOptions.HOLDOUT),
                 conf.get(RetrainingOptions.MARGIN), conf.get(RetrainingOptions.WARM_START));
-        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup(Metrics.GROUP);
-        started = g.counter(Metrics.RETRAINS_STARTED);
-        accepted = g.counter(Metrics.RETRAINS_ACCEPTED);
-        rejected = g.counter(Metrics.RETRAINS_REJECTED);
-        failed = g.counter(Metrics.RETRAINS_FAILED);
-        trainingMillis = g.histogram(Metrics.TRAINING_TIME_MS, new DescriptiveStatisticsHistogram(1000));
-        g.gauge(Metrics.VALIDATION_ERROR, () -> lastValidationError);
+        metrics = new TrainerMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -57,17 +42,9 @@ public final class TrainerFunction extends KeyedProcessFunction<String, Training
         if (failAfter > 0 && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0 && answered++ >= failAfter) {
             throw new IllegalStateException("testing.fail-trainer-after: injected failure during training");
         }
-        started.inc();
+        metrics.started();
         ModelUpdate u = retrainer.retrain(req);
-        trainingMillis.update(u.wallMillis);
-        switch (u.outcome) {
-            case ACCEPTED -> {
-                accepted.inc();
-                lastValidationError = u.challengerError;
-            }
-            case REJECTED -> rejected.inc();
-            default -> failed.inc();
-        }
+        metrics.finished(u);
         out.collect(u);
     }
 }

@@ -97,8 +97,9 @@ public final class KafkaIo {
     /** Internal topics are written at least once: every consumer of them tolerates a repeat. */
     public static KafkaSink<TrainingRequest> trainingRequestSink(Configuration c) {
         String topic = c.get(RetrainingOptions.REQUESTS_TOPIC);
-        return internalSink(c, (KafkaRecordSerializationSchema<TrainingRequest>) (q, ctx, ts) ->
-                new ProducerRecord<>(topic, q.key.getBytes(StandardCharsets.UTF_8), TrainingRequestCodec.write(q)));
+        return internalSink(c, (KafkaRecordSerializationSchema<TrainingRequest>) (q, ctx, ts) -> q.isMarker()
+                ? new ProducerRecord<>(topic, q.partition, null, null, TrainingRequestCodec.write(q))
+                : new ProducerRecord<>(topic, q.key.getBytes(StandardCharsets.UTF_8), TrainingRequestCodec.write(q)));
     }
 
     public static KafkaSink<ModelUpdate> modelUpdateSink(Configuration c) {

@@ -21,7 +21,7 @@ public final class ModelUpdateCodec {
     }
 
     private static final int MAGIC = 0x53434d55; // "SCMU"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static byte[] write(ModelUpdate u) {
@@ -33,6 +33,7 @@ public final class ModelUpdateCodec {
             out.writeLong(u.version);
             out.writeLong(u.readingIndex);
             out.writeLong(u.effectiveAt);
+            out.writeLong(u.round);
             out.writeByte(u.outcome.ordinal());
             out.writeLong(u.trainedAt);
             out.writeInt(u.trainWindows);
@@ -69,6 +70,7 @@ public final class ModelUpdateCodec {
             u.version = in.readLong();
             u.readingIndex = in.readLong();
             u.effectiveAt = in.readLong();
+            u.round = in.readLong();
             u.outcome = ModelUpdate.Outcome.values()[in.readByte()];
             u.trainedAt = in.readLong();
             u.trainWindows = in.readInt();
@@ -115,8 +117,13 @@ public final class ModelUpdateCodec {
         o.put("outcome", u.outcome.name().toLowerCase(java.util.Locale.ROOT));
         o.put("trigger", u.trigger);
         o.put("trained_at", u.trainedAt);
-        o.put("reading_index", u.readingIndex);
-        o.put("effective_at_reading", u.effectiveAt);
+        if (u.shared()) {
+            o.put("round", u.round);
+            o.put("effective_at_time", u.effectiveAt);
+        } else {
+            o.put("reading_index", u.readingIndex);
+            o.put("effective_at_reading", u.effectiveAt);
+        }
         o.put("train_windows", u.trainWindows);
         o.put("epochs", u.epochs);
         putFinite(o, "train_loss", u.trainLoss);

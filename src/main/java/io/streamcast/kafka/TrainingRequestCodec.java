@@ -14,7 +14,7 @@ public final class TrainingRequestCodec {
     }
 
     private static final int MAGIC = 0x53435452; // "SCTR"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     public static byte[] write(TrainingRequest q) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 4 * q.window.length
@@ -23,6 +23,11 @@ public final class TrainingRequestCodec {
             out.writeInt(MAGIC);
             out.writeShort(VERSION);
             out.writeUTF(q.key);
+            out.writeUTF(q.sensor == null ? "" : q.sensor);
+            out.writeLong(q.round);
+            out.writeByte(q.kind);
+            out.writeInt(q.writer);
+            out.writeInt(q.writers);
             out.writeLong(q.version);
             out.writeLong(q.readingIndex);
             out.writeLong(q.effectiveAt);
@@ -54,6 +59,11 @@ public final class TrainingRequestCodec {
             }
             TrainingRequest q = new TrainingRequest();
             q.key = in.readUTF();
+            q.sensor = in.readUTF();
+            q.round = in.readLong();
+            q.kind = in.readByte();
+            q.writer = in.readInt();
+            q.writers = in.readInt();
             q.version = in.readLong();
             q.readingIndex = in.readLong();
             q.effectiveAt = in.readLong();

@@ -8,6 +8,7 @@ import io.streamcast.model.ModelShape;
 import io.streamcast.model.RecurrentState;
 import io.streamcast.model.Stepper;
 import io.streamcast.modelfile.ModelBinary;
+import java.util.List;
 
 /**
  * One retraining: train a challenger on a key's window (all but its most recent hold-out slice),
@@ -29,7 +30,6 @@ public final class Retrainer {
     }
 
     public ModelUpdate retrain(TrainingRequest req) {
-        long start = System.nanoTime();
         ModelUpdate u = new ModelUpdate();
         u.scopeKey = req.key;
         u.version = req.version;
@@ -37,15 +37,41 @@ public final class Retrainer {
         u.effectiveAt = req.effectiveAt;
         u.trainedAt = req.eventTime;
         u.trigger = req.trigger;
+        return train(u, List.of(req.window), req.inputSize, req.currentModel, seed(req.key, req.version));
+    }
+
+    /**
+     * One round of a shared model: a challenger trained on the windows of several keys (each split
+     * into its training part and its own most recent hold-out slice) against the group's current
+     * model, scored on all hold-out slices together. {@code u} carries the identity of the answer
+     * (group, version if accepted, round, effective time); the rest is filled in here.
+     */
+    public ModelUpdate retrainShared(ModelUpdate u, List<float[]> windows, int inputSize, byte[] currentModel) {
+        return train(u, windows, inputSize, currentModel, seed(u.scopeKey, u.version));
+    }
+
+    private ModelUpdate train(ModelUpdate u, List<float[]> windows, int inputSize, byte[] currentModelBytes, long seed) {
+        long start = System.nanoTime();
         try {
-            Model current = req.currentModel == null ? null : ModelBinary.read(req.currentModel);
-            TrainingConfig cfg = configFor(current, seed(req.key, req.version));
-            int rows = req.rows();
-            int hold = Math.max(cfg.horizon() + 1, (int) Math.round(rows * holdoutFraction));
-            int trainRows = rows - hold;
+            Model current = currentModelBytes == null ? null : ModelBinary.read(currentModelBytes);
+            TrainingConfig cfg = configFor(current, seed);
+            int[] trainRows = new int[windows.size()];
+            int total = 0;
+            for (int k = 0; k < windows.size(); k++) {
+                int rows = windows.get(k).length / inputSize;
+                int hold = Math.max(cfg.horizon() + 1, (int) Math.round(rows * holdoutFraction));
+                trainRows[k] = rows - hold;
+                total += trainRows[k];
+            }
+            float[] series = new float[total * inputSize];
+            int at = 0;
+            for (int k = 0; k < windows.size(); k++) {
+                System.arraycopy(windows.get(k), 0, series, at, trainRows[k] * inputSize);
+                at += trainRows[k] * inputSize;
+            }
             // warm start keeps the weights but refits the scaling to this window, as a fresh model would
             Model warm = warmStart && current != null ? current.withNormaliser(null) : null;
-            TrainingResult r = new Trainer(cfg).train(req.window, trainRows, req.inputSize, warm);
+            TrainingResult r = new Trainer(cfg).train(series, trainRows, inputSize, warm);
             u.trainWindows = r.trainWindows();
             u.epochs = r.epochs();
             u.trainLoss = r.trainLoss();
@@ -55,8 +81,8 @@ public final class Retrainer {
                 u.detail = "loss or gradient became NaN/Inf";
                 return finish(u, start);
             }
-            Holdout challenger = holdout(r.model(), req.window, req.inputSize, trainRows, cfg.targetColumn());
-            Holdout champion = current == null ? null : holdout(current, req.window, req.inputSize, trainRows,
+            Holdout challenger = holdout(r.model(), windows, inputSize, trainRows, cfg.targetColumn());
+            Holdout champion = current == null ? null : holdout(current, windows, inputSize, trainRows,
                     cfg.targetColumn());
             u.challengerError = challenger.mse;
             u.championError = champion == null ? Double.NaN : champion.mse;
@@ -79,6 +105,28 @@ public final class Retrainer {
             u.detail = e.toString();
         }
         return finish(u, start);
+    }
+
+    /** Hold-out errors pooled over several windows (each scored from its own hold-out row on). */
+    static Holdout holdout(Model m, List<float[]> windows, int inputSize, int[] from, int targetColumn) {
+        if (windows.size() == 1) {
+            return holdout(m, windows.get(0), inputSize, from[0], targetColumn);
+        }
+        double se = 0;
+        double ae1 = 0;
+        long n = 0;
+        long n1 = 0;
+        for (int k = 0; k < windows.size(); k++) {
+            Holdout h = holdout(m, windows.get(k), inputSize, from[k], targetColumn);
+            if (h.forecasts > 0) {
+                se += h.mse * h.forecasts;
+                n += h.forecasts;
+                int ones = windows.get(k).length / inputSize - Math.max(1, from[k]);
+                ae1 += h.oneStepMae * ones;
+                n1 += ones;
+            }
+        }
+        return new Holdout(n == 0 ? Double.NaN : se / n, n1 == 0 ? Double.NaN : ae1 / n1, (int) n);
     }
 
     private static ModelUpdate finish(ModelUpdate u, long start) {

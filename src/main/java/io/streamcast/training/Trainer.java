@@ -25,10 +25,24 @@ public final class Trainer {
      *                  sense in that scale (one is fitted if it has none)
      */
     public TrainingResult train(float[] series, int rows, int columns, Model warmStart) {
+        return train(series, new int[] {rows}, columns, warmStart);
+    }
+
+    /**
+     * Trains one model on several series (a shared model across keys): {@code series} holds them
+     * back to back, {@code segmentRows[k]} rows each. Windows never cross from one series into the
+     * next; each series keeps its own validation tail; the normaliser is fitted on all training
+     * parts together. With one segment this is exactly {@link #train(float[], int, int, Model)}.
+     */
+    public TrainingResult train(float[] series, int[] segmentRows, int columns, Model warmStart) {
         long start = System.nanoTime();
         ModelShape shape = cfg.shape(columns);
         if (warmStart != null && !warmStart.shape().equals(shape)) {
             throw new IllegalArgumentException("warm start model " + warmStart.shape() + " does not match " + shape);
+        }
+        int rows = 0;
+        for (int r : segmentRows) {
+            rows += r;
         }
         if (series.length < (long) rows * columns) {
             throw new IllegalArgumentException("series holds " + series.length + " values, not " + rows + " x " + columns);
@@ -39,9 +53,9 @@ public final class Trainer {
                         + " is " + series[i] + "; training needs finite readings");
             }
         }
-        Windows w = Windows.cut(rows, cfg.inputLength(), cfg.horizon(), cfg.stride(), cfg.validationFraction());
+        Windows w = Windows.cut(segmentRows, cfg.inputLength(), cfg.horizon(), cfg.stride(), cfg.validationFraction());
         Normaliser norm = warmStart != null && warmStart.normaliser() != null ? warmStart.normaliser()
-                : Normaliser.fit(series, w.splitRow(), columns, cfg.targetColumn(), cfg.horizon());
+                : fitOnTrainingParts(series, segmentRows, w, columns);
         float[] z = new float[rows * columns];
         for (int t = 0; t < rows; t++) {
             norm.normaliseInput(series, t * columns, z, t * columns);
@@ -101,6 +115,23 @@ public final class Trainer {
         }
         return new TrainingResult(new Model(shape, best, norm), lastTrain, hasVal ? bestVal : Double.NaN, epoch,
                 bestEpoch, w.trainCount(), w.validationCount(), (System.nanoTime() - start) / 1_000_000, diverged);
+    }
+
+    /** The normaliser of the rows before each segment's validation tail, pooled. */
+    private Normaliser fitOnTrainingParts(float[] series, int[] segmentRows, Windows w, int columns) {
+        if (segmentRows.length == 1) {
+            return Normaliser.fit(series, w.splitRow(), columns, cfg.targetColumn(), cfg.horizon());
+        }
+        float[] part = new float[series.length];
+        int n = 0;
+        int first = 0;
+        for (int k = 0; k < segmentRows.length; k++) {
+            int split = w.splitRows[k] - first;
+            System.arraycopy(series, first * columns, part, n * columns, split * columns);
+            n += split;
+            first += segmentRows[k];
+        }
+        return Normaliser.fit(part, n, columns, cfg.targetColumn(), cfg.horizon());
     }
 
     /** Mean squared error (normalised units) of the model over the given windows. */

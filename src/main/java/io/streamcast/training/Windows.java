@@ -10,15 +10,72 @@ public final class Windows {
     final int inputLength;
     final int horizon;
     final int splitRow;
+    /** Per segment: the absolute first row of its validation tail. */
+    final int[] splitRows;
     final int[] train;
     final int[] validation;
 
-    private Windows(int inputLength, int horizon, int splitRow, int[] train, int[] validation) {
+    private Windows(int inputLength, int horizon, int[] splitRows, int[] train, int[] validation) {
         this.inputLength = inputLength;
         this.horizon = horizon;
-        this.splitRow = splitRow;
+        this.splitRow = splitRows[0];
+        this.splitRows = splitRows;
         this.train = train;
         this.validation = validation;
+    }
+
+    /**
+     * Windows over several series stored back to back ({@code segmentRows[k]} rows each), cut in
+     * each series separately and in series order; a window never spans two series. Series too
+     * short for one training window are skipped; at least one must be long enough.
+     */
+    public static Windows cut(int[] segmentRows, int inputLength, int horizon, int stride, double validationFraction) {
+        if (segmentRows.length == 1) {
+            return cut(segmentRows[0], inputLength, horizon, stride, validationFraction);
+        }
+        java.util.List<int[]> trains = new java.util.ArrayList<>();
+        java.util.List<int[]> vals = new java.util.ArrayList<>();
+        int[] splits = new int[segmentRows.length];
+        int first = 0;
+        IllegalArgumentException tooShort = null;
+        for (int k = 0; k < segmentRows.length; k++) {
+            splits[k] = first;
+            try {
+                Windows one = cut(segmentRows[k], inputLength, horizon, stride, validationFraction);
+                splits[k] = first + one.splitRow;
+                trains.add(offset(one.train, first));
+                vals.add(offset(one.validation, first));
+            } catch (IllegalArgumentException e) {
+                tooShort = e;
+            }
+            first += segmentRows[k];
+        }
+        if (trains.isEmpty()) {
+            throw tooShort;
+        }
+        return new Windows(inputLength, horizon, splits, concat(trains), concat(vals));
+    }
+
+    private static int[] offset(int[] a, int by) {
+        int[] out = a.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] += by;
+        }
+        return out;
+    }
+
+    private static int[] concat(java.util.List<int[]> parts) {
+        int n = 0;
+        for (int[] p : parts) {
+            n += p.length;
+        }
+        int[] out = new int[n];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 
     public static Windows cut(int rows, int inputLength, int horizon, int stride, double validationFraction) {
@@ -40,7 +97,7 @@ public final class Windows {
         for (int i = 0; i < nVal; i++) {
             val[i] = firstVal + i * stride;
         }
-        return new Windows(inputLength, horizon, split, train, val);
+        return new Windows(inputLength, horizon, new int[] {split}, train, val);
     }
 
     public int trainCount() {

@@ -63,6 +63,14 @@ class JobSpecTest {
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 
+    static Map<String, String> with(Map<String, String> base, String... kv) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
     @Test
     void invalidSpecsFailNamingTheKey() throws Exception {
         String ok = "input: {topic: t}\ngrid: {interval: 1 min}\n";
@@ -76,6 +84,15 @@ class JobSpecTest {
         assertRejected("input: {topic: t}\n", Map.of(), "missing required option 'grid.interval'");
         assertRejected("- a\n- b\n", Map.of(), "must be a mapping");
         assertRejected(ok + "output: [x\n", Map.of(), "not valid YAML");
+        Map<String, String> shared = Map.of("retraining.enabled", "true", "retraining.scope", "shared");
+        assertRejected(ok, shared, "retraining.every must be positive with retraining.scope shared");
+        assertRejected(ok, with(shared, "retraining.every", "5 min"), "retraining.every (PT5M) must be longer than");
+        assertRejected(ok, with(shared, "retraining.every", "1 h", "retraining.shared-grace", "10 min"),
+                "retraining.shared-grace (PT10M) must be shorter than");
+        assertRejected(ok, with(shared, "retraining.every", "1 h", "retraining.group-pattern", "(unclosed"),
+                "retraining.group-pattern is not a valid regular expression");
+        assertRejected(ok, with(shared, "retraining.every", "1 h", "retraining.shared-sample-fraction", "0"),
+                "retraining.shared-sample-fraction must be in (0, 1]");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JobSpec.load(dir.resolve("nope.yaml"), Map.of()));
         assertTrue(e.getMessage().contains("does not exist"));

@@ -312,6 +312,98 @@ class RetrainingJobTest {
         assertTrue(got.get(T0 + 420 * MIN).modelVersion >= versionAtStop);
     }
 
+    /**
+     * Shared scope, no starting model: four keys train one model in event-time rounds of an hour;
+     * every key switches to each version at the same event time; a key first seen at minute 300
+     * is forecast by the shared model from its first reading.
+     */
+    @Test
+    void sharedScopeServesOneModelToEveryKeyIncludingANewKeyFromItsFirstReading() throws Exception {
+        Configuration c = spec("shared", Map.of("retraining.scope", "shared", "retraining.every", "60 min",
+                "retraining.min-readings", "40", "training.max-epochs", "6"));
+        int born = 300;
+        List<String[]> before = new ArrayList<>();
+        List<String[]> after = new ArrayList<>();
+        for (int t = 0; t < N; t++) {
+            for (int k = 0; k < 4; k++) {
+                (t < born ? before : after).add(new String[] {"s" + k,
+                        JobHarness.reading("s" + k, T0 + t * MIN, value(k, t, Integer.MAX_VALUE))});
+            }
+            if (t >= born) {
+                after.add(new String[] {"newcomer", JobHarness.reading("newcomer", T0 + t * MIN, value(9, t, Integer.MAX_VALUE))});
+            }
+        }
+        // the sensors run for five hours, then a new one comes online
+        h.produce(c, before);
+        JobClient job = h.start(c, null);
+        Map<String, TreeMap<Long, Forecast>> fs;
+        try {
+            JobHarness.await("forecasts up to minute " + born, Duration.ofMinutes(3),
+                    () -> h.forecasts(c).size() >= 4 * born);
+            h.produce(c, after);
+            int expected = 4 * N + (N - born);
+            JobHarness.await(expected + " forecasts", Duration.ofMinutes(3), () -> h.forecasts(c).size() >= expected);
+            fs = ForecastJobTest.byKey(h.forecasts(c));
+        } finally {
+            job.cancel().get();
+        }
+        JobID[] jobId = {job.getJobID()};
+        Forecast first = fs.get("newcomer").firstEntry().getValue();
+        assertEquals(T0 + born * MIN, first.timestamp);
+        assertTrue(first.modelVersion >= 1 && !first.fallback,
+                "the new key's first forecast comes from the shared model, got version " + first.modelVersion
+                        + (first.fallback ? " (fallback)" : ""));
+        // every key moves to each version at the same event time: round start + swap delay
+        Map<Long, Long> switchedAt = new TreeMap<>();
+        for (int k = 0; k < 4; k++) {
+            long v = 0;
+            for (Forecast f : fs.get("s" + k).values()) {
+                assertTrue(f.modelVersion >= v, "versions never go back");
+                if (f.modelVersion != v) {
+                    v = f.modelVersion;
+                    Long earlier = switchedAt.putIfAbsent(v, f.timestamp);
+                    assertEquals(earlier == null ? f.timestamp : earlier, f.timestamp, "s" + k + " switched to v" + v);
+                    // rounds are aligned to the epoch; the swap delay is 8 readings of 1 min
+                    assertEquals(8 * MIN, Math.floorMod(f.timestamp, 60 * MIN), "switch at round start + 8 min");
+                }
+            }
+        }
+        assertTrue(switchedAt.size() >= 1, "a shared model was accepted");
+        // before the first shared model there was none: fallback forecasts
+        assertTrue(fs.get("s0").firstEntry().getValue().fallback);
+        var audit = h.readCommitted(c.get(RetrainingOptions.MODELS_TOPIC));
+        assertTrue(audit.size() >= 1 && audit.stream().allMatch(r -> new String(r.key()).equals("all")),
+                "accepted shared models are audited under the group");
+        assertTrue(h.counter(jobId[0], Metrics.RETRAINS_ACCEPTED) >= 1);
+    }
+
+    @Test
+    void sharedScopeFailuresDuringTrainingAndAroundSwapsChangeNoForecast() throws Exception {
+        Map<String, String> shared = Map.of("retraining.scope", "shared", "retraining.every", "60 min",
+                "retraining.min-readings", "40", "training.max-epochs", "4");
+        Configuration plain = spec("shared-plain", shared);
+        h.produce(plain, readings(3, CHANGE));
+        JobID[] job = new JobID[1];
+        Map<String, TreeMap<Long, Forecast>> expected = runToCompletion(plain, null, 3 * N, job);
+        assertTrue(h.counter(job[0], Metrics.MODEL_SWAPS) >= 3, counters(job[0]));
+
+        Map<String, String> failing = new HashMap<>(shared);
+        failing.put("testing.fail-trainer-after", "2");
+        failing.put("testing.fail-after-readings", "400");
+        failing.put("restart-strategy.type", "fixed-delay");
+        failing.put("restart-strategy.fixed-delay.attempts", "10");
+        failing.put("restart-strategy.fixed-delay.delay", "200 ms");
+        Configuration c = spec("shared-crash", failing);
+        h.produce(c, readings(3, CHANGE));
+        Map<String, TreeMap<Long, Forecast>> got = runToCompletion(c, null, 3 * N, job);
+        assertTrue(REPORTER.findMetrics(job[0], "numRestarts").values().stream()
+                .anyMatch(x -> ((org.apache.flink.metrics.Gauge<?>) x).getValue() instanceof Number nr && nr.longValue() > 0),
+                "the job restarted");
+        for (String key : List.of("s0", "s1", "s2")) {
+            assertEquals(fingerprint(expected.get(key)), fingerprint(got.get(key)), key);
+        }
+    }
+
     @Test
     void rejectedChallengersNeverReplaceTheModel() throws Exception {
         Model initial = regimeAModel();

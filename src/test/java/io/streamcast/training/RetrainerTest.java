@@ -105,4 +105,42 @@ class RetrainerTest {
         ModelUpdate c = new Retrainer(config(3), 0.2, 0.02, true).retrain(request(window, null, 2));
         assertTrue(!Arrays.equals(a.model, c.model), "another version, another seed");
     }
+
+    @Test
+    void aSharedModelLearnsFromSeveralKeysAndIsJudgedOnAllTheirHoldouts() {
+        float[] a = regime(400, 10, 2, 24, 7);
+        Model current = new Trainer(config(15)).train(a, a.length, 1, null).model();
+        // three keys after the same regime change, at somewhat different levels
+        java.util.List<float[]> windows = java.util.List.of(regime(160, 29, 5, 12, 8), regime(160, 30, 5, 12, 9),
+                regime(160, 31, 5, 12, 10));
+        ModelUpdate u = new ModelUpdate();
+        u.scopeKey = "g";
+        u.round = 3;
+        u.version = 2;
+        ModelUpdate got = new Retrainer(config(15), 0.2, 0.02, true).retrainShared(u, windows, 1, ModelBinary.write(current));
+        assertEquals(ModelUpdate.Outcome.ACCEPTED, got.outcome, got.detail);
+        Model shared = ModelBinary.read(got.model);
+        int from = 160 - 32;
+        // the pooled hold-out error is the forecast-weighted mean of each key's, recomputed here one by one
+        double se = 0;
+        int n = 0;
+        for (float[] w : windows) {
+            Retrainer.Holdout h = Retrainer.holdout(shared, w, 1, from, 0);
+            se += h.mse() * h.forecasts();
+            n += h.forecasts();
+            assertTrue(h.mse() < Retrainer.holdout(current, w, 1, from, 0).mse(), "better on every key");
+        }
+        assertEquals(se / n, got.challengerError, 1e-9);
+    }
+
+    @Test
+    void windowsNeverSpanTwoSeries() {
+        Windows w = Windows.cut(new int[] {40, 20, 40}, 24, 4, 1, 0.2);
+        // 40 rows: split at 32, training windows start 0..4, validation 8..12; the 20-row series is too short
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 60, 61, 62, 63, 64}, w.trainStarts());
+        assertArrayEquals(new int[] {8, 9, 10, 11, 12, 68, 69, 70, 71, 72}, w.validationStarts());
+        for (int start : w.trainStarts()) {
+            assertTrue(start + 28 <= 40 || (start >= 60 && start + 28 <= 100));
+        }
+    }
 }

@@ -1,0 +1,193 @@
+package io.streamcast.job;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.config.RetrainingOptions;
+import io.streamcast.event.TrainingRequest;
+import io.streamcast.kafka.KafkaIo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * Shared scope: carries event time across the Kafka hop from forecaster to trainer. Between the
+ * forecaster's contributions and their Kafka sink, it passes contributions on and, as the
+ * watermark advances, writes a progress marker to every partition of the requests topic: "this
+ * subtask has sent every contribution up to time w". The trainer's source turns markers into its
+ * watermark ({@link MarkerWatermarks}), so a round closes only when every forecaster subtask has
+ * passed it: the set of windows a round trains on does not depend on timing.
+ *
+ * <p>A key that waits for its group's answer holds readings it has not applied, so it has not yet
+ * sent the windows they would trigger: progress stops just before its first held reading until it
+ * is released (the forecaster reports both through the same side output, in order). Markers are
+ * written when progress crosses a round's close (start + grace) and at most once a second
+ * otherwise, so the trainer's event time keeps up without flooding the topic.
+ */
+public final class ProgressMarkers extends AbstractStreamOperator<TrainingRequest>
+        implements OneInputStreamOperator<TrainingRequest, TrainingRequest> {
+    private static final long serialVersionUID = 1L;
+    private static final long MIN_INTERVAL_MS = 1000;
+
+    private final Configuration conf;
+    private transient int partitions;
+    private transient long roundMillis;
+    private transient long graceMillis;
+    private transient long watermark;
+    private transient long lastMarked;
+    private transient long lastMarkedAt;
+    /** Keys of this subtask that wait, with their first held reading's time; and those times, counted. */
+    private transient Map<String, Long> held;
+    private transient TreeMap<Long, Integer> heldTimes;
+    private transient ListState<String> heldState;
+
+    public ProgressMarkers(Configuration conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext ctx) throws Exception {
+        super.initializeState(ctx);
+        held = new HashMap<>();
+        heldTimes = new TreeMap<>();
+        // union state: after rescaling, each subtask keeps the waiting keys that now belong to it
+        heldState = ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("held-keys", Types.STRING));
+        int me = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int n = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        int max = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+        for (String e : heldState.get()) {
+            int tab = e.indexOf('\t');
+            String key = e.substring(tab + 1);
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(key, max, n) == me) {
+                hold(key, Long.parseLong(e.substring(0, tab)));
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext ctx) throws Exception {
+        super.snapshotState(ctx);
+        List<String> entries = new ArrayList<>(held.size());
+        held.forEach((k, t) -> entries.add(t + "\t" + k));
+        heldState.update(entries);
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        roundMillis = conf.get(RetrainingOptions.EVERY).toMillis();
+        graceMillis = conf.get(RetrainingOptions.SHARED_GRACE).toMillis();
+        watermark = Long.MIN_VALUE;
+        lastMarked = Long.MIN_VALUE;
+        String topic = conf.get(RetrainingOptions.REQUESTS_TOPIC);
+        Properties p = KafkaIo.clientProperties(conf);
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, conf.get(JobOptions.BOOTSTRAP_SERVERS));
+        try (Admin admin = Admin.create(p)) {
+            partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<TrainingRequest> element) {
+        TrainingRequest q = element.getValue();
+        switch (q.kind) {
+            case TrainingRequest.HOLD -> { // a new wait, or a released key waiting again further on
+                release(q.sensor);
+                hold(q.sensor, q.eventTime);
+                mark(false);
+            }
+            case TrainingRequest.RELEASE -> {
+                release(q.sensor);
+                mark(false);
+            }
+            default -> output.collect(element);
+        }
+    }
+
+    private void hold(String key, long from) {
+        held.put(key, from);
+        heldTimes.merge(from, 1, Integer::sum);
+    }
+
+    private void release(String key) {
+        Long t = held.remove(key);
+        if (t != null && heldTimes.merge(t, -1, Integer::sum) == 0) {
+            heldTimes.remove(t);
+        }
+    }
+
+    @Override
+    public void processWatermark(org.apache.flink.streaming.api.watermark.Watermark mark) throws Exception {
+        watermark = mark.getTimestamp();
+        mark(watermark == Long.MAX_VALUE);
+        super.processWatermark(mark);
+    }
+
+    /** Progress: the watermark, but never past a waiting key's first held reading (its window is yet to be sent). */
+    private void mark(boolean force) {
+        long w = heldTimes.isEmpty() ? watermark : Math.min(watermark, heldTimes.firstKey() - 1);
+        long now = System.currentTimeMillis();
+        boolean closesRound = lastMarked == Long.MIN_VALUE
+                || Math.floorDiv(w - graceMillis, roundMillis) > Math.floorDiv(lastMarked - graceMillis, roundMillis);
+        if (w > lastMarked && (closesRound || force || now - lastMarkedAt >= MIN_INTERVAL_MS)) {
+            int writer = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+            int writers = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+            for (int partition = 0; partition < partitions; partition++) {
+                TrainingRequest m = TrainingRequest.marker(writer, writers, w);
+                m.partition = partition;
+                output.collect(new StreamRecord<>(m, w));
+            }
+            lastMarked = w;
+            lastMarkedAt = now;
+        }
+    }
+
+    /**
+     * The trainer source's watermark, per Kafka partition: the least time every forecaster subtask
+     * has marked on it. Contributions themselves do not move it.
+     */
+    public static final class MarkerWatermarks implements WatermarkGenerator<TrainingRequest> {
+        private long[] upTo = new long[0];
+        private long emitted = Long.MIN_VALUE;
+
+        @Override
+        public void onEvent(TrainingRequest q, long eventTimestamp, WatermarkOutput output) {
+            if (!q.isMarker()) {
+                return;
+            }
+            if (upTo.length != q.writers) { // first marker, or the forecaster was rescaled
+                upTo = new long[q.writers];
+                java.util.Arrays.fill(upTo, Long.MIN_VALUE);
+            }
+            upTo[q.writer] = Math.max(upTo[q.writer], q.eventTime);
+            long min = Long.MAX_VALUE;
+            for (long t : upTo) {
+                min = Math.min(min, t);
+            }
+            if (min > emitted) {
+                emitted = min;
+                output.emitWatermark(new Watermark(min));
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.streamcast.job;
+
+import io.streamcast.event.ModelUpdate;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+/** The trainer operators' metrics: retrains started/accepted/rejected/failed, training time, validation error. */
+final class TrainerMetrics {
+    private final Counter started;
+    private final Counter accepted;
+    private final Counter rejected;
+    private final Counter failed;
+    private final Histogram trainingMillis;
+    private volatile double lastValidationError = Double.NaN;
+
+    TrainerMetrics(MetricGroup operator) {
+        MetricGroup g = operator.addGroup(Metrics.GROUP);
+        started = g.counter(Metrics.RETRAINS_STARTED);
+        accepted = g.counter(Metrics.RETRAINS_ACCEPTED);
+        rejected = g.counter(Metrics.RETRAINS_REJECTED);
+        failed = g.counter(Metrics.RETRAINS_FAILED);
+        trainingMillis = g.histogram(Metrics.TRAINING_TIME_MS, new DescriptiveStatisticsHistogram(1000));
+        g.gauge(Metrics.VALIDATION_ERROR, () -> lastValidationError);
+    }
+
+    void started() {
+        started.inc();
+    }
+
+    void finished(ModelUpdate u) {
+        trainingMillis.update(u.wallMillis);
+        switch (u.outcome) {
+            case ACCEPTED -> {
+                accepted.inc();
+                lastValidationError = u.challengerError;
+            }
+            case REJECTED -> rejected.inc();
+            default -> failed.inc();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.streamcast.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.event.ModelUpdate;
+import io.streamcast.event.TrainingRequest;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** The internal retraining topics' binary records: every field survives, damage is named. */
+class InternalCodecsTest {
+    @Test
+    void trainingRequestsAndMarkersRoundTrip() {
+        TrainingRequest q = new TrainingRequest();
+        q.key = "plant-7";
+        q.sensor = "plant-7/pump-3";
+        q.round = 466_667;
+        q.version = 3;
+        q.readingIndex = 1234;
+        q.effectiveAt = 1_680_005_280_000L;
+        q.eventTime = 1_680_004_800_000L;
+        q.window = new float[] {1.5f, -2f, Float.MIN_VALUE, 1e30f};
+        q.inputSize = 2;
+        q.currentModel = new byte[] {1, 2, 3};
+        q.trigger = "round";
+        TrainingRequest back = TrainingRequestCodec.read(TrainingRequestCodec.write(q));
+        assertEquals(q.key, back.key);
+        assertEquals(q.sensor, back.sensor);
+        assertEquals(q.round, back.round);
+        assertEquals(TrainingRequest.REQUEST, back.kind);
+        assertEquals(q.version, back.version);
+        assertEquals(q.readingIndex, back.readingIndex);
+        assertEquals(q.effectiveAt, back.effectiveAt);
+        assertEquals(q.eventTime, back.eventTime);
+        assertArrayEquals(q.window, back.window);
+        assertEquals(2, back.rows());
+        assertArrayEquals(q.currentModel, back.currentModel);
+        assertEquals("round", back.trigger);
+
+        TrainingRequest m = TrainingRequestCodec.read(TrainingRequestCodec.write(TrainingRequest.marker(1, 4, 777)));
+        assertTrue(m.isMarker());
+        assertEquals(1, m.writer);
+        assertEquals(4, m.writers);
+        assertEquals(777, m.eventTime);
+    }
+
+    @Test
+    void modelUpdatesRoundTripAndTheAuditNamesTheScope() {
+        ModelUpdate u = new ModelUpdate();
+        u.scopeKey = "plant-7";
+        u.version = 5;
+        u.round = 466_667;
+        u.effectiveAt = 1_680_005_280_000L;
+        u.outcome = ModelUpdate.Outcome.ACCEPTED;
+        u.model = new byte[] {9, 8, 7};
+        u.trainedAt = 42;
+        u.trainWindows = 300;
+        u.epochs = 6;
+        u.trainLoss = 0.1;
+        u.validationLoss = 0.2;
+        u.championError = Double.NaN;
+        u.challengerError = 0.3;
+        u.oneStepError = 0.4;
+        u.wallMillis = 55;
+        u.trigger = "round";
+        u.detail = "x".repeat(5000);
+        ModelUpdate back = ModelUpdateCodec.read(ModelUpdateCodec.write(u));
+        assertEquals(u.scopeKey, back.scopeKey);
+        assertEquals(u.version, back.version);
+        assertEquals(u.round, back.round);
+        assertTrue(back.shared());
+        assertEquals(u.effectiveAt, back.effectiveAt);
+        assertEquals(u.outcome, back.outcome);
+        assertArrayEquals(u.model, back.model);
+        assertEquals(300, back.trainWindows);
+        assertTrue(Double.isNaN(back.championError));
+        assertEquals(0.3, back.challengerError);
+        assertEquals(2000, back.detail.length(), "details are truncated");
+        String audit = new String(ModelUpdateCodec.auditJson(u, false), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(audit.contains("\"round\":466667") && audit.contains("\"effective_at_time\":1680005280000")
+                && audit.contains("\"previous_holdout_mse\":null"), audit);
+
+        u.round = -1;
+        String perKey = new String(ModelUpdateCodec.auditJson(u, false), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(perKey.contains("\"effective_at_reading\"") && !perKey.contains("\"round\":"), perKey);
+    }
+
+    @Test
+    void damagedRecordsAreRejectedByName() {
+        byte[] b = TrainingRequestCodec.write(TrainingRequest.marker(0, 1, 1));
+        byte[] bad = b.clone();
+        bad[0] ^= 1;
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainingRequestCodec.read(bad)).getMessage()
+                .contains("bad magic"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> TrainingRequestCodec.read(Arrays.copyOf(b, b.length - 3))).getMessage().contains("truncated"));
+        ModelUpdate u = new ModelUpdate();
+        u.scopeKey = "k";
+        u.outcome = ModelUpdate.Outcome.REJECTED;
+        byte[] m = ModelUpdateCodec.write(u);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ModelUpdateCodec.read(Arrays.copyOf(m, m.length - 1))).getMessage().contains("truncated"));
+    }
+}
