@@ -67,6 +67,10 @@ public final class JobSpec {
                 throw new IllegalArgumentException(o.key() + " must not be negative, got " + c.get(o));
             }
         }
+        double share = c.get(RetrainingOptions.TRAINER_CPU_SHARE);
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException(RetrainingOptions.TRAINER_CPU_SHARE.key() + " must be in (0, 1], got " + share);
+        }
         if (c.get(RetrainingOptions.ENABLED) && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED) {
             checkShared(c);
         }

@@ -86,6 +86,11 @@ public final class RetrainingOptions {
             .intType().defaultValue(0)
             .withDescription("Parallelism of the trainer operator (0: the job's parallelism).");
 
+    public static final ConfigOption<Double> TRAINER_CPU_SHARE = ConfigOptions.key("retraining.trainer-cpu-share")
+            .doubleType().defaultValue(1.0)
+            .withDescription("Fraction of a core each trainer subtask may use: after a training of t ms it pauses"
+                    + " t x (1 - share) / share ms. Below 1 where trainers share cores with forecasting.");
+
     public static final ConfigOption<String> REQUESTS_TOPIC = ConfigOptions.key("retraining.requests-topic")
             .stringType().defaultValue("streamcast-training-requests")
             .withDescription("Internal topic carrying window snapshots to the trainer (so a busy trainer never back-pressures forecasting).");

@@ -39,7 +39,7 @@ public class TrainingRequest {
     /** Window of model inputs in original units, oldest first: rows x inputSize. */
     public float[] window;
     public int inputSize;
-    /** Current model (binary form), or null when the key has none. */
+    /** The key's own current model (binary form); null: the key is served by the job's model (or none). */
     public byte[] currentModel;
     /** What fired: first, readings, time, drift. */
     public String trigger;

@@ -469,7 +469,8 @@ public final class ForecastFunction extends KeyedBroadcastProcessFunction<String
         q.eventTime = r.timestamp;
         q.window = forecaster.window(s);
         q.inputSize = forecaster.inputSize();
-        q.currentModel = s.modelVersion != 0 ? keyModel.value() : model;
+        // the job's own model is not sent with every request: the trainer has it (TrainerFunction)
+        q.currentModel = s.modelVersion != 0 ? keyModel.value() : null;
         q.trigger = trigger;
         s.pendingVersion = q.version;
         s.pendingEffectiveAt = q.effectiveAt;

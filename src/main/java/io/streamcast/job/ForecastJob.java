@@ -88,6 +88,9 @@ public final class ForecastJob {
         Configuration c = new Configuration(spec);
         c.set(KafkaIo.BUILT_AT, System.currentTimeMillis());
         boolean retraining = c.get(RetrainingOptions.ENABLED);
+        if (retraining) {
+            KafkaIo.ensureInternalTopics(c, Math.max(1, env.getParallelism()));
+        }
         DataStream<ModelUpdate> updates = retraining
                 ? env.fromSource(KafkaIo.modelUpdateSource(c), WatermarkStrategy.noWatermarks(),
                         "kafka: " + c.get(RetrainingOptions.UPDATES_TOPIC)).uid("model-updates-source")
@@ -122,7 +125,7 @@ public final class ForecastJob {
                 DataStream<TrainingRequest> requests = env.fromSource(KafkaIo.trainingRequestSource(c),
                         WatermarkStrategy.noWatermarks(), "kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
                         .uid("training-request-source");
-                answers = requests.keyBy(q -> q.key).process(new TrainerFunction(c)).name("trainer").uid("trainer");
+                answers = requests.keyBy(q -> q.key).process(new TrainerFunction(c, model)).name("trainer").uid("trainer");
             }
             if (trainers > 0) {
                 answers.setParallelism(trainers);

@@ -1,6 +1,5 @@
 package io.streamcast.job;
 
-import io.streamcast.config.JobOptions;
 import io.streamcast.config.RetrainingOptions;
 import io.streamcast.event.TrainingRequest;
 import io.streamcast.kafka.KafkaIo;
@@ -8,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -24,7 +22,6 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * Shared scope: carries event time across the Kafka hop from forecaster to trainer. Between the
@@ -96,9 +93,7 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
         watermark = Long.MIN_VALUE;
         lastMarked = Long.MIN_VALUE;
         String topic = conf.get(RetrainingOptions.REQUESTS_TOPIC);
-        Properties p = KafkaIo.clientProperties(conf);
-        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, conf.get(JobOptions.BOOTSTRAP_SERVERS));
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = KafkaIo.admin(conf)) {
             partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
         }
     }

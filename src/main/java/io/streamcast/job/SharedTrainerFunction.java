@@ -146,6 +146,7 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
             sample.forEach(q -> data.add(q.window));
             u = retrainer.retrainShared(u, data, sample.get(0).inputSize, champion);
             metrics.finished(u);
+            TrainerMetrics.keepToShare(u.wallMillis, conf.get(RetrainingOptions.TRAINER_CPU_SHARE));
         }
         if (u.accepted()) {
             version.update(u.version);

@@ -24,9 +24,14 @@ public final class TrainerFunction extends KeyedProcessFunction<String, Training
     private transient int failAfter;
     private transient int answered;
     private transient TrainerMetrics metrics;
+    private transient double cpuShare;
 
-    public TrainerFunction(Configuration conf) {
+    /** The job's model (binary), the current model of every key that has no model of its own; null: none. */
+    private final byte[] jobModel;
+
+    public TrainerFunction(Configuration conf, io.streamcast.model.Model jobModel) {
         this.conf = conf;
+        this.jobModel = jobModel == null ? null : io.streamcast.modelfile.ModelBinary.write(jobModel);
     }
 
     @Override
@@ -35,16 +40,21 @@ public final class TrainerFunction extends KeyedProcessFunction<String, Training
         retrainer = new Retrainer(TrainingConfig.from(conf), conf.get(RetrainingOptions.HOLDOUT),
                 conf.get(RetrainingOptions.MARGIN), conf.get(RetrainingOptions.WARM_START));
         metrics = new TrainerMetrics(getRuntimeContext().getMetricGroup());
+        cpuShare = conf.get(RetrainingOptions.TRAINER_CPU_SHARE);
     }
 
     @Override
-    public void processElement(TrainingRequest req, Context ctx, Collector<ModelUpdate> out) {
+    public void processElement(TrainingRequest req, Context ctx, Collector<ModelUpdate> out) throws Exception {
         if (failAfter > 0 && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0 && answered++ >= failAfter) {
             throw new IllegalStateException("testing.fail-trainer-after: injected failure during training");
         }
         metrics.started();
+        if (req.currentModel == null) {
+            req.currentModel = jobModel;
+        }
         ModelUpdate u = retrainer.retrain(req);
         metrics.finished(u);
         out.collect(u);
+        TrainerMetrics.keepToShare(u.wallMillis, cpuShare);
     }
 }

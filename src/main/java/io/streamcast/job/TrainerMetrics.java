@@ -25,6 +25,16 @@ final class TrainerMetrics {
         g.gauge(Metrics.VALIDATION_ERROR, () -> lastValidationError);
     }
 
+    /**
+     * Keeps a trainer within its share of a core (retraining.trainer-cpu-share): pauses in
+     * proportion to the training just done. Only the trainer's Kafka input backs up meanwhile.
+     */
+    static void keepToShare(long busyMillis, double share) throws InterruptedException {
+        if (share < 1 && busyMillis > 0) {
+            Thread.sleep((long) (busyMillis * (1 - share) / share));
+        }
+    }
+
     void started() {
         started.inc();
     }

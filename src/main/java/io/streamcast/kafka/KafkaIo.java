@@ -43,6 +43,48 @@ public final class KafkaIo {
         return p;
     }
 
+    /** An Admin client for the job's cluster, with the user's client properties (security etc.). */
+    public static org.apache.kafka.clients.admin.Admin admin(Configuration c) {
+        Properties p = clientProperties(c);
+        p.setProperty("bootstrap.servers", c.get(JobOptions.BOOTSTRAP_SERVERS));
+        return org.apache.kafka.clients.admin.Admin.create(p);
+    }
+
+    /**
+     * Creates the internal retraining topics that do not exist yet (partitions as given, the
+     * broker's default replication), as Kafka Streams does for its internal topics: the job's
+     * readers of these topics must find their partitions from the start. A cluster that forbids
+     * it (no CREATE permission) gets a clear message; create them beforehand there.
+     */
+    public static void ensureInternalTopics(Configuration c, int partitions) {
+        java.util.List<String> names = java.util.List.of(c.get(RetrainingOptions.REQUESTS_TOPIC),
+                c.get(RetrainingOptions.UPDATES_TOPIC), c.get(RetrainingOptions.MODELS_TOPIC));
+        try (org.apache.kafka.clients.admin.Admin admin = admin(c)) {
+            java.util.Set<String> existing = admin.listTopics().names().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            java.util.List<org.apache.kafka.clients.admin.NewTopic> missing = new java.util.ArrayList<>();
+            for (String name : names) {
+                if (!existing.contains(name)) {
+                    var t = new org.apache.kafka.clients.admin.NewTopic(name, java.util.Optional.of(partitions),
+                            java.util.Optional.empty());
+                    if (name.equals(c.get(RetrainingOptions.MODELS_TOPIC))) {
+                        t.configs(Map.of("cleanup.policy", "compact"));
+                    }
+                    missing.add(t);
+                }
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("could not create the retraining topics " + names + ": " + e.getCause()
+                        + " (create them beforehand where the job may not)", e.getCause());
+            }
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not reach Kafka to check the retraining topics " + names + ": " + e, e);
+        }
+    }
+
     public static KafkaSource<RawRecord> source(Configuration c) {
         OffsetsInitializer start = switch (c.get(JobOptions.STARTING_OFFSETS)) {
             case EARLIEST -> OffsetsInitializer.earliest();

@@ -48,6 +48,10 @@ public final class ModelJson {
         if (root == null || !root.isObject()) {
             throw new ModelFormatException("model JSON must be an object");
         }
+        if (!root.has("cell") && root.path("model").isObject()) {
+            // a record of the models topic (retraining.publish-weights): the model is nested
+            return fromTree(root.get("model"));
+        }
         CellType cell;
         GruVariant variant = GruVariant.RESET_AFTER;
         try {

@@ -46,7 +46,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *        minus the reading's time, i.e. produce -> Kafka -> Flink -> model -> Kafka, without the
  *        transaction commit wait (that is the checkpoint interval, by design of exactly-once)
  * </pre>
- * Usage: EndToEndBenchmark drain [events] | rate [events/s] [seconds]
+ * Usage: EndToEndBenchmark drain [events] | rate [events/s] [seconds]; -Dvariants=noop,lstm,retrain,retrain-d8
+ * (see {@link #startVariant}), -Dtrainers=1 (trainer parallelism), -DphaseFrom=N (drain: also the
+ * rate from the N-th forecast on), -DwarmupSeconds=10 (rate: latencies of readings sent after this).
  */
 public final class EndToEndBenchmark {
     static final int KEYS = 10_000;
@@ -104,6 +106,39 @@ public final class EndToEndBenchmark {
         return io.streamcast.job.ForecastJob.startLocal(c, model);
     }
 
+    /**
+     * Variants: noop (fallback, the floor), lstm, and with per-key retraining at the default
+     * training settings: retrain (swap delay so long no key ever waits: the trainer works flat out
+     * through its backlog beside forecasting) and retrain-d8 (the default swap delay of 8 readings:
+     * how often keys wait).
+     */
+    static JobClient startVariant(EmbeddedKafka kafka, Configuration c, String variant) throws Exception {
+        if (variant.startsWith("retrain")) {
+            String tag = variant + "-" + System.nanoTime();
+            kafka.createTopics(PARTITIONS, tag + "-requests", tag + "-updates", tag + "-models");
+            c.set(io.streamcast.config.RetrainingOptions.ENABLED, true);
+            c.set(io.streamcast.config.RetrainingOptions.REQUESTS_TOPIC, tag + "-requests");
+            c.set(io.streamcast.config.RetrainingOptions.UPDATES_TOPIC, tag + "-updates");
+            c.set(io.streamcast.config.RetrainingOptions.MODELS_TOPIC, tag + "-models");
+            c.set(io.streamcast.config.RetrainingOptions.PARALLELISM, Integer.getInteger("trainers", 1));
+            if (variant.startsWith("retrain-share")) { // e.g. retrain-share25: the trainer keeps to 25% of a core
+                c.set(io.streamcast.config.RetrainingOptions.TRAINER_CPU_SHARE,
+                        Integer.parseInt(variant.substring("retrain-share".length())) / 100.0);
+            }
+            if (!variant.equals("retrain-d8")) {
+                c.set(io.streamcast.config.RetrainingOptions.SWAP_DELAY, 1_000_000_000);
+            }
+        }
+        return start(c, variant.equals("noop") ? null : lstm());
+    }
+
+    static String retrainCounters(JobClient job) {
+        return String.format("requested %d, started %d, accepted %d, swaps %d, swap waits %d, waited readings %d",
+                LocalMetrics.sum(job.getJobID(), Metrics.RETRAINS_REQUESTED), LocalMetrics.sum(job.getJobID(), Metrics.RETRAINS_STARTED),
+                LocalMetrics.sum(job.getJobID(), Metrics.RETRAINS_ACCEPTED), LocalMetrics.sum(job.getJobID(), Metrics.MODEL_SWAPS),
+                LocalMetrics.sum(job.getJobID(), Metrics.SWAP_WAITS), LocalMetrics.sum(job.getJobID(), Metrics.WAITED_READINGS));
+    }
+
     static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
@@ -155,8 +190,11 @@ public final class EndToEndBenchmark {
         for (String variant : (System.getProperty("variants") != null ? List.of(System.getProperty("variants").split(",")) : List.of("noop", "lstm", "noop", "lstm"))) {
             Configuration c = spec(kafka, "bench-in", "bench-out-" + variant, "drain-" + variant + "-" + System.nanoTime(),
                     60_000);
-            JobClient job = start(c, variant.equals("lstm") ? lstm() : null);
+            JobClient job = startVariant(kafka, c, variant);
             long first = 0;
+            // the phase measured apart: from this many forecasts on (retraining starts at min-readings per key)
+            long phaseFrom = Long.getLong("phaseFrom", 0);
+            long phaseStart = 0;
             long polls = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (LocalMetrics.sum(job.getJobID(), Metrics.FORECASTS_OUT) < events && System.nanoTime() < deadline) {
@@ -165,6 +203,9 @@ public final class EndToEndBenchmark {
                 }
                 if (first == 0 && LocalMetrics.sum(job.getJobID(), Metrics.READINGS_IN) > 0) {
                     first = System.nanoTime();
+                }
+                if (phaseFrom > 0 && phaseStart == 0 && LocalMetrics.sum(job.getJobID(), Metrics.FORECASTS_OUT) >= phaseFrom) {
+                    phaseStart = System.nanoTime();
                 }
                 Thread.sleep(20);
                 if (++polls % 500 == 0) {
@@ -175,10 +216,12 @@ public final class EndToEndBenchmark {
                 }
             }
             long done = System.nanoTime();
+            String retrain = variant.startsWith("retrain") ? "; " + retrainCounters(job) : "";
             job.cancel().get();
             long out = LocalMetrics.sum(job.getJobID(), Metrics.FORECASTS_OUT);
-            System.out.printf("drain %-4s: %d forecasts in %.2f s = %.0f events/s%n", variant, out, (done - first) / 1e9,
-                    out / ((done - first) / 1e9));
+            System.out.printf("drain %-4s: %d forecasts in %.2f s = %.0f events/s%s%s%n", variant, out, (done - first) / 1e9,
+                    out / ((done - first) / 1e9), phaseStart == 0 ? "" : String.format("; from forecast %d on: %.0f events/s",
+                            phaseFrom, (out - phaseFrom) / ((done - phaseStart) / 1e9)), retrain);
         }
     }
 
@@ -186,7 +229,7 @@ public final class EndToEndBenchmark {
         kafka.createTopics(PARTITIONS, "bench-dead");
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             List<NewTopic> topics = new ArrayList<>();
-            for (String v : List.of("lstm", "noop")) {
+            for (String v : List.of("lstm", "noop", "retrain", "retrain-d8", "retrain-share25")) {
                 topics.add(new NewTopic("rate-in-" + v, PARTITIONS, (short) 1));
                 topics.add(new NewTopic("rate-out-" + v, PARTITIONS, (short) 1)
                         .configs(Map.of("message.timestamp.type", "LogAppendTime")));
@@ -200,11 +243,11 @@ public final class EndToEndBenchmark {
             Configuration c = spec(kafka, "rate-in-" + variant, "rate-out-" + variant, "rate-" + variant + System.nanoTime(),
                     intervalMs);
             c.set(io.streamcast.config.JobOptions.STARTING_OFFSETS, io.streamcast.config.JobOptions.StartingOffsets.LATEST);
-            JobClient job = start(c, variant.equals("lstm") ? lstm() : null);
+            JobClient job = startVariant(kafka, c, variant);
             Thread.sleep(5000); // job up and sources assigned before the clock starts
             AtomicBoolean stop = new AtomicBoolean();
             List<Long> latencies = new ArrayList<>();
-            long warmupEnd = System.currentTimeMillis() + 10_000;
+            long warmupEnd = System.currentTimeMillis() + 1000L * Integer.getInteger("warmupSeconds", 10);
             Thread consumer = new Thread(() -> {
                 try (KafkaConsumer<byte[], byte[]> cons = new KafkaConsumer<>(Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -244,11 +287,12 @@ public final class EndToEndBenchmark {
             Thread.sleep(3000);
             stop.set(true);
             consumer.join();
+            String retrain = variant.startsWith("retrain") ? "; " + retrainCounters(job) : "";
             job.cancel().get();
             long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
             System.out.printf("rate %-4s: %d/s for %d s, %d forecasts measured after warm-up: latency p50 %d ms, p90 %d ms,"
-                            + " p99 %d ms, max %d ms%n", variant, rate, seconds, l.length, pct(l, 0.5), pct(l, 0.9),
-                    pct(l, 0.99), l.length == 0 ? -1 : l[l.length - 1]);
+                            + " p99 %d ms, max %d ms%s%n", variant, rate, seconds, l.length, pct(l, 0.5), pct(l, 0.9),
+                    pct(l, 0.99), l.length == 0 ? -1 : l[l.length - 1], retrain);
         }
     }
 }

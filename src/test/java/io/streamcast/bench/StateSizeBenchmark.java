@@ -15,29 +15,45 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * Serialized keyed state per key, as Flink's PojoSerializer writes KeyState into a checkpoint or
- * RocksDB, for a key in steady state with retraining on (drift ring full), plus the per-key
- * model a per-key scope adds. Usage: StateSizeBenchmark
+ * RocksDB, for a key in steady state with retraining on: per-key scope (drift ring full, plus
+ * the key's own model) and shared scope (the model lives once per subtask in broadcast state).
+ * Usage: StateSizeBenchmark
  */
 public final class StateSizeBenchmark {
+    /** A steady-state key: per-key scope keeps a drift-error ring, shared scope a group and round instead. */
+    static KeyState state(ModelShape shape, int recent, boolean shared) {
+        KeyState s = new KeyState();
+        int n = shape.numLayers() * shape.hiddenSize();
+        s.h = new float[n];
+        s.c = new float[shape.cell() == CellType.LSTM ? n : 0];
+        s.scaling = new float[2 + 2 * 12];
+        s.last = new float[1];
+        s.recent = new float[recent];
+        if (shared) {
+            s.group = "plant-07";
+            s.round = 466_667;
+            s.owedRound = 466_667;
+        } else {
+            s.errors = new float[48];
+        }
+        return s;
+    }
+
+    static int size(TypeSerializer<KeyState> ser, KeyState s) throws java.io.IOException {
+        DataOutputSerializer out = new DataOutputSerializer(4096);
+        ser.serialize(s, out);
+        return out.length();
+    }
+
     public static void main(String[] args) throws Exception {
         TypeSerializer<KeyState> ser = TypeInformation.of(KeyState.class).createSerializer(new SerializerConfigImpl());
         int ring = new Configuration().get(JobOptions.RING_SIZE);
         for (ModelShape shape : new ModelShape[] {ModelShape.of(CellType.LSTM, 1, 32, 2, 12),
             ModelShape.of(CellType.GRU, 1, 16, 1, 12)}) {
             for (int recent : new int[] {ring, 64}) {
-                KeyState s = new KeyState();
-                int n = shape.numLayers() * shape.hiddenSize();
-                s.h = new float[n];
-                s.c = new float[shape.cell() == CellType.LSTM ? n : 0];
-                s.scaling = new float[2 + 2 * 12];
-                s.last = new float[1];
-                s.recent = new float[recent];
-                s.errors = new float[48];
-                DataOutputSerializer out = new DataOutputSerializer(4096);
-                ser.serialize(s, out);
                 int model = ModelBinary.write(new Model(shape, ParameterInit.init(shape, 1, null), null)).length;
-                System.out.printf("%-40s recent-inputs %3d: key state %5d bytes; per-key model adds %6d bytes%n",
-                        shape, recent, out.length(), model);
+                System.out.printf("%-40s recent-inputs %3d: per-key scope %5d bytes (+ model %6d); shared scope %5d bytes%n",
+                        shape, recent, size(ser, state(shape, recent, false)), model, size(ser, state(shape, recent, true)));
             }
         }
     }

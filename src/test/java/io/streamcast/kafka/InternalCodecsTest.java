@@ -104,4 +104,21 @@ class InternalCodecsTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> ModelUpdateCodec.read(Arrays.copyOf(m, m.length - 1))).getMessage().contains("truncated"));
     }
+
+    @Test
+    void aModelPublishedOnTheModelsTopicLoadsAsAModelFile() {
+        var shape = new io.streamcast.model.ModelShape(io.streamcast.model.CellType.LSTM,
+                io.streamcast.model.GruVariant.RESET_AFTER, 1, 8, 2, 3);
+        var model = new io.streamcast.model.Model(shape, io.streamcast.training.ParameterInit.init(shape, 5, null),
+                new io.streamcast.model.Normaliser(new float[] {20f}, new float[] {4f}, new float[] {20f, 20f, 20f},
+                        new float[] {4f, 4f, 4f}));
+        ModelUpdate u = new ModelUpdate();
+        u.scopeKey = "plant-7";
+        u.version = 3;
+        u.outcome = ModelUpdate.Outcome.ACCEPTED;
+        u.model = io.streamcast.modelfile.ModelBinary.write(model);
+        String record = new String(ModelUpdateCodec.auditJson(u, true), java.nio.charset.StandardCharsets.UTF_8);
+        // e.g. a shared model taken from the audit log as the starting model of a per-key job
+        assertEquals(model, io.streamcast.modelfile.ModelJson.read(record));
+    }
 }
