@@ -157,5 +157,5 @@ public final class JobOptions {
 
     public static final ConfigOption<Integer> FAIL_AFTER_READINGS = ConfigOptions.key("testing.fail-after-readings")
             .intType().defaultValue(0)
-            .withDescription("Failure drill: each forecasting subtask throws once, in its first attempt, after this many readings. 0: off.");
+            .withDescription("Failure drill: each forecasting subtask throws once, in its first attempt, after applying this many readings. 0: off.");
 }

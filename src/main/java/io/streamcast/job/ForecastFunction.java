@@ -217,10 +217,6 @@ public final class ForecastFunction extends KeyedBroadcastProcessFunction<String
             return;
         }
         long start = System.nanoTime();
-        if (failAfter > 0 && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0 && ++seen > failAfter) {
-            throw new IllegalStateException("testing.fail-after-readings: injected failure after " + failAfter
-                    + " readings");
-        }
         KeyState s = state.value();
         if (s == null) {
             s = forecaster.newState(initial);
@@ -366,6 +362,10 @@ public final class ForecastFunction extends KeyedBroadcastProcessFunction<String
     }
 
     private void apply(KeyState s, Reading r, ReadOnlyContext ctx, Collector<Forecast> out) throws Exception {
+        if (failAfter > 0 && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0 && ++seen > failAfter) {
+            throw new IllegalStateException("testing.fail-after-readings: injected failure after " + failAfter
+                    + " applied readings");
+        }
         ServingModel m = servingModel(s, ctx.getCurrentKey());
         long slotBefore = s.lastSlot;
         Forecast f = new Forecast();

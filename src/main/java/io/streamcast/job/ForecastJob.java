@@ -89,6 +89,7 @@ public final class ForecastJob {
         c.set(KafkaIo.BUILT_AT, System.currentTimeMillis());
         boolean retraining = c.get(RetrainingOptions.ENABLED);
         if (retraining) {
+            io.streamcast.training.TrainingConfig.from(c); // bad training settings fail here, not in the trainer
             KafkaIo.ensureInternalTopics(c, Math.max(1, env.getParallelism()));
         }
         DataStream<ModelUpdate> updates = retraining

@@ -96,6 +96,19 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
         try (Admin admin = KafkaIo.admin(conf)) {
             partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
         }
+        heartbeat(getProcessingTimeService().getCurrentProcessingTime());
+    }
+
+    /**
+     * Repeats the last marker every second even when progress stands still (all keys waiting, or
+     * no input): a trainer that restarted from a checkpoint re-reads only what came after it, and
+     * its watermark starts from nothing until every forecaster subtask has marked again.
+     */
+    private void heartbeat(long now) {
+        if (lastMarked != Long.MIN_VALUE && now - lastMarkedAt >= MIN_INTERVAL_MS) {
+            emit(lastMarked, now);
+        }
+        getProcessingTimeService().registerTimer(now + MIN_INTERVAL_MS, this::heartbeat);
     }
 
     @Override
@@ -141,16 +154,20 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
         boolean closesRound = lastMarked == Long.MIN_VALUE
                 || Math.floorDiv(w - graceMillis, roundMillis) > Math.floorDiv(lastMarked - graceMillis, roundMillis);
         if (w > lastMarked && (closesRound || force || now - lastMarkedAt >= MIN_INTERVAL_MS)) {
-            int writer = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-            int writers = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-            for (int partition = 0; partition < partitions; partition++) {
-                TrainingRequest m = TrainingRequest.marker(writer, writers, w);
-                m.partition = partition;
-                output.collect(new StreamRecord<>(m, w));
-            }
-            lastMarked = w;
-            lastMarkedAt = now;
+            emit(w, now);
         }
+    }
+
+    private void emit(long w, long now) {
+        int writer = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int writers = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        for (int partition = 0; partition < partitions; partition++) {
+            TrainingRequest m = TrainingRequest.marker(writer, writers, w);
+            m.partition = partition;
+            output.collect(new StreamRecord<>(m, w));
+        }
+        lastMarked = w;
+        lastMarkedAt = now;
     }
 
     /**

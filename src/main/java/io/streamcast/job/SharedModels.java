@@ -22,8 +22,12 @@ import org.apache.flink.api.common.typeinfo.Types;
  * the group switches at the same point of event time whatever the order answers arrive in.
  */
 final class SharedModels {
-    /** Answers kept per group: enough for keys lagging several rounds behind the group. */
-    static final int KEEP = 16;
+    /**
+     * Answers kept per group (plus the newest accepted model, always): keys lagging up to a few
+     * rounds behind still find the model in force at their time. Every subtask holds them for every
+     * group, so this bounds broadcast state: at most KEEP + 1 models per group.
+     */
+    static final int KEEP = 4;
 
     static final MapStateDescriptor<String, byte[]> DESCRIPTOR = new MapStateDescriptor<>("shared-models",
             Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);

@@ -165,6 +165,20 @@ final class JobHarness {
         }
     }
 
+    /** The first offset still in each partition (above 0: the broker deleted records). */
+    Map<TopicPartition, Long> beginningOffsets(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo pi : consumer.partitionsFor(topic)) {
+                parts.add(new TopicPartition(topic, pi.partition()));
+            }
+            return consumer.beginningOffsets(parts);
+        }
+    }
+
     /** A streamcast counter summed over all subtasks of the job. */
     long counter(JobID job, String name) {
         return reporter.findMetrics(job, "\\." + Metrics.GROUP + "\\." + name.replace(".", "\\.") + "$").values().stream()
