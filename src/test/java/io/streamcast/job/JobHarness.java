@@ -64,19 +64,59 @@ final class JobHarness {
         return JobSpec.load(null, o);
     }
 
-    /** Sends the payloads in order, keyed (so one key stays in one partition and in order). */
+    /**
+     * Sends the payloads in order, keyed (so one key stays in one partition and in order); every
+     * send must succeed. The first record of each partition goes synchronously: on a freshly
+     * created topic the broker (Kafka 4.2, KRaft, one node) now and then leaves a partition's
+     * first batch unanswered until it expires while later batches land, which would silently
+     * drop the first readings of some keys. A first record that expires was never written, so it
+     * is sent again; after that, order within the partition is settled.
+     */
     void produce(Configuration c, List<String[]> keyAndPayload) {
+        String topic = c.get(JobOptions.INPUT_TOPIC);
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.LINGER_MS_CONFIG, 5))) {
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5000))) {
+            int partitions = p.partitionsFor(topic).size();
+            java.util.Set<Integer> started = new java.util.HashSet<>();
             for (String[] kp : keyAndPayload) {
-                p.send(new ProducerRecord<>(c.get(JobOptions.INPUT_TOPIC),
-                        kp[0] == null ? null : kp[0].getBytes(StandardCharsets.UTF_8),
-                        kp[1] == null ? null : kp[1].getBytes(StandardCharsets.UTF_8)));
+                byte[] key = kp[0] == null ? null : kp[0].getBytes(StandardCharsets.UTF_8);
+                ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, key,
+                        kp[1] == null ? null : kp[1].getBytes(StandardCharsets.UTF_8));
+                int partition = key == null ? -1
+                        : org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(key, partitions);
+                if (partition >= 0 && started.add(partition)) {
+                    sendFirst(p, r);
+                } else {
+                    sent.add(p.send(r));
+                }
             }
             p.flush();
+        }
+        for (int i = 0; i < sent.size(); i++) {
+            try {
+                sent.get(i).get();
+            } catch (Exception e) {
+                throw new AssertionError("record " + i + " of " + sent.size() + " was not written: " + e, e);
+            }
+        }
+    }
+
+    private static void sendFirst(KafkaProducer<byte[], byte[]> p, ProducerRecord<byte[], byte[]> r) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                p.send(r).get();
+                return;
+            } catch (Exception e) {
+                if (attempt == 5) {
+                    throw new AssertionError("the first record of a partition was not written: " + e, e);
+                }
+            }
         }
     }
 

@@ -399,15 +399,6 @@ class RetrainingJobTest {
         assertTrue(h.counter(jobId[0], Metrics.RETRAINS_ACCEPTED) >= 1);
     }
 
-    /**
-     * Disabled: in about 1 run of 4 one forecaster subtask's first ~16 KB of forecasts (its first
-     * producer batch, readings 0..132 of two keys) never reach the forecast topic at all -- not even
-     * as aborted records -- in the first attempt, before any injected failure; the other subtask and
-     * every later record are fine. Not yet diagnosed (candidates: the exactly-once sink's first
-     * transaction against a Kafka 4 broker with transactions v2, or our pipeline); see the issue 4
-     * note. When it passes, it shows recovery leaves every forecast and version unchanged.
-     */
-    @org.junit.jupiter.api.Disabled("intermittent loss of a subtask's first forecast batch, under investigation (issue 4)")
     @Test
     void sharedScopeFailuresDuringTrainingAndAroundSwapsChangeNoForecast() throws Exception {
         Map<String, String> shared = Map.of("retraining.scope", "shared", "retraining.every", "60 min",
