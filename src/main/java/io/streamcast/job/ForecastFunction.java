@@ -248,13 +248,7 @@ public final class ForecastFunction extends KeyedBroadcastProcessFunction<String
         arrived.update(u);
         if (s.waiting > 0) {
             // the key reached its swap point before this answer: swap now, then apply what waited, in order
-            List<Reading> held = new ArrayList<>();
-            waiting.get().forEach(held::add);
-            waiting.clear();
-            s.waiting = 0;
-            for (Reading r : held) {
-                accept(s, r, ctx, out);
-            }
+            applyHeld(s, ctx, out);
             state.update(s);
         }
     }
@@ -564,6 +558,15 @@ public final class ForecastFunction extends KeyedBroadcastProcessFunction<String
             ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + SHARED_RECHECK_MS);
             return;
         }
+        applyHeld(s, ctx, out);
+        if (s.waiting == 0) {
+            ctx.output(ForecastJob.TRAINING_REQUESTS, TrainingRequest.waiting(TrainingRequest.RELEASE, ctx.getCurrentKey(), 0));
+        }
+        state.update(s);
+    }
+
+    /** Takes the readings a key held while waiting and accepts them in order (some may be held again). */
+    private void applyHeld(KeyState s, ReadOnlyContext ctx, Collector<Forecast> out) throws Exception {
         List<Reading> held = new ArrayList<>();
         waiting.get().forEach(held::add);
         waiting.clear();
@@ -571,10 +574,6 @@ public final class ForecastFunction extends KeyedBroadcastProcessFunction<String
         for (Reading r : held) {
             accept(s, r, ctx, out);
         }
-        if (s.waiting == 0) {
-            ctx.output(ForecastJob.TRAINING_REQUESTS, TrainingRequest.waiting(TrainingRequest.RELEASE, ctx.getCurrentKey(), 0));
-        }
-        state.update(s);
     }
 
     private static double meanError(KeyState s) {

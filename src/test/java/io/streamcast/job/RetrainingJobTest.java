@@ -255,28 +255,35 @@ class RetrainingJobTest {
 
     @Test
     void failuresDuringTrainingAndAroundSwapsChangeNoForecast() throws Exception {
-        Model initial = regimeAModel();
-        Map<String, String> fast = Map.of("training.max-epochs", "6");
-        Configuration plain = spec("plain", fast);
-        h.produce(plain, readings(2, CHANGE));
-        JobID[] job = new JobID[1];
-        Map<String, TreeMap<Long, Forecast>> expected = runToCompletion(plain, initial, 2 * N, job);
-        assertTrue(h.counter(job[0], Metrics.MODEL_SWAPS) >= 1, counters(job[0]));
+        assertFailuresChangeNoForecast("crash", Map.of("training.max-epochs", "6"), regimeAModel(), 2, 330, 1);
+    }
 
-        Map<String, String> failing = new HashMap<>(fast);
+    /**
+     * Runs the job once without and once with a forecaster crash after failAfter applied readings
+     * and a trainer failure at its third training; every forecast and version must be the same.
+     */
+    void assertFailuresChangeNoForecast(String name, Map<String, String> settings, Model initial, int keys,
+                                        int failAfter, int minSwaps) throws Exception {
+        Configuration plain = spec(name + "-plain", settings);
+        h.produce(plain, readings(keys, CHANGE));
+        JobID[] job = new JobID[1];
+        Map<String, TreeMap<Long, Forecast>> expected = runToCompletion(plain, initial, keys * N, job);
+        assertTrue(h.counter(job[0], Metrics.MODEL_SWAPS) >= minSwaps, counters(job[0]));
+
+        Map<String, String> failing = new HashMap<>(settings);
         failing.put("testing.fail-trainer-after", "2");
-        failing.put("testing.fail-after-readings", "330");
+        failing.put("testing.fail-after-readings", String.valueOf(failAfter));
         failing.put("restart-strategy.type", "fixed-delay");
         failing.put("restart-strategy.fixed-delay.attempts", "10");
         failing.put("restart-strategy.fixed-delay.delay", "200 ms");
-        Configuration c = spec("crash", failing);
-        h.produce(c, readings(2, CHANGE));
-        Map<String, TreeMap<Long, Forecast>> got = runToCompletion(c, initial, 2 * N, job);
+        Configuration c = spec(name, failing);
+        h.produce(c, readings(keys, CHANGE));
+        Map<String, TreeMap<Long, Forecast>> got = runToCompletion(c, initial, keys * N, job);
         assertTrue(REPORTER.findMetrics(job[0], "numRestarts").values().stream()
                 .anyMatch(x -> ((org.apache.flink.metrics.Gauge<?>) x).getValue() instanceof Number nr && nr.longValue() > 0),
                 "the job restarted");
-        for (String key : List.of("s0", "s1")) {
-            assertEquals(fingerprint(expected.get(key)), fingerprint(got.get(key)), key);
+        for (int k = 0; k < keys; k++) {
+            assertEquals(fingerprint(expected.get("s" + k)), fingerprint(got.get("s" + k)), "s" + k);
         }
     }
 
@@ -401,29 +408,8 @@ class RetrainingJobTest {
 
     @Test
     void sharedScopeFailuresDuringTrainingAndAroundSwapsChangeNoForecast() throws Exception {
-        Map<String, String> shared = Map.of("retraining.scope", "shared", "retraining.every", "60 min",
-                "retraining.min-readings", "40", "training.max-epochs", "4");
-        Configuration plain = spec("shared-plain", shared);
-        h.produce(plain, readings(3, CHANGE));
-        JobID[] job = new JobID[1];
-        Map<String, TreeMap<Long, Forecast>> expected = runToCompletion(plain, null, 3 * N, job);
-        assertTrue(h.counter(job[0], Metrics.MODEL_SWAPS) >= 3, counters(job[0]));
-
-        Map<String, String> failing = new HashMap<>(shared);
-        failing.put("testing.fail-trainer-after", "2");
-        failing.put("testing.fail-after-readings", "400");
-        failing.put("restart-strategy.type", "fixed-delay");
-        failing.put("restart-strategy.fixed-delay.attempts", "10");
-        failing.put("restart-strategy.fixed-delay.delay", "200 ms");
-        Configuration c = spec("shared-crash", failing);
-        h.produce(c, readings(3, CHANGE));
-        Map<String, TreeMap<Long, Forecast>> got = runToCompletion(c, null, 3 * N, job);
-        assertTrue(REPORTER.findMetrics(job[0], "numRestarts").values().stream()
-                .anyMatch(x -> ((org.apache.flink.metrics.Gauge<?>) x).getValue() instanceof Number nr && nr.longValue() > 0),
-                "the job restarted");
-        for (String key : List.of("s0", "s1", "s2")) {
-            assertEquals(fingerprint(expected.get(key)), fingerprint(got.get(key)), key);
-        }
+        assertFailuresChangeNoForecast("shared-crash", Map.of("retraining.scope", "shared", "retraining.every", "60 min",
+                "retraining.min-readings", "40", "training.max-epochs", "4"), null, 3, 400, 3);
     }
 
     @Test
