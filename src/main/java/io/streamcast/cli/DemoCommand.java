@@ -189,6 +189,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean sendFailed = new java.util.concurrent.atomic.AtomicBoolean();
+
     private void produce(EmbeddedKafka kafka, SensorSimulator sim, long start, long intervalMs, Live live) {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -200,7 +202,11 @@ public final class DemoCommand implements Callable<Integer> {
                 long t = start + i * intervalMs;
                 for (SensorSimulator.Record r : sim.next(t)) {
                     p.send(new ProducerRecord<>("sensor-readings", r.key().getBytes(StandardCharsets.UTF_8),
-                            r.json().getBytes(StandardCharsets.UTF_8)));
+                            r.json().getBytes(StandardCharsets.UTF_8)), (md, e) -> {
+                                if (e != null && sendFailed.compareAndSet(false, true)) {
+                                    System.err.println("demo: a simulated reading was not written to Kafka: " + e);
+                                }
+                            });
                     live.sent(r);
                 }
                 live.simTime.set(t);
