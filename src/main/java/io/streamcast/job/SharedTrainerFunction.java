@@ -6,8 +6,6 @@ import io.streamcast.event.ModelUpdate;
 import io.streamcast.event.TrainingRequest;
 import io.streamcast.model.Model;
 import io.streamcast.modelfile.ModelBinary;
-import io.streamcast.training.Retrainer;
-import io.streamcast.training.TrainingConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -43,7 +41,7 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
     /** The job's starting model (binary), the champion until a group has its own; null: none. */
     private final byte[] initialModel;
 
-    private transient Retrainer retrainer;
+    private transient TrainerRuntime trainer;
     private transient long roundMillis;
     private transient long graceMillis;
     private transient long swapDelayMillis;
@@ -52,10 +50,7 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
     private transient ValueState<byte[]> model;
     private transient ValueState<Long> version;
     private transient ValueState<Long> lastAnswered;
-    private transient TrainerMetrics metrics;
     private transient Counter late;
-    private transient int failAfter;
-    private transient int trained;
 
     public SharedTrainerFunction(Configuration conf, Model initial) {
         this.conf = conf;
@@ -64,20 +59,17 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
 
     @Override
     public void open(OpenContext ctx) {
-        retrainer = new Retrainer(TrainingConfig.from(conf), conf.get(RetrainingOptions.HOLDOUT),
-                conf.get(RetrainingOptions.MARGIN), conf.get(RetrainingOptions.WARM_START));
+        trainer = new TrainerRuntime(conf, getRuntimeContext());
         roundMillis = conf.get(RetrainingOptions.EVERY).toMillis();
         graceMillis = conf.get(RetrainingOptions.SHARED_GRACE).toMillis();
         swapDelayMillis = conf.get(RetrainingOptions.SWAP_DELAY) * conf.get(JobOptions.INTERVAL).toMillis();
         maxWindows = conf.get(RetrainingOptions.SHARED_MAX_WINDOWS);
-        failAfter = conf.get(JobOptions.FAIL_TRAINER_AFTER);
         windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("round-windows", Types.STRING,
                 TypeInformation.of(TrainingRequest.class)));
         model = getRuntimeContext().getState(new ValueStateDescriptor<>("group-model",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         version = getRuntimeContext().getState(new ValueStateDescriptor<>("group-version", Types.LONG));
         lastAnswered = getRuntimeContext().getState(new ValueStateDescriptor<>("last-answered-round", Types.LONG));
-        metrics = new TrainerMetrics(getRuntimeContext().getMetricGroup());
         late = getRuntimeContext().getMetricGroup().addGroup(Metrics.GROUP).counter(Metrics.LATE_CONTRIBUTIONS);
     }
 
@@ -138,15 +130,11 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
             u.outcome = ModelUpdate.Outcome.REJECTED;
             u.detail = "no window reached the trainer before the round closed";
         } else {
-            if (failAfter > 0 && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0 && trained++ >= failAfter) {
-                throw new IllegalStateException("testing.fail-trainer-after: injected failure during training");
-            }
-            metrics.started();
             List<float[]> data = new ArrayList<>(sample.size());
             sample.forEach(q -> data.add(q.window));
-            u = retrainer.retrainShared(u, data, sample.get(0).inputSize, champion);
-            metrics.finished(u);
-            TrainerMetrics.keepToShare(u.wallMillis, conf.get(RetrainingOptions.TRAINER_CPU_SHARE));
+            ModelUpdate question = u;
+            int inputSize = sample.get(0).inputSize;
+            u = trainer.train(() -> trainer.retrainer.retrainShared(question, data, inputSize, champion));
         }
         if (u.accepted()) {
             version.update(u.version);
@@ -157,5 +145,8 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
         }
         lastAnswered.update(round);
         out.collect(u);
+        if (!sample.isEmpty()) {
+            trainer.keepToShare(u);
+        }
     }
 }

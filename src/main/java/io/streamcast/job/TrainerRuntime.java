@@ -1,0 +1,76 @@
+package io.streamcast.job;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.config.RetrainingOptions;
+import io.streamcast.event.ModelUpdate;
+import io.streamcast.training.Retrainer;
+import io.streamcast.training.TrainingConfig;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+/**
+ * What both trainer operators share around one training: the {@link Retrainer}, the metrics
+ * (retrains started/accepted/rejected/failed, training time, validation error), the failure drill
+ * (testing.fail-trainer-after) and the CPU share (retraining.trainer-cpu-share).
+ */
+final class TrainerRuntime {
+    final Retrainer retrainer;
+    private final int failAfter;
+    private final double cpuShare;
+    private final boolean firstAttempt;
+    private int trained;
+    private final Counter started;
+    private final Counter accepted;
+    private final Counter rejected;
+    private final Counter failed;
+    private final Histogram trainingMillis;
+    private volatile double lastValidationError = Double.NaN;
+
+    TrainerRuntime(Configuration conf, RuntimeContext ctx) {
+        retrainer = new Retrainer(TrainingConfig.from(conf), conf.get(RetrainingOptions.HOLDOUT),
+                conf.get(RetrainingOptions.MARGIN), conf.get(RetrainingOptions.WARM_START));
+        failAfter = conf.get(JobOptions.FAIL_TRAINER_AFTER);
+        cpuShare = conf.get(RetrainingOptions.TRAINER_CPU_SHARE);
+        firstAttempt = ctx.getTaskInfo().getAttemptNumber() == 0;
+        MetricGroup g = ctx.getMetricGroup().addGroup(Metrics.GROUP);
+        started = g.counter(Metrics.RETRAINS_STARTED);
+        accepted = g.counter(Metrics.RETRAINS_ACCEPTED);
+        rejected = g.counter(Metrics.RETRAINS_REJECTED);
+        failed = g.counter(Metrics.RETRAINS_FAILED);
+        trainingMillis = g.histogram(Metrics.TRAINING_TIME_MS, new DescriptiveStatisticsHistogram(1000));
+        g.gauge(Metrics.VALIDATION_ERROR, () -> lastValidationError);
+    }
+
+    /** Runs one training, counted and timed (the drill may fail it first). */
+    ModelUpdate train(java.util.function.Supplier<ModelUpdate> training) {
+        if (failAfter > 0 && firstAttempt && trained++ >= failAfter) {
+            throw new IllegalStateException("testing.fail-trainer-after: injected failure during training");
+        }
+        started.inc();
+        ModelUpdate u = training.get();
+        trainingMillis.update(u.wallMillis);
+        switch (u.outcome) {
+            case ACCEPTED -> {
+                accepted.inc();
+                lastValidationError = u.challengerError;
+            }
+            case REJECTED -> rejected.inc();
+            default -> failed.inc();
+        }
+        return u;
+    }
+
+    /**
+     * Keeps the trainer within its share of a core: pauses in proportion to the training just done
+     * (after its answer is out). Only the trainer's Kafka input backs up meanwhile.
+     */
+    void keepToShare(ModelUpdate u) throws InterruptedException {
+        if (cpuShare < 1 && u.wallMillis > 0) {
+            Thread.sleep((long) (u.wallMillis * (1 - cpuShare) / cpuShare));
+        }
+    }
+}
