@@ -110,7 +110,7 @@ public final class DemoCommand implements Callable<Integer> {
             o.put("grid.max-gap", Duration.ofMillis(12 * intervalMs).toMillis() + " ms");
             o.put("model.path", modelFile.toString());
             o.put("model.id", "demo-lstm");
-            o.put("state.key-ttl", "10 min");
+            o.put("state.key-ttl", "1 h"); // longer than a reading can be held (out-of-orderness, as wall time)
             o.put("execution.checkpointing.interval", "2 s");
             o.put("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
             o.put("parallelism.default", "2");

@@ -26,6 +26,12 @@ public final class JobOptions {
 
     public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
 
+    /** Which time a forecast record carries as its Kafka timestamp (the reading's time is always in the payload). */
+    public enum RecordTimestamp { EVENT, PROCESSING }
+
+    /** Which of two readings on one grid slot is applied (the other is a same_slot dead letter). */
+    public enum SameSlotPolicy { NEAREST, FIRST, LAST }
+
     // ---- Kafka
     public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("kafka.bootstrap-servers")
             .stringType().defaultValue("localhost:9092")
@@ -58,6 +64,13 @@ public final class JobOptions {
     public static final ConfigOption<Integer> DEAD_LETTER_PAYLOAD_LIMIT = ConfigOptions.key("dead-letter.payload-limit")
             .intType().defaultValue(4096)
             .withDescription("Characters of the original payload kept in a dead letter.");
+
+    public static final ConfigOption<RecordTimestamp> RECORD_TIMESTAMP = ConfigOptions.key("output.record-timestamp")
+            .enumType(RecordTimestamp.class).defaultValue(RecordTimestamp.PROCESSING)
+            .withDescription("Kafka timestamp of forecast records: processing (when the forecast was made; never refused by"
+                    + " a broker) or event (the reading's time; a broker refuses records more than its"
+                    + " message.timestamp.after.max.ms, 1 h by default, ahead of its clock, and deletes records older than"
+                    + " its retention). The reading's time is always in the payload.");
 
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE = ConfigOptions.key("output.delivery-guarantee")
             .enumType(DeliveryGuarantee.class).defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
@@ -103,7 +116,19 @@ public final class JobOptions {
 
     public static final ConfigOption<Duration> IDLE_TIMEOUT = ConfigOptions.key("input.idle-timeout")
             .durationType().defaultValue(Duration.ofSeconds(10))
-            .withDescription("A source split without data for this long stops holding back event time.");
+            .withDescription("A Kafka partition without data for this long stops holding back event time (the"
+                    + " watermark); forecasting itself never waits for it.");
+
+    public static final ConfigOption<Duration> MAX_FUTURE = ConfigOptions.key("input.max-future")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("Readings stamped more than this ahead of the job's clock are dead-lettered as"
+                    + " future_timestamp: a sensor clock running fast must not move event time past everyone else.");
+
+    public static final ConfigOption<SameSlotPolicy> SAME_SLOT_POLICY = ConfigOptions.key("grid.same-slot-policy")
+            .enumType(SameSlotPolicy.class).defaultValue(SameSlotPolicy.NEAREST)
+            .withDescription("Two readings held together on one grid slot: nearest (to the grid point), first or last"
+                    + " (by arrival) is applied, the other is a same_slot dead letter. A reading for a slot already"
+                    + " applied is always same_slot.");
 
     public static final ConfigOption<DropPolicy> LATE_POLICY = ConfigOptions.key("input.late-policy")
             .enumType(DropPolicy.class).defaultValue(DropPolicy.DEAD_LETTER)

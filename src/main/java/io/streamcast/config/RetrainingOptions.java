@@ -70,6 +70,12 @@ public final class RetrainingOptions {
             .withDescription("A model trained on the window ending at a key's reading n takes effect at reading n + this;"
                     + " if it has not arrived by then, that key's readings wait for it.");
 
+    public static final ConfigOption<Duration> MAX_SWAP_WAIT = ConfigOptions.key("retraining.max-swap-wait")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("Longest a key waits (processing time) for a model that is due: after it, the key goes on"
+                    + " with its current model and swaps at a later reading once the model arrives (counted as"
+                    + " swap_timeouts; the decision is kept in state, so a restore repeats it).");
+
     public static final ConfigOption<Double> MARGIN = ConfigOptions.key("retraining.margin")
             .doubleType().defaultValue(0.02)
             .withDescription("A challenger replaces the model only if its hold-out error is lower by this fraction.");

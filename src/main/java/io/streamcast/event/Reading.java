@@ -14,11 +14,8 @@ public class Reading {
     public String topic;
     public int partition;
     public long offset;
-    /**
-     * Set (and nothing else but key) on the per-key scope's model updates: they share the keyed
-     * input with readings, so the forecaster's second input is free for broadcast shared models.
-     */
-    public ModelUpdate update;
+    /** Processing time the reading reached its key's forecaster (set there; bounds how long it is held). */
+    public long arrival;
 
     public Reading() {
     }
@@ -30,16 +27,6 @@ public class Reading {
         this.topic = topic;
         this.partition = partition;
         this.offset = offset;
-    }
-
-    /** A model update for one key, to travel in the keyed reading stream. */
-    public static Reading carrying(ModelUpdate u) {
-        Reading r = new Reading();
-        r.key = u.scopeKey;
-        r.update = u;
-        r.values = new float[0];
-        r.topic = "";
-        return r;
     }
 
     @Override

@@ -9,6 +9,7 @@ public enum Reason {
     MISSING_FIELD,
     WRONG_TYPE,
     BAD_TIMESTAMP,
+    FUTURE_TIMESTAMP,
     NOT_FINITE,
     OUT_OF_RANGE,
     TOO_LARGE,

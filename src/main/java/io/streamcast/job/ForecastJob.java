@@ -9,8 +9,7 @@ import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
 import io.streamcast.event.Reading;
 import io.streamcast.kafka.KafkaIo;
-import io.streamcast.kafka.RawRecord;
-import io.streamcast.kafka.ReadingParser;
+import io.streamcast.kafka.ReadingDeserializer;
 import io.streamcast.model.Model;
 import io.streamcast.modelfile.ModelFiles;
 import java.nio.file.Path;
@@ -24,8 +23,10 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -54,21 +55,40 @@ public final class ForecastJob {
     public record Pipeline(SingleOutputStreamOperator<Forecast> forecasts, DataStream<DeadLetter> deadLetters) {
     }
 
-    /** An empty stream of updates when nothing retrains (Flink 2.2's fromData fails on an empty collection). */
-    private static DataStream<ModelUpdate> noUpdates(StreamExecutionEnvironment env) {
-        return env.fromSequence(0, 0).uid("no-updates").filter(x -> false).name("no model updates").uid("no-updates-filter")
-                .map(x -> new ModelUpdate()).returns(TypeInformation.of(ModelUpdate.class)).name("none").uid("no-updates-map");
-    }
-
-    /** A watermark generator for inputs that carry no event time. */
-    static final class EndOfTime implements WatermarkGenerator<ModelUpdate> {
+    /**
+     * Model updates carry no event time. Their input is marked idle for good, so it neither holds
+     * back the readings' watermark nor, when the readings go idle, pushes the forecaster's event time
+     * to the end of time (which a MAX watermark on it would: timers of later readings never fired).
+     */
+    static final class NoEventTime implements WatermarkGenerator<ModelUpdate> {
         @Override
         public void onEvent(ModelUpdate event, long eventTimestamp, WatermarkOutput output) {
         }
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
-            output.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(Long.MAX_VALUE));
+            output.markIdle();
+        }
+    }
+
+    /**
+     * Event time of the readings, made in the source per Kafka partition (so merging partitions
+     * never reorders it), with idleness: a quiet partition stops holding back the others.
+     */
+    static WatermarkStrategy<Either<DeadLetter, Reading>> readingTime(Configuration c) {
+        return WatermarkStrategy.<Either<DeadLetter, Reading>>forBoundedOutOfOrderness(c.get(JobOptions.OUT_OF_ORDERNESS))
+                .withTimestampAssigner((e, kafkaTime) -> ReadingDeserializer.eventTime(e))
+                .withIdleness(c.get(JobOptions.IDLE_TIMEOUT));
+    }
+
+    /** Settings that only fail together: checked at submission. */
+    static void validate(Configuration c) {
+        long ttl = c.get(JobOptions.KEY_TTL).toMillis();
+        long held = c.get(JobOptions.OUT_OF_ORDERNESS).toMillis() + (c.get(RetrainingOptions.ENABLED)
+                ? c.get(RetrainingOptions.MAX_SWAP_WAIT).toMillis() : 0);
+        if (ttl > 0 && held > 0 && ttl <= held) {
+            throw new IllegalArgumentException("state.key-ttl (" + c.get(JobOptions.KEY_TTL) + ") must be longer than a"
+                    + " reading can be held: input.out-of-orderness + retraining.max-swap-wait");
         }
     }
 
@@ -87,24 +107,42 @@ public final class ForecastJob {
     public static Pipeline build(StreamExecutionEnvironment env, Configuration spec, Model model) {
         Configuration c = new Configuration(spec);
         c.set(KafkaIo.BUILT_AT, System.currentTimeMillis());
+        validate(c);
+        KafkaIo.checkRecordTimestamps(c);
         boolean retraining = c.get(RetrainingOptions.ENABLED);
+        boolean shared = retraining && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED;
         if (retraining) {
             io.streamcast.training.TrainingConfig.from(c); // bad training settings fail here, not in the trainer
             KafkaIo.ensureInternalTopics(c, Math.max(1, env.getParallelism()));
         }
-        DataStream<ModelUpdate> updates = retraining
-                ? env.fromSource(KafkaIo.modelUpdateSource(c), WatermarkStrategy.noWatermarks(),
-                        "kafka: " + c.get(RetrainingOptions.UPDATES_TOPIC)).uid("model-updates-source")
-                : noUpdates(env);
-        Pipeline p = buildWithoutSinks(env, c, model,
-                env.fromSource(KafkaIo.source(c), WatermarkStrategy.noWatermarks(), "kafka: " + c.get(JobOptions.INPUT_TOPIC))
-                        .uid(SOURCE_UID), updates);
+
+        SingleOutputStreamOperator<Reading> readings = env
+                .fromSource(KafkaIo.source(c), readingTime(c), "kafka: " + c.get(JobOptions.INPUT_TOPIC)).uid(SOURCE_UID)
+                .process(new ParseReadings()).name("parse").uid("parse");
+        KeyedStream<Reading, String> byKey = readings.keyBy(r -> r.key);
+        SingleOutputStreamOperator<Forecast> forecasts;
+        if (!retraining) {
+            forecasts = byKey.process(new ForecastFunction(c, model, modelId(c)));
+        } else {
+            DataStream<ModelUpdate> updates = env.fromSource(KafkaIo.modelUpdateSource(c), WatermarkStrategy.noWatermarks(),
+                            "kafka: " + c.get(RetrainingOptions.UPDATES_TOPIC)).uid("model-updates-source")
+                    .assignTimestampsAndWatermarks(WatermarkStrategy.forGenerator(ctx -> new NoEventTime()))
+                    .name("updates: no event time").uid("updates-event-time");
+            forecasts = shared
+                    ? byKey.connect(updates.broadcast(SharedModels.DESCRIPTOR))
+                            .process(new SharedForecastFunction(c, model, modelId(c)))
+                    : byKey.connect(updates.keyBy(u -> u.scopeKey))
+                            .process(new PerKeyForecastFunction(c, model, modelId(c)));
+        }
+        forecasts.name("forecast").uid(FORECAST_UID);
+        DataStream<DeadLetter> dead = readings.getSideOutput(DEAD_LETTERS).union(forecasts.getSideOutput(DEAD_LETTERS));
+        Pipeline p = new Pipeline(forecasts, dead);
+
         p.forecasts().sinkTo(KafkaIo.forecastSink(c)).name("kafka: " + c.get(JobOptions.OUTPUT_TOPIC)).uid("forecast-sink");
         p.deadLetters().sinkTo(KafkaIo.deadLetterSink(c)).name("kafka: " + c.get(JobOptions.DEAD_LETTER_TOPIC))
                 .uid("dead-letter-sink");
         if (retraining) {
             // requests and answers travel through Kafka: the trainer can lag without back-pressuring forecasting
-            boolean shared = c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED;
             DataStream<TrainingRequest> out = p.forecasts().getSideOutput(TRAINING_REQUESTS);
             if (shared) {
                 out = out.transform("progress markers", TypeInformation.of(TrainingRequest.class), new ProgressMarkers(c))
@@ -138,34 +176,6 @@ public final class ForecastJob {
                     .uid("models-audit-sink");
         }
         return p;
-    }
-
-    /** Parse, event time, per-key forecasting, from any stream of raw records and of model updates. */
-    public static Pipeline buildWithoutSinks(StreamExecutionEnvironment env, Configuration c, Model model,
-                                             DataStream<RawRecord> raw, DataStream<ModelUpdate> updates) {
-        SingleOutputStreamOperator<Reading> parsed = raw.process(new ParseReadings(ReadingParser.from(c)))
-                .name("parse").uid("parse");
-        DataStream<Reading> timed = parsed.assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Reading>forBoundedOutOfOrderness(c.get(JobOptions.OUT_OF_ORDERNESS))
-                        .withTimestampAssigner((r, previous) -> r.timestamp)
-                        .withIdleness(c.get(JobOptions.IDLE_TIMEOUT)))
-                .name("event time").uid("event-time");
-        // model updates never hold back event time: that input's watermark is always at the end
-        DataStream<ModelUpdate> timeless = updates.assignTimestampsAndWatermarks(
-                WatermarkStrategy.<ModelUpdate>forGenerator(ctx -> new EndOfTime()))
-                .name("updates: no event time").uid("updates-event-time");
-        // per-key answers join the keyed readings; shared answers are broadcast to every subtask
-        boolean shared = c.get(RetrainingOptions.ENABLED) && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED;
-        DataStream<Reading> keyedInput = shared ? timed
-                : timed.union(timeless.map(Reading::carrying).name("per-key updates").uid("per-key-updates"));
-        DataStream<ModelUpdate> broadcast = shared ? timeless
-                : timeless.filter(u -> false).name("no shared models").uid("no-shared-models");
-        SingleOutputStreamOperator<Forecast> forecasts = keyedInput.keyBy(r -> r.key)
-                .connect(broadcast.broadcast(SharedModels.DESCRIPTOR))
-                .process(new ForecastFunction(c, model, modelId(c)))
-                .name("forecast").uid(FORECAST_UID);
-        DataStream<DeadLetter> dead = parsed.getSideOutput(DEAD_LETTERS).union(forecasts.getSideOutput(DEAD_LETTERS));
-        return new Pipeline(forecasts, dead);
     }
 
     /**

@@ -16,6 +16,15 @@ public class KeyState {
     public long lastSlot = NONE;
     /** Event time of the last applied reading. */
     public long lastTimestamp = NONE;
+    /** Newest event time received for this key (readings more than the ordering bound behind it are late). */
+    public long maxSeen = NONE;
+    /** Readings waiting for their turn (ReadingOrder), sorted by time: held[0..heldCount). */
+    public io.streamcast.event.Reading[] held;
+    public int heldCount;
+    /** Event time of this key's registered ordering timer (NONE: none). */
+    public long eventTimer = NONE;
+    /** Processing time of this key's registered ordering deadline (0: none). */
+    public long deadlineTimer;
     /**
      * This key's scaling: input mean, input std, output mean, output std (empty: none). Starts as
      * the model's normaliser; per-key models and refits replace it.
@@ -40,6 +49,10 @@ public class KeyState {
     public long pendingEffectiveAt;
     /** Readings buffered because the swap point came before the candidate's answer. */
     public int waiting;
+    /** Processing time the current wait began (bounded by retraining.max-swap-wait). */
+    public long waitSince;
+    /** The wait for the pending answer timed out: the key goes on, and swaps at a reading after it arrives. */
+    public boolean swapDeferred;
     /** Readings and event time at the last training request. */
     public long lastTrainReadings;
     public long lastTrainTime = NONE;

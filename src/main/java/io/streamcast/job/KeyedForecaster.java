@@ -123,6 +123,11 @@ public final class KeyedForecaster {
         return Math.floorDiv(timestamp + interval / 2, interval);
     }
 
+    /** The grid point of a slot. */
+    public long timeOf(long slot) {
+        return slot * interval;
+    }
+
     /**
      * Applies a reading (timestamp strictly after the state's last) and fills out with the forecast.
      */

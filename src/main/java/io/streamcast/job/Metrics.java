@@ -29,6 +29,12 @@ public final class Metrics {
     public static final String ACTIVE_KEYS = "active_keys";
     public static final String EXPIRED_KEYS = "expired_keys";
     public static final String PROCESSING_TIME_US = "processing_time_us";
+    /** Readings a forecaster subtask holds now (for their ordering bound, or waiting for a model). */
+    public static final String HELD_READINGS = "held_readings";
+    /** Of those, the ones held longer than input.out-of-orderness (+1 s): above 0 for long, something stalls. */
+    public static final String HELD_OVER_BOUND = "held_over_bound";
+    /** Records on the internal topics that did not decode (logged, then skipped). */
+    public static final String UNDECODABLE_INTERNAL = "undecodable_internal_records";
     // retraining: the trainer operator
     public static final String RETRAINS_STARTED = "retrains_started";
     public static final String RETRAINS_ACCEPTED = "retrains_accepted";
@@ -42,6 +48,8 @@ public final class Metrics {
     public static final String RETRAINS_REQUESTED = "retrains_requested";
     public static final String MODEL_SWAPS = "model_swaps";
     public static final String SWAP_WAITS = "swap_waits";
+    /** Waits that reached retraining.max-swap-wait: the key went on with its current model. */
+    public static final String SWAP_TIMEOUTS = "swap_timeouts";
     public static final String WAITED_READINGS = "waited_readings";
     public static final String MODEL_AGE_STEPS = "model_age_steps";
     public static final String STALE_UPDATES = "stale_updates";

@@ -3,26 +3,23 @@ package io.streamcast.job;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Reading;
 import io.streamcast.event.Reason;
-import io.streamcast.kafka.RawRecord;
-import io.streamcast.kafka.ReadingParser;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 
-/** Counts every record in and turns it into a reading, or a dead letter on the side output. */
-public final class ParseReadings extends ProcessFunction<RawRecord, Reading> {
+/**
+ * Right after the source (which parsed each record, see {@code ReadingDeserializer}): counts every
+ * record in, passes readings on, and sends dead letters to the side output with their reason counted.
+ */
+public final class ParseReadings extends ProcessFunction<Either<DeadLetter, Reading>, Reading> {
     private static final long serialVersionUID = 1L;
 
-    private final ReadingParser parser;
     private transient Counter in;
     private transient Map<Reason, Counter> dead;
-
-    public ParseReadings(ReadingParser parser) {
-        this.parser = parser;
-    }
 
     @Override
     public void open(OpenContext ctx) {
@@ -32,13 +29,12 @@ public final class ParseReadings extends ProcessFunction<RawRecord, Reading> {
     }
 
     @Override
-    public void processElement(RawRecord r, Context ctx, Collector<Reading> out) {
+    public void processElement(Either<DeadLetter, Reading> e, Context ctx, Collector<Reading> out) {
         in.inc();
-        ReadingParser.Result res = parser.parse(r);
-        if (res.reading != null) {
-            out.collect(res.reading);
+        if (e.isRight()) {
+            out.collect(e.right());
         } else {
-            DeadLetter d = res.deadLetter;
+            DeadLetter d = e.left();
             dead.get(d.reason).inc();
             ctx.output(ForecastJob.DEAD_LETTERS, d);
         }

@@ -49,10 +49,12 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
     private transient long watermark;
     private transient long lastMarked;
     private transient long lastMarkedAt;
+    private transient long restoredWatermark;
     /** Keys of this subtask that wait, with their first held reading's time; and those times, counted. */
     private transient Map<String, Long> held;
     private transient TreeMap<Long, Integer> heldTimes;
     private transient ListState<String> heldState;
+    private transient ListState<Long> watermarkState;
 
     public ProgressMarkers(Configuration conf) {
         this.conf = conf;
@@ -68,6 +70,17 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
         int me = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int n = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         int max = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+        // Flink does not checkpoint watermarks: after a restore the forecaster's event time starts from
+        // nothing and stays there if every reading was already read (held by waiting keys). The watermark
+        // reached before the checkpoint still holds for what the restored sources read after it, so it is
+        // restored (the least of all subtasks', true for each of them) and progress goes on from there.
+        watermarkState = ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Types.LONG));
+        restoredWatermark = Long.MIN_VALUE;
+        boolean first = true;
+        for (Long w : watermarkState.get()) {
+            restoredWatermark = first ? w : Math.min(restoredWatermark, w);
+            first = false;
+        }
         for (String e : heldState.get()) {
             int tab = e.indexOf('\t');
             String key = e.substring(tab + 1);
@@ -83,6 +96,7 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
         List<String> entries = new ArrayList<>(held.size());
         held.forEach((k, t) -> entries.add(t + "\t" + k));
         heldState.update(entries);
+        watermarkState.update(List.of(watermark));
     }
 
     @Override
@@ -90,7 +104,7 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
         super.open();
         roundMillis = conf.get(RetrainingOptions.EVERY).toMillis();
         graceMillis = conf.get(RetrainingOptions.SHARED_GRACE).toMillis();
-        watermark = Long.MIN_VALUE;
+        watermark = restoredWatermark;
         lastMarked = Long.MIN_VALUE;
         String topic = conf.get(RetrainingOptions.REQUESTS_TOPIC);
         try (Admin admin = KafkaIo.admin(conf)) {
@@ -100,15 +114,24 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
     }
 
     /**
-     * Repeats the last marker every second even when progress stands still (all keys waiting, or
-     * no input): a trainer that restarted from a checkpoint re-reads only what came after it, and
-     * its watermark starts from nothing until every forecaster subtask has marked again.
+     * Every second: marks progress that a rate-limited mark left out (no later watermark may come to
+     * carry it), else repeats the last marker even when progress stands still (all keys waiting, or no
+     * input): a trainer that restarted from a checkpoint re-reads only what came after it, and its
+     * watermark starts from nothing until every forecaster subtask has marked again.
      */
     private void heartbeat(long now) {
-        if (lastMarked != Long.MIN_VALUE && now - lastMarkedAt >= MIN_INTERVAL_MS) {
+        long w = progress();
+        if (w > lastMarked) {
+            emit(w, now);
+        } else if (lastMarked != Long.MIN_VALUE && now - lastMarkedAt >= MIN_INTERVAL_MS) {
             emit(lastMarked, now);
         }
         getProcessingTimeService().registerTimer(now + MIN_INTERVAL_MS, this::heartbeat);
+    }
+
+    /** Progress: the watermark, but never past a waiting key's first held reading (its window is yet to be sent). */
+    private long progress() {
+        return heldTimes.isEmpty() ? watermark : Math.min(watermark, heldTimes.firstKey() - 1);
     }
 
     @Override
@@ -142,14 +165,14 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
 
     @Override
     public void processWatermark(org.apache.flink.streaming.api.watermark.Watermark mark) throws Exception {
-        watermark = mark.getTimestamp();
+        watermark = Math.max(watermark, mark.getTimestamp()); // a restored one may be ahead of the sources'
         mark(watermark == Long.MAX_VALUE);
         super.processWatermark(mark);
     }
 
-    /** Progress: the watermark, but never past a waiting key's first held reading (its window is yet to be sent). */
+    /** Marks progress when it closes a round, when forced, or at most once a second. */
     private void mark(boolean force) {
-        long w = heldTimes.isEmpty() ? watermark : Math.min(watermark, heldTimes.firstKey() - 1);
+        long w = progress();
         long now = System.currentTimeMillis();
         boolean closesRound = lastMarked == Long.MIN_VALUE
                 || Math.floorDiv(w - graceMillis, roundMillis) > Math.floorDiv(lastMarked - graceMillis, roundMillis);

@@ -293,10 +293,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         // The log cleaner allocates this buffer on the heap up front; the default is 128 MiB.
         props.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
         props.put("server.max.startup.time.ms", String.valueOf(TIMEOUT.toMillis()));
-        // Forecasts carry the reading's event time as their Kafka timestamp, and replays and tests use
-        // historical times: with time-based retention (7 days by default) the broker's periodic check
-        // would delete them mid-run. The embedded broker lives only as long as its process anyway.
-        props.put("log.retention.ms", "-1");
+        // Timestamp limits and retention stay Kafka's defaults (1 h ahead at most, 7 days): the job and
+        // its tests must meet what a broker as Kafka ships it does.
         return props;
     }
 

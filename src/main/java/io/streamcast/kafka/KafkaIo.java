@@ -85,7 +85,8 @@ public final class KafkaIo {
         }
     }
 
-    public static KafkaSource<RawRecord> source(Configuration c) {
+    /** The readings, parsed as they are read (see {@link ReadingDeserializer}). */
+    public static KafkaSource<org.apache.flink.types.Either<DeadLetter, io.streamcast.event.Reading>> source(Configuration c) {
         OffsetsInitializer start = switch (c.get(JobOptions.STARTING_OFFSETS)) {
             case EARLIEST -> OffsetsInitializer.earliest();
             case LATEST -> OffsetsInitializer.latest();
@@ -94,12 +95,12 @@ public final class KafkaIo {
         Properties props = clientProperties(c);
         // read only committed data when the producers upstream use transactions (user may override)
         props.putIfAbsent("isolation.level", "read_committed");
-        var b = KafkaSource.<RawRecord>builder()
+        var b = KafkaSource.<org.apache.flink.types.Either<DeadLetter, io.streamcast.event.Reading>>builder()
                 .setBootstrapServers(c.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setTopics(c.get(JobOptions.INPUT_TOPIC))
                 .setGroupId(c.get(JobOptions.GROUP_ID))
                 .setStartingOffsets(start)
-                .setDeserializer(new RawDeserializer())
+                .setDeserializer(new ReadingDeserializer(ReadingParser.from(c)))
                 .setProperties(props);
         if (c.get(JobOptions.BOUNDED)) {
             b.setBounded(OffsetsInitializer.latest());
@@ -170,11 +171,50 @@ public final class KafkaIo {
                 .build();
     }
 
+    /**
+     * Forecasts, keyed by sensor. Their Kafka timestamp is chosen on purpose (output.record-timestamp):
+     * processing time by default, which no broker refuses; the reading's time is in the payload.
+     */
     public static KafkaSink<Forecast> forecastSink(Configuration c) {
         String topic = c.get(JobOptions.OUTPUT_TOPIC);
+        boolean eventTime = c.get(JobOptions.RECORD_TIMESTAMP) == JobOptions.RecordTimestamp.EVENT;
         return sink(c, "-forecasts", (KafkaRecordSerializationSchema<Forecast>) (f, ctx, ts) ->
-                new ProducerRecord<>(topic, null, f.timestamp, f.key.getBytes(StandardCharsets.UTF_8),
+                new ProducerRecord<>(topic, null, eventTime ? f.timestamp : null, f.key.getBytes(StandardCharsets.UTF_8),
                         JsonCodecs.forecast(f)));
+    }
+
+    /**
+     * With output.record-timestamp event, a forecast carries its reading's time, which may be up to
+     * input.max-future ahead of the clock: the output topic must accept that, or the sink would fail
+     * on such a record after every restart. Checked at submission against the topic's own setting.
+     */
+    public static void checkRecordTimestamps(Configuration c) {
+        if (c.get(JobOptions.RECORD_TIMESTAMP) != JobOptions.RecordTimestamp.EVENT) {
+            return;
+        }
+        String topic = c.get(JobOptions.OUTPUT_TOPIC);
+        long maxFuture = c.get(JobOptions.MAX_FUTURE).toMillis();
+        var resource = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        try (org.apache.kafka.clients.admin.Admin admin = admin(c)) {
+            var entry = admin.describeConfigs(java.util.List.of(resource)).all()
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS).get(resource)
+                    .get("message.timestamp.after.max.ms");
+            if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < maxFuture) {
+                throw new IllegalArgumentException("output.record-timestamp: event needs topic '" + topic
+                        + "' to accept timestamps input.max-future (" + maxFuture + " ms) ahead, but its"
+                        + " message.timestamp.after.max.ms is " + entry.value() + ": lower input.max-future, raise the"
+                        + " topic's setting, or use output.record-timestamp: processing");
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                throw new IllegalStateException("could not read the settings of topic '" + topic + "': " + e.getCause(),
+                        e.getCause());
+            }
+            // the topic does not exist yet: it will be created with the broker's defaults, checked on the next start
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not reach Kafka to check topic '" + topic + "': " + e, e);
+        }
     }
 
     public static KafkaSink<DeadLetter> deadLetterSink(Configuration c) {
@@ -198,11 +238,22 @@ public final class KafkaIo {
                 .build();
     }
 
-    /** Decodes an internal topic's records; a record that does not decode is skipped (it is not ours). */
+    /**
+     * Decodes an internal topic's records. One that does not decode (not ours, or corrupt) cannot be
+     * applied: it is counted (undecodable_internal_records) and logged with its coordinates, then skipped.
+     */
     static final class BytesDeserializer<T> implements KafkaRecordDeserializationSchema<T> {
         private static final long serialVersionUID = 1L;
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BytesDeserializer.class);
         private final Class<T> type;
         private final org.apache.flink.util.function.SerializableFunction<byte[], T> decode;
+        private transient org.apache.flink.metrics.Counter undecodable;
+
+        @Override
+        public void open(org.apache.flink.api.common.serialization.DeserializationSchema.InitializationContext context) {
+            undecodable = context.getMetricGroup().addGroup(io.streamcast.job.Metrics.GROUP)
+                    .counter(io.streamcast.job.Metrics.UNDECODABLE_INTERNAL);
+        }
 
         BytesDeserializer(Class<T> type, org.apache.flink.util.function.SerializableFunction<byte[], T> decode) {
             this.type = type;
@@ -211,34 +262,27 @@ public final class KafkaIo {
 
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<T> out) {
-            if (r.value() == null) {
+            T decoded;
+            try {
+                if (r.value() == null) {
+                    throw new IllegalArgumentException("no value");
+                }
+                decoded = decode.apply(r.value());
+            } catch (RuntimeException e) {
+                undecodable.inc();
+                long n = undecodable.getCount();
+                if (n <= 10 || n % 1000 == 0) { // a flood of foreign records must not flood the log
+                    LOG.warn("skipped record {} of {}-{}@{} that is not a {}: {}", n, r.topic(), r.partition(), r.offset(),
+                            type.getSimpleName(), e.toString());
+                }
                 return;
             }
-            try {
-                out.collect(decode.apply(r.value()));
-            } catch (IllegalArgumentException e) {
-                // foreign or corrupt record on an internal topic: nothing to apply
-            }
+            out.collect(decoded); // outside the try: a failure downstream is not a decoding failure
         }
 
         @Override
         public TypeInformation<T> getProducedType() {
             return TypeInformation.of(type);
-        }
-    }
-
-    /** Keeps bytes and coordinates; never throws, so no record can fail the source. */
-    static final class RawDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RawRecord> out) {
-            out.collect(new RawRecord(r.value(), r.topic(), r.partition(), r.offset()));
-        }
-
-        @Override
-        public TypeInformation<RawRecord> getProducedType() {
-            return TypeInformation.of(RawRecord.class);
         }
     }
 }

@@ -36,10 +36,11 @@ public final class ReadingParser implements Serializable {
     private final int maxKeyLength;
     private final double bound;
     private final int payloadLimit;
+    private final long maxFutureMillis;
     private transient ObjectMapper mapper;
 
     public ReadingParser(String keyField, String timeField, List<String> valueFields, int maxBytes, int maxKeyLength,
-                         double bound, int payloadLimit) {
+                         double bound, int payloadLimit, long maxFutureMillis) {
         this.keyField = keyField;
         this.timeField = timeField;
         this.valueFields = valueFields.toArray(new String[0]);
@@ -47,12 +48,13 @@ public final class ReadingParser implements Serializable {
         this.maxKeyLength = maxKeyLength;
         this.bound = bound;
         this.payloadLimit = payloadLimit;
+        this.maxFutureMillis = maxFutureMillis;
     }
 
     public static ReadingParser from(Configuration c) {
         return new ReadingParser(c.get(JobOptions.KEY_FIELD), c.get(JobOptions.TIME_FIELD), c.get(JobOptions.VALUE_FIELDS),
                 c.get(JobOptions.MAX_RECORD_BYTES), c.get(JobOptions.MAX_KEY_LENGTH), c.get(JobOptions.VALUE_BOUND),
-                c.get(JobOptions.DEAD_LETTER_PAYLOAD_LIMIT));
+                c.get(JobOptions.DEAD_LETTER_PAYLOAD_LIMIT), c.get(JobOptions.MAX_FUTURE).toMillis());
     }
 
     /** The outcome of parsing one record: exactly one of reading and deadLetter is set. */
@@ -69,7 +71,8 @@ public final class ReadingParser implements Serializable {
         return mapper;
     }
 
-    public Result parse(RawRecord r) {
+    /** Parses one record read at processing time {@code now} (readings stamped too far beyond it are refused). */
+    public Result parse(RawRecord r, long now) {
         Result out = new Result();
         byte[] bytes = r.value;
         if (bytes == null) {
@@ -154,6 +157,13 @@ public final class ReadingParser implements Serializable {
         } else {
             out.deadLetter = dead(Reason.BAD_TIMESTAMP, "time field '" + timeField + "' must be epoch millis or ISO-8601",
                     r, keyText);
+            return out;
+        }
+        if (ts > now + maxFutureMillis) {
+            // a fast clock would carry event time (and every other key's lateness) with it
+            out.deadLetter = dead(Reason.FUTURE_TIMESTAMP, "timestamp " + Instant.ofEpochMilli(ts) + " is more than"
+                    + " input.max-future (" + maxFutureMillis + " ms) ahead of the job's clock "
+                    + Instant.ofEpochMilli(now), r, keyText);
             return out;
         }
         float[] values = new float[valueFields.length];

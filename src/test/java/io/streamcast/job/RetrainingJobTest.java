@@ -106,6 +106,9 @@ class RetrainingJobTest {
         o.put("retraining.drift-window", "12");
         o.put("retraining.drift-factor", "3");
         o.put("retraining.swap-delay", "8");
+        // these tests compare forecasts with and without failures: a key must wait for its answer however
+        // long a restart takes (bounded waits are tested on their own)
+        o.put("retraining.max-swap-wait", "10 min");
         o.put("state.recent-inputs", "160");
         o.put("model.cell", "gru");
         o.put("model.hidden-size", "12");
@@ -181,8 +184,17 @@ class RetrainingJobTest {
         prev.forEach((k, t) -> ranges.get(k).append('-').append(t));
         b.append(ranges).append(" first offsets ").append(h.beginningOffsets(c.get(JobOptions.OUTPUT_TOPIC)).values())
                 .append("; requests:");
+        String lastMarker = null;
         for (var r : h.readAll(c.get(RetrainingOptions.REQUESTS_TOPIC))) {
             var q = io.streamcast.kafka.TrainingRequestCodec.read(r.value());
+            if (q.isMarker()) { // progress of forecaster subtask w, in minutes of the data; repeats collapsed
+                String m = " p" + r.partition() + "m" + q.writer + "@" + Math.floorDiv(q.eventTime - T0, MIN);
+                if (!m.equals(lastMarker)) {
+                    b.append(m);
+                }
+                lastMarker = m;
+                continue;
+            }
             b.append(' ').append(q.key).append("/v").append(q.version).append('@').append(q.effectiveAt);
         }
         b.append("; answers:");

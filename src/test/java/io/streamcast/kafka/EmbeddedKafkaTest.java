@@ -119,9 +119,9 @@ class EmbeddedKafkaTest {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
     }
 
-    /** Replays write forecasts with historical event times; time-based retention must not delete them mid-run. */
+    /** Tests meet what users meet: the broker's timestamp limits and retention are Kafka's defaults. */
     @Test
-    void topicsKeepRecordsWithHistoricalTimestamps() throws Exception {
+    void timestampLimitsAndRetentionAreKafkasDefaults() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
              org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                      Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
@@ -129,7 +129,8 @@ class EmbeddedKafkaTest {
             var resource = new org.apache.kafka.common.config.ConfigResource(
                     org.apache.kafka.common.config.ConfigResource.Type.TOPIC, TOPIC);
             var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
-            assertEquals("-1", config.get("retention.ms").value(), "time-based retention is off");
+            assertEquals(String.valueOf(7L * 24 * 3600 * 1000), config.get("retention.ms").value());
+            assertEquals("3600000", config.get("message.timestamp.after.max.ms").value(), "1 h ahead at most");
         }
     }
 

@@ -12,10 +12,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ReadingParserTest {
-    final ReadingParser parser = new ReadingParser("sensor", "ts", List.of("temp", "hum"), 200, 16, 1000, 40);
+    /** The job's clock in these tests; readings may be at most 10 minutes ahead of it. */
+    static final long NOW = 1_800_000_000_000L;
+    final ReadingParser parser = new ReadingParser("sensor", "ts", List.of("temp", "hum"), 200, 16, 1000, 40, 600_000);
 
     ReadingParser.Result parse(String json) {
-        return parser.parse(new RawRecord(json.getBytes(StandardCharsets.UTF_8), "in", 3, 77));
+        return parser.parse(new RawRecord(json.getBytes(StandardCharsets.UTF_8), "in", 3, 77), NOW);
     }
 
     void assertDead(String json, Reason reason, String detailFragment) {
@@ -67,7 +69,7 @@ class ReadingParserTest {
         assertDead("{\"sensor\":\"aaaaaaaaaaaaaaaaaaaa\",\"ts\":1,\"temp\":1,\"hum\":2}", Reason.KEY_TOO_LONG, "20 characters");
         assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":1,\"hum\":2,\"pad\":\"" + "x".repeat(200) + "\"}", Reason.TOO_LARGE,
                 "input.max-record-bytes 200");
-        ReadingParser.Result tomb = parser.parse(new RawRecord(null, "in", 0, 1));
+        ReadingParser.Result tomb = parser.parse(new RawRecord(null, "in", 0, 1), NOW);
         assertEquals(Reason.MISSING_FIELD, tomb.deadLetter.reason);
     }
 
@@ -79,5 +81,16 @@ class ReadingParserTest {
         assertEquals("a", r.deadLetter.key);
         String small = "{\"sensor\":\"a\",\"ts\":1}";
         assertEquals(small, parse(small).deadLetter.payload);
+    }
+
+    @Test
+    void readingsStampedBeyondMaxFutureAreDeadLetteredButClockSkewWithinItIsAccepted() {
+        String near = "{\"sensor\":\"a\",\"ts\":" + (NOW + 600_000) + ",\"temp\":1,\"hum\":2}";
+        assertEquals(NOW + 600_000, parse(near).reading.timestamp);
+        assertDead("{\"sensor\":\"a\",\"ts\":" + (NOW + 600_001) + ",\"temp\":1,\"hum\":2}", Reason.FUTURE_TIMESTAMP,
+                "more than input.max-future (600000 ms) ahead");
+        assertDead("{\"sensor\":\"a\",\"ts\":\"2100-01-01T00:00:00Z\",\"temp\":1,\"hum\":2}", Reason.FUTURE_TIMESTAMP,
+                "2100-01-01T00:00:00Z");
+        assertEquals("a", parse("{\"sensor\":\"a\",\"ts\":\"2100-01-01T00:00:00Z\",\"temp\":1,\"hum\":2}").deadLetter.key);
     }
 }

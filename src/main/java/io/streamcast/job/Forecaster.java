@@ -1,0 +1,231 @@
+package io.streamcast.job;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.config.RetrainingOptions;
+import io.streamcast.event.Forecast;
+import io.streamcast.event.ModelUpdate;
+import io.streamcast.event.Reading;
+import io.streamcast.event.Reason;
+import io.streamcast.modelfile.ModelBinary;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.Collector;
+
+/**
+ * The per-key forecaster, whichever Flink function hosts it: a reading's path is
+ * {@link ReadingOrder} (its turn, in timestamp order) -> {@link ModelGate} (which model, or wait
+ * in {@link SwapWait}) -> {@link KeyedForecaster} (grid, gaps, model step, forecast). Idle keys
+ * expire ({@link KeyExpiry}). Keyed state: {@link KeyState} per key, plus the key's own model and
+ * held readings where retraining needs them.
+ */
+final class Forecaster {
+    enum Scope { FIXED, PER_KEY, SHARED }
+
+    private final KeyedForecaster grid;
+    private final ValueState<KeyState> state;
+    private final ServingModel initial;
+    private final ForecasterMetrics metrics;
+    private final Rejections rejections;
+    private final ReadingOrder order;
+    private final KeyExpiry expiry;
+    private final SwapWait swapWait;
+    private final ModelGate gate;
+    private final FailureDrill drill;
+    private final ReadingOrder.Turn turn = this::turn;
+
+    private Forecaster(KeyedForecaster grid, ValueState<KeyState> state, ServingModel initial, ForecasterMetrics metrics,
+                       Rejections rejections, ReadingOrder order, KeyExpiry expiry, SwapWait swapWait, ModelGate gate,
+                       FailureDrill drill) {
+        this.grid = grid;
+        this.state = state;
+        this.initial = initial;
+        this.metrics = metrics;
+        this.rejections = rejections;
+        this.order = order;
+        this.expiry = expiry;
+        this.swapWait = swapWait;
+        this.gate = gate;
+        this.drill = drill;
+    }
+
+    static KeyedForecaster grid(Configuration c) {
+        return new KeyedForecaster(c.get(JobOptions.INTERVAL).toMillis(), c.get(JobOptions.MAX_GAP).toMillis(),
+                c.get(JobOptions.FILL_POLICY), c.get(JobOptions.VALUE_FIELDS).size(), c.get(JobOptions.TARGET_INDEX),
+                c.get(JobOptions.WARMUP_STEPS), c.get(JobOptions.RING_SIZE), c.get(JobOptions.FALLBACK_HORIZON));
+    }
+
+    /** Builds the forecaster in a host's open(): its states, metrics and collaborators for the scope. */
+    static Forecaster open(RuntimeContext rc, Configuration c, byte[] model, String modelId, Scope scope) {
+        KeyedForecaster grid = grid(c);
+        ServingModel initial = model == null ? null : new ServingModel(ModelBinary.read(model), modelId, 0);
+        if (initial != null) {
+            grid.check(initial);
+        }
+        long bound = c.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
+        Duration ttl = c.get(JobOptions.KEY_TTL);
+        StateTtlConfig ttlConfig = ttl.isZero() ? null
+                : StateTtlConfig.newBuilder(ttl).updateTtlOnCreateAndWrite().neverReturnExpired().build();
+        ValueStateDescriptor<KeyState> sd = new ValueStateDescriptor<>("key-state", TypeInformation.of(KeyState.class));
+        if (ttlConfig != null) {
+            sd.enableTimeToLive(ttlConfig);
+        }
+        ForecasterMetrics metrics = new ForecasterMetrics(rc.getMetricGroup(), bound);
+        Rejections rejections = new Rejections(c.get(JobOptions.LATE_POLICY), c.get(JobOptions.DUPLICATE_POLICY),
+                c.get(JobOptions.VALUE_FIELDS), metrics);
+        ReadingOrder order = new ReadingOrder(bound, c.get(JobOptions.SAME_SLOT_POLICY), grid, rejections, metrics.held);
+        SwapWait swapWait = null;
+        ModelGate gate;
+        if (scope == Scope.FIXED) {
+            gate = ModelGate.fixed(initial);
+        } else {
+            swapWait = new SwapWait(rc.getListState(new ListStateDescriptor<>("waiting", TypeInformation.of(Reading.class))),
+                    c.get(RetrainingOptions.MAX_SWAP_WAIT).toMillis(), metrics);
+            if (scope == Scope.SHARED) {
+                gate = new SharedRounds(c, modelId, grid, metrics);
+            } else {
+                ValueStateDescriptor<byte[]> md = new ValueStateDescriptor<>("key-model", TypeInformation.of(byte[].class));
+                if (ttlConfig != null) {
+                    md.enableTimeToLive(ttlConfig);
+                }
+                gate = new PerKeyModels(c, initial, modelId, grid, rc.getState(md),
+                        rc.getState(new ValueStateDescriptor<>("arrived-update", TypeInformation.of(ModelUpdate.class))),
+                        metrics);
+            }
+        }
+        return new Forecaster(grid, rc.getState(sd), initial, metrics, rejections, order,
+                new KeyExpiry(ttl.toMillis()), swapWait, gate, new FailureDrill(c, rc));
+    }
+
+    ForecasterMetrics metrics() {
+        return metrics;
+    }
+
+    SharedRounds sharedRounds() {
+        return (SharedRounds) gate;
+    }
+
+    void onReading(KeyContext ctx, Reading r, Collector<Forecast> out) throws Exception {
+        long start = System.nanoTime();
+        KeyState s = state.value();
+        if (s == null) {
+            s = grid.newState(initial);
+            metrics.activeKeys++;
+        }
+        r.arrival = ctx.timers().currentProcessingTime();
+        current = out;
+        order.arrive(ctx, s, r, turn);
+        expiry.touch(ctx, s);
+        state.update(s);
+        metrics.processingMicros.update((System.nanoTime() - start) / 1000);
+    }
+
+    /** Per-key scope: the trainer's answer for the current key. */
+    void onKeyAnswer(KeyContext ctx, ModelUpdate u, Collector<Forecast> out) throws Exception {
+        KeyState s = state.value();
+        if (((PerKeyModels) gate).onAnswer(s, u)) {
+            current = out;
+            endWait(ctx, s); // the key reached its swap point before this answer: swap now, apply what waited
+            state.update(s);
+        }
+    }
+
+    void onEventTimer(KeyContext ctx, Collector<Forecast> out) throws Exception {
+        KeyState s = state.value();
+        if (s == null) {
+            return;
+        }
+        current = out;
+        order.onWatermark(ctx, s, turn);
+        state.update(s);
+    }
+
+    void onProcessingTimer(KeyContext ctx, long time, Collector<Forecast> out) throws Exception {
+        KeyState s = state.value();
+        if (s == null) {
+            if (expiry.enabled()) { // state TTL got there first
+                metrics.expired.inc();
+                metrics.activeKeys--;
+            }
+            return;
+        }
+        current = out;
+        order.onProcessingTime(ctx, s, time, turn);
+        if (swapWait != null && s.waiting > 0) {
+            if (gate.arrived(ctx, s)) {
+                endWait(ctx, s);
+            } else if (swapWait.timedOut(s, time)) {
+                metrics.swapTimeouts.inc();
+                gate.timedOut(ctx, s);
+                endWait(ctx, s);
+            }
+        }
+        if (expiry.due(ctx, s, time, order.held(s) > 0 || s.waiting > 0)) {
+            state.clear();
+            gate.expire(ctx);
+            metrics.expired.inc();
+            metrics.activeKeys--;
+            return;
+        }
+        state.update(s);
+    }
+
+    /** The collector of the call in progress (the turn callback has no parameter for it). */
+    private Collector<Forecast> current;
+
+    /** A reading whose turn has come: held while the key waits for a model, else applied. */
+    private void turn(KeyContext ctx, KeyState s, Reading r) throws Exception {
+        if (s.waiting > 0) {
+            swapWait.hold(ctx, s, r);
+            return;
+        }
+        if (s.lastTimestamp != KeyState.NONE && r.timestamp <= s.lastTimestamp) {
+            rejections.notNewer(ctx, r, s);
+            return;
+        }
+        if (!gate.ready(ctx, s, r)) {
+            swapWait.hold(ctx, s, r);
+            return;
+        }
+        apply(ctx, s, r);
+    }
+
+    private void apply(KeyContext ctx, KeyState s, Reading r) throws Exception {
+        drill.onApply();
+        ServingModel m = gate.serving(ctx, s);
+        long slotBefore = s.lastSlot;
+        Forecast f = new Forecast();
+        if (grid.apply(s, r.timestamp, r.values, m, f) == KeyedForecaster.Outcome.SAME_SLOT) {
+            rejections.reject(ctx, r, Reason.SAME_SLOT, "grid slot of timestamp " + r.timestamp
+                    + " was already applied (last reading at " + s.lastTimestamp + ")");
+            return;
+        }
+        f.key = r.key;
+        metrics.used.inc();
+        metrics.forecastsOut.inc();
+        metrics.gapFilled.inc(grid.takeFilledSteps());
+        if (f.stateReset) {
+            metrics.resets.inc();
+        }
+        if (m != null) {
+            metrics.modelAge.update(s.readings - s.modelSince);
+        }
+        current.collect(f);
+        gate.applied(ctx, s, r, f, slotBefore);
+    }
+
+    /** Takes the readings the key held while it waited, in order (some may be held again). */
+    private void endWait(KeyContext ctx, KeyState s) throws Exception {
+        List<Reading> held = swapWait.end(ctx, s);
+        for (Reading r : held) {
+            turn(ctx, s, r);
+        }
+        gate.waitEnded(ctx, s);
+    }
+}

@@ -1,0 +1,84 @@
+package io.streamcast.job;
+
+/**
+ * How many readings a forecaster subtask holds (waiting for their ordering bound or for a model),
+ * and how many of them it has held for longer than the ordering bound: the number that shows a
+ * stall. Counts per second of arrival in a ring, O(1) per reading and no allocation; arrivals that
+ * leave the ring's window are kept in one "older" count.
+ *
+ * <p>Readings restored from a checkpoint arrived before this subtask started and are not counted
+ * (they are released by their restored timers within the bound).
+ */
+final class HeldReadings {
+    private static final int SECONDS = 256;
+    private static final long GRACE_MILLIS = 1000;
+
+    private final long boundMillis;
+    private final long startedAt;
+    private final long[] perSecond = new long[SECONDS];
+    /** The newest second the ring covers; the ring holds [newest - SECONDS + 1, newest]. */
+    private long newest;
+    private long older;
+    private long count;
+
+    /** Counts readings that arrive from startedAt on (processing time). */
+    HeldReadings(long boundMillis, long startedAt) {
+        this.boundMillis = boundMillis;
+        this.startedAt = startedAt;
+        this.newest = startedAt / 1000;
+    }
+
+    void hold(long arrival) {
+        if (arrival < startedAt) {
+            return;
+        }
+        long sec = arrival / 1000;
+        advanceTo(sec);
+        if (sec <= newest - SECONDS) {
+            older++;
+        } else {
+            perSecond[(int) (sec % SECONDS)]++;
+        }
+        count++;
+    }
+
+    void release(long arrival) {
+        if (arrival < startedAt) {
+            return;
+        }
+        long sec = arrival / 1000;
+        if (sec <= newest - SECONDS) {
+            older--;
+        } else {
+            perSecond[(int) (sec % SECONDS)]--;
+        }
+        count--;
+    }
+
+    long count() {
+        return count;
+    }
+
+    /** Readings held longer than the bound (plus a second of timer slack) at processing time now. */
+    long overBound(long now) {
+        long limitSec = (now - boundMillis - GRACE_MILLIS) / 1000; // arrivals in seconds before this are over
+        long n = older;
+        for (long sec = Math.max(newest - SECONDS + 1, 0); sec < limitSec && sec <= newest; sec++) {
+            n += perSecond[(int) (sec % SECONDS)];
+        }
+        return Math.max(0, n);
+    }
+
+    private void advanceTo(long sec) {
+        if (sec <= newest) {
+            return;
+        }
+        for (long s = Math.max(newest + 1, sec - SECONDS + 1); s <= sec; s++) {
+            // the slot being reused held arrivals of second s - SECONDS: they move to "older"
+            int i = (int) (s % SECONDS);
+            older += perSecond[i];
+            perSecond[i] = 0;
+        }
+        newest = sec;
+    }
+}

@@ -1,0 +1,195 @@
+package io.streamcast.job;
+
+import io.streamcast.config.JobOptions.SameSlotPolicy;
+import io.streamcast.event.Reading;
+import io.streamcast.event.Reason;
+import java.util.Arrays;
+
+/**
+ * Puts each key's readings in timestamp order within the ordering bound (input.out-of-orderness)
+ * and decides when each one's turn comes. Held readings live in the key's state, sorted by time.
+ *
+ * <p>Late: a reading more than the bound behind the newest reading of its own key, or not newer
+ * than one already applied. The key's own readings decide this, not the watermark, so the outcome
+ * does not depend on when watermarks happen to arrive or on other keys and partitions.
+ *
+ * <p>A held reading's turn comes as soon as the first of these holds:
+ * <ul>
+ *   <li>its key has a reading more than the bound newer (nothing older can still be accepted);</li>
+ *   <li>the watermark passes it (shared retraining relies on this: when the watermark passes w,
+ *       every reading up to w has been applied);</li>
+ *   <li>it has been held for the bound in processing time: at live pace a reading never waits for
+ *       another reading, key or partition.</li>
+ * </ul>
+ * Two held readings on one grid slot are settled by grid.same-slot-policy when the first of them
+ * is due; the loser is a same_slot dead letter. With a bound of 0, readings are applied on arrival.
+ */
+final class ReadingOrder {
+    /** The next step for a reading whose turn has come. */
+    interface Turn {
+        void take(KeyContext ctx, KeyState s, Reading r) throws Exception;
+    }
+
+    private final long bound;
+    private final SameSlotPolicy policy;
+    private final KeyedForecaster grid;
+    private final Rejections rejections;
+    private final HeldReadings held;
+
+    ReadingOrder(long boundMillis, SameSlotPolicy policy, KeyedForecaster grid, Rejections rejections,
+                 HeldReadings held) {
+        this.bound = boundMillis;
+        this.policy = policy;
+        this.grid = grid;
+        this.rejections = rejections;
+        this.held = held;
+    }
+
+    void arrive(KeyContext ctx, KeyState s, Reading r, Turn turn) throws Exception {
+        if (bound == 0) {
+            turn.take(ctx, s, r);
+            return;
+        }
+        if (s.maxSeen != KeyState.NONE && r.timestamp < s.maxSeen - bound) {
+            rejections.reject(ctx, r, Reason.LATE, "timestamp " + r.timestamp + " is more than input.out-of-orderness ("
+                    + bound + " ms) behind the key's newest reading " + s.maxSeen);
+            return;
+        }
+        if (s.lastTimestamp != KeyState.NONE && r.timestamp <= s.lastTimestamp) {
+            rejections.notNewer(ctx, r, s);
+            return;
+        }
+        if (indexOf(s, r.timestamp) >= 0) {
+            rejections.reject(ctx, r, Reason.DUPLICATE, "timestamp " + r.timestamp + " was already received for this key");
+            return;
+        }
+        insert(s, r);
+        s.maxSeen = Math.max(s.maxSeen, r.timestamp);
+        long watermark = ctx.timers().currentWatermark();
+        releaseUpTo(ctx, s, Math.max(s.maxSeen - bound, watermark), turn);
+        arm(ctx, s);
+    }
+
+    /** The watermark passed the key's earliest held reading. */
+    void onWatermark(KeyContext ctx, KeyState s, Turn turn) throws Exception {
+        s.eventTimer = KeyState.NONE;
+        releaseUpTo(ctx, s, ctx.timers().currentWatermark(), turn);
+        arm(ctx, s);
+    }
+
+    /** A processing-time timer: readings held for the bound go, with everything older than them. */
+    void onProcessingTime(KeyContext ctx, KeyState s, long now, Turn turn) throws Exception {
+        if (s.deadlineTimer == 0 || now < s.deadlineTimer) {
+            return;
+        }
+        s.deadlineTimer = 0;
+        long upTo = KeyState.NONE;
+        for (int i = 0; i < s.heldCount; i++) {
+            if (s.held[i].arrival + bound <= now) {
+                upTo = Math.max(upTo, s.held[i].timestamp);
+            }
+        }
+        releaseUpTo(ctx, s, upTo, turn);
+        arm(ctx, s);
+    }
+
+    /** Held readings of this key (the key must not expire while it has any). */
+    int held(KeyState s) {
+        return s.heldCount;
+    }
+
+    private void releaseUpTo(KeyContext ctx, KeyState s, long upTo, Turn turn) throws Exception {
+        while (s.heldCount > 0 && s.held[0].timestamp <= upTo) {
+            // readings on one slot are contiguous (sorted by time): settle the slot, then apply its winner
+            long slot = grid.slotOf(s.held[0].timestamp);
+            int n = 1;
+            while (n < s.heldCount && grid.slotOf(s.held[n].timestamp) == slot) {
+                n++;
+            }
+            int win = winner(s.held, n, slot);
+            Reading w = s.held[win];
+            for (int i = 0; i < n; i++) {
+                if (i != win) {
+                    Reading lost = s.held[i];
+                    rejections.reject(ctx, lost, Reason.SAME_SLOT, "grid slot of timestamp " + lost.timestamp
+                            + " also has the reading at " + w.timestamp + ", applied by grid.same-slot-policy "
+                            + policy.name().toLowerCase(java.util.Locale.ROOT));
+                }
+                held.release(s.held[i].arrival);
+            }
+            removeFirst(s, n);
+            turn.take(ctx, s, w);
+        }
+    }
+
+    /** Index of the reading that takes a slot shared by held[0..n). */
+    private int winner(Reading[] h, int n, long slot) {
+        int win = 0;
+        for (int i = 1; i < n; i++) {
+            boolean better = switch (policy) {
+                case FIRST -> h[i].offset < h[win].offset;
+                case LAST -> h[i].offset > h[win].offset;
+                case NEAREST -> distance(h[i].timestamp, slot) < distance(h[win].timestamp, slot);
+            };
+            if (better) {
+                win = i;
+            }
+        }
+        return win;
+    }
+
+    private long distance(long timestamp, long slot) {
+        return Math.abs(timestamp - grid.timeOf(slot));
+    }
+
+    /** One event-time timer at the earliest held reading, one processing-time timer at the earliest deadline. */
+    private void arm(KeyContext ctx, KeyState s) {
+        if (s.heldCount == 0) {
+            return;
+        }
+        long first = s.held[0].timestamp;
+        if (s.eventTimer == KeyState.NONE || first < s.eventTimer) {
+            ctx.timers().registerEventTimeTimer(first);
+            s.eventTimer = first;
+        }
+        if (s.deadlineTimer == 0) {
+            long arrival = Long.MAX_VALUE;
+            for (int i = 0; i < s.heldCount; i++) {
+                arrival = Math.min(arrival, s.held[i].arrival);
+            }
+            s.deadlineTimer = arrival + bound;
+            ctx.timers().registerProcessingTimeTimer(s.deadlineTimer);
+        }
+    }
+
+    private static int indexOf(KeyState s, long timestamp) {
+        for (int i = 0; i < s.heldCount; i++) {
+            if (s.held[i].timestamp == timestamp) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void insert(KeyState s, Reading r) {
+        if (s.held == null) {
+            s.held = new Reading[2];
+        } else if (s.heldCount == s.held.length) {
+            s.held = Arrays.copyOf(s.held, 2 * s.held.length);
+        }
+        int at = s.heldCount;
+        while (at > 0 && s.held[at - 1].timestamp > r.timestamp) {
+            s.held[at] = s.held[at - 1];
+            at--;
+        }
+        s.held[at] = r;
+        s.heldCount++;
+        held.hold(r.arrival);
+    }
+
+    private static void removeFirst(KeyState s, int n) {
+        System.arraycopy(s.held, n, s.held, 0, s.heldCount - n);
+        Arrays.fill(s.held, s.heldCount - n, s.heldCount, null);
+        s.heldCount -= n;
+    }
+}

@@ -1,0 +1,58 @@
+package io.streamcast.job;
+
+import io.streamcast.config.JobOptions.DropPolicy;
+import io.streamcast.event.DeadLetter;
+import io.streamcast.event.Reading;
+import io.streamcast.event.Reason;
+import java.util.List;
+
+/**
+ * Readings the forecaster does not apply (late, duplicate, same slot): counted, and sent as dead
+ * letters unless their policy says count only. The detail says what the reading lost to.
+ */
+final class Rejections {
+    private final DropPolicy latePolicy;
+    private final DropPolicy duplicatePolicy;
+    private final List<String> valueFields;
+    private final ForecasterMetrics metrics;
+
+    Rejections(DropPolicy latePolicy, DropPolicy duplicatePolicy, List<String> valueFields, ForecasterMetrics metrics) {
+        this.latePolicy = latePolicy;
+        this.duplicatePolicy = duplicatePolicy;
+        this.valueFields = valueFields;
+        this.metrics = metrics;
+    }
+
+    void reject(KeyContext ctx, Reading r, Reason reason, String detail) {
+        boolean isLate = reason == Reason.LATE;
+        (isLate ? metrics.late : metrics.duplicates).inc();
+        DropPolicy policy = isLate ? latePolicy : duplicatePolicy;
+        if (policy == DropPolicy.COUNT) {
+            (isLate ? metrics.lateDropped : metrics.duplicatesDropped).inc();
+            return;
+        }
+        metrics.dead.get(reason).inc();
+        ctx.output(ForecastJob.DEAD_LETTERS, new DeadLetter(reason, detail, payloadOf(r), r.key, r.topic, r.partition,
+                r.offset));
+    }
+
+    /** Not newer than the key's last applied reading: a duplicate on an equal timestamp, else late. */
+    void notNewer(KeyContext ctx, Reading r, KeyState s) {
+        if (r.timestamp == s.lastTimestamp) {
+            reject(ctx, r, Reason.DUPLICATE, "timestamp " + r.timestamp + " was already received for this key");
+        } else {
+            reject(ctx, r, Reason.LATE, "timestamp " + r.timestamp + " is older than the key's last applied reading "
+                    + s.lastTimestamp);
+        }
+    }
+
+    /** The reading as parsed (the raw bytes are not carried past parsing; the offset locates them). */
+    private String payloadOf(Reading r) {
+        StringBuilder b = new StringBuilder("{\"key\":\"").append(r.key.replace("\"", "\\\"")).append("\",\"timestamp\":")
+                .append(r.timestamp);
+        for (int i = 0; i < r.values.length; i++) {
+            b.append(",\"").append(valueFields.get(i)).append("\":").append(r.values[i]);
+        }
+        return b.append('}').toString();
+    }
+}

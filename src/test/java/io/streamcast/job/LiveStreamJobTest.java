@@ -1,0 +1,281 @@
+package io.streamcast.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.event.DeadLetter;
+import io.streamcast.event.Forecast;
+import io.streamcast.event.Reason;
+import io.streamcast.kafka.EmbeddedKafka;
+import io.streamcast.kafka.JsonCodecs;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The job as users run it: readings produced in real time by a few sensors, with pauses longer
+ * than the idle timeout and the ordering bound, against a broker with Kafka's default timestamp
+ * settings, read back by a read_committed consumer as they become visible.
+ */
+class LiveStreamJobTest {
+    static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4)
+            .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
+
+    static EmbeddedKafka kafka;
+    static JobHarness h;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start();
+        h = new JobHarness(kafka, REPORTER);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    /** A live job: unbounded, new data only, 1-second grid, ordering bound 500 ms, idle after 1 s. */
+    static Configuration liveSpec(String name, Map<String, String> overrides) {
+        Map<String, String> o = new HashMap<>();
+        o.put("input.bounded", "false");
+        o.put("grid.interval", "1 s");
+        o.put("grid.max-gap", "1 min");
+        o.put("input.out-of-orderness", "500 ms");
+        o.put("input.idle-timeout", "1 s");
+        o.put("execution.checkpointing.interval", "200 ms");
+        o.putAll(overrides);
+        return h.spec(name, o);
+    }
+
+    /** Reads forecasts read_committed as they become visible, noting when each was first seen. */
+    static final class CommittedReader implements AutoCloseable {
+        final Map<String, Long> seenAt = new ConcurrentHashMap<>();
+        final Map<String, Forecast> forecasts = new ConcurrentHashMap<>();
+        final List<String> repeated = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Thread thread;
+
+        CommittedReader(String topic) {
+            thread = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                        ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+                    consumer.subscribe(List.of(topic));
+                    while (!stop.get()) {
+                        for (var r : consumer.poll(Duration.ofMillis(20))) {
+                            Forecast f = JsonCodecs.parseForecast(r.value());
+                            String id = f.key + "@" + f.timestamp;
+                            if (seenAt.putIfAbsent(id, System.currentTimeMillis()) != null) {
+                                repeated.add(id);
+                            }
+                            forecasts.put(id, f);
+                        }
+                    }
+                }
+            }, "committed-reader");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join();
+        }
+    }
+
+    /** Sends one reading and waits for the broker's ack; returns when it was acked. */
+    static long send(KafkaProducer<byte[], byte[]> p, String topic, String key, long ts, float value) throws Exception {
+        p.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                JobHarness.reading(key, ts, value).getBytes(StandardCharsets.UTF_8))).get();
+        return System.currentTimeMillis();
+    }
+
+    static KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.LINGER_MS_CONFIG, 0));
+    }
+
+    static void awaitRunning(JobClient job) throws Exception {
+        JobHarness.await("job running", Duration.ofMinutes(1), () -> {
+            try {
+                return job.getJobStatus().get() == JobStatus.RUNNING;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /**
+     * Three sensors at live pace (one reading a second), a pause of 4 s (longer than the idle
+     * timeout and the bound), a burst, another pause, then live again: every reading gets exactly
+     * one forecast, visible to a read_committed consumer within the bound plus a margin.
+     */
+    void liveReadingsWithPausesAreAllForecast(String name, Map<String, String> overrides) throws Exception {
+        Configuration c = liveSpec(name, overrides);
+        String topic = c.get(JobOptions.INPUT_TOPIC);
+        JobClient job = h.start(c, ForecastJobTest.model());
+        Map<String, Long> sentAt = new TreeMap<>();
+        try (CommittedReader reader = new CommittedReader(c.get(JobOptions.OUTPUT_TOPIC));
+             KafkaProducer<byte[], byte[]> p = producer()) {
+            awaitRunning(job);
+            List<String> keys = List.of("s0", "s1", "s2");
+            long t = (System.currentTimeMillis() / 1000 + 1) * 1000; // event time follows the wall clock
+            for (String phase : List.of("live", "pause", "burst", "pause", "live")) {
+                switch (phase) {
+                    case "live" -> {
+                        for (int i = 0; i < 4; i++, t += 1000) {
+                            Thread.sleep(Math.max(0, t - System.currentTimeMillis()));
+                            for (String k : keys) {
+                                sentAt.put(k + "@" + t, send(p, topic, k, t, 20 + i));
+                            }
+                        }
+                    }
+                    case "pause" -> t += 4000;
+                    default -> { // a burst: readings for the next 3 s at once (a sensor flushing its buffer)
+                        Thread.sleep(Math.max(0, t - System.currentTimeMillis()));
+                        for (int i = 0; i < 3; i++, t += 1000) {
+                            for (String k : keys) {
+                                sentAt.put(k + "@" + t, send(p, topic, k, t, 30 + i));
+                            }
+                        }
+                    }
+                }
+            }
+            JobHarness.await(sentAt.size() + " forecasts", Duration.ofSeconds(60),
+                    () -> reader.seenAt.keySet().containsAll(sentAt.keySet()));
+            Thread.sleep(500); // anything extra would show now
+            assertEquals(sentAt.keySet(), reader.seenAt.keySet(), "one forecast per reading, no other");
+            assertEquals(List.of(), reader.repeated);
+            long worst = 0;
+            List<Long> latencies = new ArrayList<>();
+            for (var e : sentAt.entrySet()) {
+                long latency = reader.seenAt.get(e.getKey()) - e.getValue();
+                latencies.add(latency);
+                worst = Math.max(worst, latency);
+            }
+            java.util.Collections.sort(latencies);
+            // bound 0.5 s + checkpoint 0.2 s + commit; the margin absorbs a loaded CI machine (a stall is forever)
+            assertTrue(worst <= 6_000, "worst visible latency " + worst + " ms; all: " + latencies);
+            assertEquals(0, h.gauge(job.getJobID(), Metrics.HELD_OVER_BOUND), "nothing held over the bound");
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    @Test
+    void liveReadingsWithPausesAreAllForecastWithoutRetraining() throws Exception {
+        liveReadingsWithPausesAreAllForecast("live", Map.of());
+    }
+
+    @Test
+    void liveReadingsWithPausesAreAllForecastWithRetrainingOn() throws Exception {
+        // the model-update input exists (its idleness must not carry the readings' event time away);
+        // no key reaches min-readings, so nothing trains
+        String name = "live-rt";
+        kafka.createTopics(2, name + "-requests", name + "-updates", name + "-models");
+        liveReadingsWithPausesAreAllForecast(name, Map.of("retraining.enabled", "true",
+                "retraining.min-readings", "1000", "state.recent-inputs", "16",
+                "retraining.requests-topic", name + "-requests", "retraining.updates-topic", name + "-updates",
+                "retraining.models-topic", name + "-models"));
+    }
+
+    /**
+     * A broker as Kafka ships it refuses records stamped more than an hour ahead of its clock. A
+     * reading stamped in 2100 is a future_timestamp dead letter, and the job runs on, forecasting
+     * every good reading, even with forecasts stamped with event time.
+     */
+    @Test
+    void readingsFromTheFutureAreDeadLettersAndNeverStopTheJob() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            var broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+            String after = admin.describeConfigs(List.of(broker)).all().get().get(broker)
+                    .get("log.message.timestamp.after.max.ms").value();
+            assertEquals("3600000", after, "the broker keeps Kafka's default");
+        }
+        Configuration c = h.spec("future", Map.of("output.record-timestamp", "event", "input.out-of-orderness", "2 s"));
+        long now = System.currentTimeMillis() / 60_000 * 60_000;
+        List<String[]> in = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            in.add(new String[] {"s0", JobHarness.reading("s0", now - (20 - i) * 60_000L, i)});
+            if (i == 5) {
+                in.add(new String[] {"s0", JobHarness.reading("s0", java.time.Instant.parse("2100-01-01T00:00:00Z")
+                        .toEpochMilli(), 99f)});
+            }
+            if (i == 10) {
+                in.add(new String[] {"s1", JobHarness.reading("s1", now + 30 * 60_000L, 1f)}); // 30 min fast
+            }
+        }
+        in.add(new String[] {"s1", JobHarness.reading("s1", now + 5 * 60_000L, 2f)}); // 5 min fast: within max-future
+        h.produce(c, in);
+        JobID job = h.run(c, ForecastJobTest.model()); // restart-strategy none: any sink failure fails this
+        Map<String, TreeMap<Long, Forecast>> got = ForecastJobTest.byKey(h.forecasts(c));
+        assertEquals(20, got.get("s0").size(), "every good reading forecast");
+        assertEquals(List.of(now + 5 * 60_000L), new ArrayList<>(got.get("s1").keySet()));
+        List<DeadLetter> dead = h.deadLetters(c);
+        assertEquals(List.of(Reason.FUTURE_TIMESTAMP, Reason.FUTURE_TIMESTAMP), dead.stream().map(d -> d.reason).toList());
+        long[] rec = h.reconcile(job);
+        assertEquals(in.size(), rec[0]);
+        assertEquals(rec[0], rec[1] + rec[2] + rec[3]);
+        // the forecast of the reading 5 minutes ahead went out stamped with its event time, and was accepted
+        var records = h.readCommitted(c.get(JobOptions.OUTPUT_TOPIC));
+        assertTrue(records.stream().anyMatch(r -> r.timestamp() == now + 5 * 60_000L));
+    }
+
+    @Test
+    void forecastsStampedWithEventTimeNeedATopicThatAcceptsMaxFuture() throws Exception {
+        String topic = "strict-out";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                    .configs(Map.of("message.timestamp.after.max.ms", "60000")))).all().get();
+        }
+        Configuration c = h.spec("strict", Map.of("output.topic", topic, "output.record-timestamp", "event"));
+        var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ForecastJob.build(env, c, ForecastJobTest.model()));
+        assertTrue(e.getMessage().contains("message.timestamp.after.max.ms is 60000"), e.getMessage());
+        // processing time (the default) is always accepted
+        c.set(JobOptions.RECORD_TIMESTAMP, JobOptions.RecordTimestamp.PROCESSING);
+        ForecastJob.build(env, c, ForecastJobTest.model());
+    }
+}

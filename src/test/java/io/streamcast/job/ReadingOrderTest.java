@@ -1,0 +1,191 @@
+package io.streamcast.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.config.JobSpec;
+import io.streamcast.event.DeadLetter;
+import io.streamcast.event.Forecast;
+import io.streamcast.event.Reading;
+import io.streamcast.event.Reason;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When each reading's turn comes and what happens to strays, on Flink's operator harness with
+ * manual clocks: nothing here depends on how fast the machine is.
+ */
+class ReadingOrderTest {
+    static final long MIN = 60_000;
+    static final long T = 28_000_000L * MIN; // on the 1-minute grid
+    static final long BOUND = 2_000;
+
+    static Configuration spec(Map<String, String> overrides) {
+        Map<String, String> o = new HashMap<>();
+        o.put("input.topic", "in");
+        o.put("grid.interval", "1 min");
+        o.put("input.out-of-orderness", BOUND + " ms");
+        o.put("forecast.warmup-steps", "0");
+        o.putAll(overrides);
+        return JobSpec.load(null, o);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, Reading, Forecast> harness(Map<String, String> overrides)
+            throws Exception {
+        var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new ForecastFunction(spec(overrides), ForecastJobTest.model(), "m"), r -> r.key, Types.STRING);
+        h.setProcessingTime(1_000_000);
+        return h;
+    }
+
+    static long offsets;
+
+    static Reading reading(String key, long ts, float value) {
+        return new Reading(key, ts, new float[] {value}, "in", 0, offsets++);
+    }
+
+    static void send(KeyedOneInputStreamOperatorTestHarness<String, Reading, Forecast> h, Reading r) throws Exception {
+        h.processElement(new StreamRecord<>(r, r.timestamp));
+    }
+
+    static List<Long> forecastTimes(KeyedOneInputStreamOperatorTestHarness<String, Reading, Forecast> h) {
+        List<Long> out = new ArrayList<>();
+        h.extractOutputValues().forEach(f -> out.add(f.timestamp));
+        return out;
+    }
+
+    static List<DeadLetter> deadLetters(KeyedOneInputStreamOperatorTestHarness<String, Reading, Forecast> h) {
+        List<DeadLetter> out = new ArrayList<>();
+        var q = h.getSideOutput(ForecastJob.DEAD_LETTERS);
+        if (q != null) {
+            q.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
+    }
+
+    @Test
+    void aLoneReadingIsForecastWhenItsBoundHasPassedWithoutAnyOtherReadingOrWatermark() throws Exception {
+        var h = harness(Map.of());
+        send(h, reading("a", T, 20f));
+        h.setProcessingTime(1_000_000 + BOUND - 1);
+        assertEquals(List.of(), forecastTimes(h), "held within its bound");
+        h.setProcessingTime(1_000_000 + BOUND);
+        assertEquals(List.of(T), forecastTimes(h), "forecast once the bound has passed, with no watermark at all");
+        // a pause far longer than any timeout changes nothing: the next reading is forecast within its bound too
+        h.setProcessingTime(5_000_000);
+        send(h, reading("a", T + MIN, 21f));
+        h.setProcessingTime(5_000_000 + BOUND);
+        assertEquals(List.of(T, T + MIN), forecastTimes(h));
+    }
+
+    @Test
+    void aKeysNextReadingReleasesTheOneBeforeAtOnceAndDisorderWithinTheBoundIsUndone() throws Exception {
+        var h = harness(Map.of());
+        // either side of a slot boundary (+30 s on the 1-minute grid), out of order by 1 s: within the bound
+        send(h, reading("a", T + 30_500, 20f));
+        send(h, reading("a", T + 29_500, 19f));
+        assertEquals(List.of(), forecastTimes(h));
+        send(h, reading("a", T + 2 * MIN, 21f)); // more than the bound newer: the two before are settled
+        assertEquals(List.of(T + 29_500, T + 30_500), forecastTimes(h), "in timestamp order, no clock moved");
+        assertEquals(List.of(), deadLetters(h));
+    }
+
+    @Test
+    void theWatermarkReleasesReadingsItHasPassed() throws Exception {
+        var h = harness(Map.of());
+        send(h, reading("a", T, 20f));
+        send(h, reading("b", T, 30f));
+        h.processWatermark(T - 1);
+        assertEquals(List.of(), forecastTimes(h));
+        h.processWatermark(T);
+        assertEquals(List.of(T, T), forecastTimes(h));
+    }
+
+    @Test
+    void aCopyStampedThirtyDaysEarlierIsLateWhateverTheClocksAndWatermarksSay() throws Exception {
+        for (boolean watermarkFirst : new boolean[] {false, true}) {
+            var h = harness(Map.of());
+            send(h, reading("a", T, 20f));
+            if (watermarkFirst) {
+                h.processWatermark(T);
+            }
+            send(h, reading("a", T - 30L * 24 * 60 * MIN, 20f)); // the stale copy, right after
+            h.setProcessingTime(2_000_000);
+            assertEquals(List.of(T), forecastTimes(h));
+            List<DeadLetter> dead = deadLetters(h);
+            assertEquals(1, dead.size());
+            assertEquals(Reason.LATE, dead.get(0).reason);
+            assertTrue(dead.get(0).detail.contains("behind the key's newest reading"), dead.get(0).detail);
+        }
+    }
+
+    @Test
+    void twoReadingsOnOneSlotAreSettledByThePolicyNearestByDefault() throws Exception {
+        // a stray a second before the grid point arrives first, the genuine on-grid reading just after
+        Map<String, Long> winner = new HashMap<>();
+        for (String policy : List.of("nearest", "first", "last")) {
+            var h = harness(Map.of("grid.same-slot-policy", policy));
+            send(h, reading("a", T - MIN, 19f));
+            send(h, reading("a", T - 1000, 99f)); // the stray
+            send(h, reading("a", T, 20f)); // the genuine reading
+            h.setProcessingTime(2_000_000);
+            List<Long> got = forecastTimes(h);
+            assertEquals(2, got.size(), policy);
+            winner.put(policy, got.get(1));
+            List<DeadLetter> dead = deadLetters(h);
+            assertEquals(1, dead.size(), policy);
+            assertEquals(Reason.SAME_SLOT, dead.get(0).reason);
+            assertTrue(dead.get(0).detail.contains("grid.same-slot-policy " + policy), dead.get(0).detail);
+        }
+        assertEquals(Map.of("nearest", T, "first", T - 1000, "last", T), winner);
+    }
+
+    @Test
+    void aReadingForASlotAlreadyAppliedIsSameSlotUnderEveryPolicy() throws Exception {
+        var h = harness(Map.of());
+        send(h, reading("a", T, 20f));
+        h.setProcessingTime(2_000_000); // applied
+        send(h, reading("a", T + 1000, 99f)); // later, nearer to nothing better: the slot is taken
+        h.setProcessingTime(3_000_000);
+        assertEquals(List.of(T), forecastTimes(h));
+        assertEquals(Reason.SAME_SLOT, deadLetters(h).get(0).reason);
+    }
+
+    @Test
+    void withoutABoundReadingsAreAppliedOnArrivalAndOlderOnesAreLate() throws Exception {
+        var h = harness(Map.of("input.out-of-orderness", "0 s"));
+        send(h, reading("a", T, 20f));
+        assertEquals(List.of(T), forecastTimes(h), "no clock, no watermark: applied on arrival");
+        send(h, reading("a", T - 1000, 19f));
+        send(h, reading("a", T, 19f));
+        assertEquals(List.of(Reason.LATE, Reason.DUPLICATE), deadLetters(h).stream().map(d -> d.reason).toList());
+    }
+
+    @Test
+    void heldReadingsCountThoseOverTheBound() {
+        HeldReadings held = new HeldReadings(2_000, 10_000);
+        held.hold(5_000); // before this subtask started (restored): not counted
+        held.hold(10_500);
+        held.hold(11_200);
+        assertEquals(2, held.count());
+        assertEquals(0, held.overBound(12_000));
+        assertEquals(1, held.overBound(14_000), "the reading from 10.5 s is held over 2 s + 1 s of slack");
+        assertEquals(2, held.overBound(15_000));
+        held.release(10_500);
+        held.release(5_000);
+        assertEquals(1, held.overBound(15_000));
+        held.hold(400_000); // the ring moves on: the old reading is still counted
+        assertEquals(1, held.overBound(400_500));
+        held.release(11_200);
+        assertEquals(0, held.overBound(400_500));
+        assertEquals(1, held.count());
+    }
+}
