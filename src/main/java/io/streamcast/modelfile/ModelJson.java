@@ -73,6 +73,7 @@ public final class ModelJson {
         if (params == null || !params.isObject()) {
             throw new ModelFormatException("model JSON: missing object field 'params'");
         }
+        ModelChecks.requireHeapFor(shape);
         float[] p = new float[shape.parameterCount()];
         Set<String> expected = new HashSet<>();
         for (ModelShape.Tensor t : shape.tensors()) {

@@ -135,6 +135,33 @@ class ModelFilesTest {
         assertMessage(() -> ModelFiles.read(bin), "m.scm: model bytes truncated");
     }
 
+    @Test
+    void aShapeTooLargeForOneFloatArrayIsRejectedBeforeAllocating() {
+        // each size is within [1, 16384], but 2 x 4 x 16384 x 16384 passes int (it used to crash as
+        // "streamcast: -1073217524")
+        String json = "{\"cell\": \"lstm\", \"input_size\": 1, \"hidden_size\": 16384, \"num_layers\": 2,"
+                + " \"output_size\": 12, \"params\": {}}";
+        assertMessage(() -> ModelJson.read(json), "has 3221749772 parameters, more than one Java float array can hold");
+        assertMessage(() -> ModelJson.read(json), "hidden_size 16384 is too large");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelShape.of(CellType.LSTM, 1, 16384, 2, 12));
+        assertTrue(e.getMessage().contains("3221749772"), e.getMessage());
+    }
+
+    @Test
+    void aShapeTooLargeForTheHeapIsRejectedBeforeAllocating() {
+        ModelShape big = ModelShape.of(CellType.LSTM, 1, 16384, 1, 1); // 1.07e9 parameters: 4 GiB as float32
+        assertEquals(4L * 1_073_954_817L, big.parameterBytes());
+        assertMessage(() -> ModelChecks.requireHeapFor(big, 2048L << 20),
+                "has 1073954817 parameters (4096 MiB as float32; loading and running it needs about 8193 MiB) but"
+                        + " this JVM's maximum heap is 2048 MiB");
+        ModelChecks.requireHeapFor(ModelShape.of(CellType.LSTM, 1, 32, 2, 12), 2048L << 20);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < 8L << 30);
+        // the same check runs in the loader, before the params are read
+        assertMessage(() -> ModelJson.read("{\"cell\": \"lstm\", \"input_size\": 1, \"hidden_size\": 16384,"
+                + " \"num_layers\": 1, \"output_size\": 1, \"params\": {}}"), "maximum heap");
+    }
+
     static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
         ModelFormatException e = assertThrows(ModelFormatException.class, call);
         assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
