@@ -1,7 +1,10 @@
 package io.streamcast.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamcast.config.Options;
@@ -42,6 +45,9 @@ public final class ModelCommand implements Runnable {
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads Python's bare NaN / Infinity so that the error names the file and index, not Jackson's flag. */
+    static final ObjectMapper LENIENT_JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     @Command(name = "trace", mixinStandardHelpOptions = true,
             description = "Run the model exactly as stored over the rows of a CSV, printing one JSON object per step:"
@@ -101,7 +107,15 @@ public final class ModelCommand implements Runnable {
         }
 
         static RecurrentState readState(Path file, ModelShape shape) throws Exception {
-            JsonNode root = JSON.readTree(Files.readString(file));
+            JsonNode root;
+            try {
+                root = LENIENT_JSON.readTree(Files.readString(file));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(file + ": not valid JSON: " + ModelJson.parseError(e));
+            }
+            if (root == null || !root.isObject()) {
+                throw new IllegalArgumentException(file + ": the state must be a JSON object {\"h\": [..], \"c\": [..]}");
+            }
             RecurrentState s = RecurrentState.zeros(shape);
             readLayers(root, "h", s.h(), shape, file);
             if (shape.cell() == CellType.LSTM) {
@@ -128,7 +142,12 @@ public final class ModelCommand implements Runnable {
                     if (!layer.get(j).isNumber()) {
                         throw new IllegalArgumentException(file + ": " + field + "[" + k + "][" + j + "] is not a number");
                     }
-                    into[k * shape.hiddenSize() + j] = (float) layer.get(j).asDouble();
+                    float v = (float) layer.get(j).asDouble();
+                    if (!Float.isFinite(v)) {
+                        throw new IllegalArgumentException(file + ": " + field + "[" + k + "][" + j + "] is "
+                                + layer.get(j).asDouble() + " (the initial state must be finite)");
+                    }
+                    into[k * shape.hiddenSize() + j] = v;
                 }
             }
         }

@@ -76,6 +76,11 @@ public final class NumericCsv {
                     throw new IllegalArgumentException(file + " line " + (ln + 1) + ", column " + (cols[i] + 1)
                             + ": not a number: '" + cell + "'");
                 }
+                if (!Float.isFinite(row[i])) {
+                    // a NaN fed to a recurrent net stays in its state for good
+                    throw new IllegalArgumentException(file + " line " + (ln + 1) + ", column " + (cols[i] + 1)
+                            + ": '" + cell + "' is not a finite number");
+                }
             }
             out.add(row);
         }

@@ -1,8 +1,10 @@
 package io.streamcast.modelfile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamcast.model.CellType;
@@ -32,16 +34,28 @@ public final class ModelJson {
     private ModelJson() {
     }
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Python's json.dump writes bare NaN and Infinity: they parse here so that the error can name
+     * the tensor and index holding them, and are then rejected like any non-finite weight.
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     public static Model read(String json) {
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new ModelFormatException("model JSON is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new ModelFormatException("model JSON is not valid JSON: " + parseError(e), e);
         }
         return fromTree(root);
+    }
+
+    /** A parse error and where it is, without Jackson's "Source: REDACTED (...)" noise. */
+    public static String parseError(JsonProcessingException e) {
+        String msg = e.getOriginalMessage().replaceAll("Source: REDACTED \\([^)]*\\); ", "");
+        return msg + (e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
     }
 
     public static Model fromTree(JsonNode root) {
@@ -145,7 +159,11 @@ public final class ModelJson {
             if (!e.isNumber()) {
                 throw new ModelFormatException(where + "[" + j + "] is not a number: " + e);
             }
-            float f = (float) e.asDouble();
+            double d = e.asDouble();
+            if (!Double.isFinite(d)) {
+                throw new ModelFormatException(where + "[" + j + "] is " + d + " (weights must be finite numbers)");
+            }
+            float f = (float) d;
             if (!Float.isFinite(f)) {
                 throw new ModelFormatException(where + "[" + j + "] is not finite in float: " + e);
             }

@@ -137,6 +137,30 @@ class ModelCommandTest {
     }
 
     @Test
+    void nonFiniteInputsAndStatesAreRejectedNamingFileAndPlace() throws Exception {
+        PyTorchFixture fx = PyTorchFixture.load("lstm_L2_in2_h3_o1");
+        Path[] f = materialise(fx);
+        Path nanCsv = dir.resolve("nan.csv");
+        Files.writeString(nanCsv, "a,b\n1,2\n3,NaN\n");
+        Run r = run("model", "trace", "--model", f[0].toString(), "--input", nanCsv.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("nan.csv line 3, column 2: 'NaN' is not a finite number"), r.err());
+        Files.writeString(nanCsv, "1,2\nInfinity,2\n");
+        r = run("model", "trace", "--model", f[0].toString(), "--input", nanCsv.toString());
+        assertTrue(r.err().contains("nan.csv line 2, column 1: 'Infinity' is not a finite number"), r.err());
+        // Python's json.dump writes a bare NaN
+        Path state = dir.resolve("nan-state.json");
+        Files.writeString(state, "{\"h\": [[0, 0, 0], [0, 0, NaN]], \"c\": [[0, 0, 0], [0, 0, 0]]}");
+        r = run("model", "trace", "--model", f[0].toString(), "--input", f[1].toString(), "--state", state.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(state + ": h[1][2] is NaN"), r.err());
+        Files.writeString(state, "{\"h\": [[0, 0, 0], [0, 0, 0]], \"c\": [[0, 0, 0], [0, 0, 0]");
+        r = run("model", "trace", "--model", f[0].toString(), "--input", f[1].toString(), "--state", state.toString());
+        assertTrue(r.err().contains(state + ": not valid JSON: "), r.err());
+        assertTrue(!r.err().contains("REDACTED"), r.err());
+    }
+
+    @Test
     void trainWritesAModelThatTraces() throws Exception {
         StringBuilder csv = new StringBuilder("time,load\n");
         for (int t = 0; t < 400; t++) {

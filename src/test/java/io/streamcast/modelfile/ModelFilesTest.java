@@ -162,6 +162,39 @@ class ModelFilesTest {
                 + " \"num_layers\": 1, \"output_size\": 1, \"params\": {}}"), "maximum heap");
     }
 
+    @Test
+    void nonFiniteWeightsInBinaryAreRejectedNamingTensorAndIndex() {
+        ModelShape s = ModelShape.of(CellType.LSTM, 2, 3, 2, 4);
+        float[] p = TestModels.random(s, 1, 1f).params().clone();
+        p[s.weightHhOffset(0) + 2 * 3 + 1] = Float.NaN; // a valid checksum does not make it a weight
+        assertMessage(() -> ModelBinary.read(ModelBinary.write(new Model(s, p, null))), "weight_hh_l0[2][1] is NaN");
+        float[] q = TestModels.random(s, 1, 1f).params().clone();
+        q[s.headBiasOffset() + 3] = Float.NEGATIVE_INFINITY;
+        assertMessage(() -> ModelBinary.read(ModelBinary.write(new Model(s, q, null))), "head.bias[3] is -Infinity");
+        // a normaliser cannot be built with NaN, so patch one into the bytes and re-seal them
+        byte[] bin = ModelBinary.write(withNorm(s));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bin).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putFloat(29 + 4 * 3, Float.NaN); // input_mean[2 floats], then input_std[1]
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bin, 0, bin.length - 4);
+        b.putInt(bin.length - 4, (int) crc.getValue());
+        assertMessage(() -> ModelBinary.read(bin), "normalisation.input_std[1] is NaN");
+    }
+
+    @Test
+    void pythonNanAndInfinityTokensInJsonNameTheTensorAndIndex() {
+        ModelShape s = ModelShape.of(CellType.GRU, 2, 3, 1, 2);
+        Model m = withNorm(s);
+        float[] p = m.params().clone();
+        p[s.weightHhOffset(0) + 4 * 3 + 2] = 0.125f;
+        p[s.headBiasOffset() + 1] = 0.375f;
+        String json = ModelJson.write(new Model(s, p, m.normaliser()));
+        assertMessage(() -> ModelJson.read(json.replace("0.125", "NaN")), "params.weight_hh_l0[4][2] is NaN");
+        assertMessage(() -> ModelJson.read(json.replace("0.375", "-Infinity")), "params.head.bias[1] is -Infinity");
+        assertMessage(() -> ModelJson.read(json.replace("3.3333333", "Infinity")),
+                "normalisation.output_std[0] is Infinity");
+    }
+
     static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
         ModelFormatException e = assertThrows(ModelFormatException.class, call);
         assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
