@@ -14,6 +14,9 @@ import io.streamcast.model.ModelShape;
 import io.streamcast.model.Normaliser;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -66,6 +69,7 @@ public final class ModelJson {
             // a record of the models topic (retraining.publish-weights): the model is nested
             return fromTree(root.get("model"));
         }
+        checkFieldNames(root);
         CellType cell;
         GruVariant variant = GruVariant.RESET_AFTER;
         try {
@@ -117,6 +121,36 @@ public final class ModelJson {
             }
         }
         return new Model(shape, p, n);
+    }
+
+    /** Top-level fields this reader understands; any other is metadata and ignored, unless it is a near miss of one. */
+    static final List<String> FIELDS = List.of("format", "cell", "input_size", "hidden_size", "num_layers",
+            "output_size", "gru_variant", "params", "normalisation");
+
+    /** Other names for a field that a hand-edited file may use: rejected only while the field itself is absent. */
+    private static final Map<String, String> ALIASES = Map.of(
+            "normalise", "normalisation", "normalize", "normalisation",
+            "normaliser", "normalisation", "normalizer", "normalisation",
+            "reset_after", "gru_variant", "reset_before", "gru_variant",
+            "state_dict", "params", "parameters", "params");
+
+    /**
+     * A misspelt optional field would be silently ignored and change the model (unnormalised, or
+     * reset_after instead of reset_before): a near miss of a known field is an error.
+     */
+    private static void checkFieldNames(JsonNode root) {
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            String meant = Spelling.nearMiss(name, FIELDS);
+            if (meant == null) {
+                String alias = ALIASES.get(name.toLowerCase(Locale.ROOT).replace('-', '_'));
+                meant = alias != null && !root.has(alias) ? alias : null;
+            }
+            if (meant != null) {
+                throw new ModelFormatException("model JSON: unknown field '" + name + "' (did you mean '" + meant
+                        + "'?)");
+            }
+        }
     }
 
     private static String text(JsonNode root, String field) {
@@ -184,7 +218,14 @@ public final class ModelJson {
     private static float[] vector(JsonNode parent, String field, int n) {
         JsonNode v = parent.get(field);
         if (v == null) {
-            throw new ModelFormatException("model JSON: normalisation." + field + " is missing");
+            String hint = "";
+            for (Iterator<String> it = parent.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (Spelling.nearMiss(name, List.of(field)) != null) {
+                    hint = " (found '" + name + "': did you mean '" + field + "'?)";
+                }
+            }
+            throw new ModelFormatException("model JSON: normalisation." + field + " is missing" + hint);
         }
         float[] out = new float[n];
         String where = "normalisation." + field;

@@ -195,6 +195,29 @@ class ModelFilesTest {
                 "normalisation.output_std[0] is Infinity");
     }
 
+    @Test
+    void nearMissesOfKnownFieldsAreRejectedAndUnrelatedFieldsIgnored() {
+        Model m = withNorm(new ModelShape(CellType.GRU, GruVariant.RESET_BEFORE, 2, 3, 1, 2));
+        String json = ModelJson.write(m);
+        // each of these used to load silently: unnormalised, or as reset_after
+        assertMessage(() -> ModelJson.read(json.replace("\"normalisation\"", "\"normalization\"")),
+                "unknown field 'normalization' (did you mean 'normalisation'?)");
+        assertMessage(() -> ModelJson.read(json.replace("\"normalisation\"", "\"normaliser\"")),
+                "unknown field 'normaliser' (did you mean 'normalisation'?)");
+        assertMessage(() -> ModelJson.read(json.replace("\"gru_variant\"", "\"gru_varient\"")),
+                "unknown field 'gru_varient' (did you mean 'gru_variant'?)");
+        assertMessage(() -> ModelJson.read(json.replace("\"gru_variant\"", "\"GruVariant\"")),
+                "unknown field 'GruVariant' (did you mean 'gru_variant'?)");
+        assertMessage(() -> ModelJson.read(json.replace("\"input_size\"", "\"inputSize\"")),
+                "unknown field 'inputSize' (did you mean 'input_size'?)");
+        assertMessage(() -> ModelJson.read(json.replace("\"input_std\"", "\"input_sd\"")),
+                "normalisation.input_std is missing (found 'input_sd': did you mean 'input_std'?)");
+        // metadata that is no near miss stays ignored, as PyTorch exports carry it
+        String withMeta = json.replaceFirst("\\{", "{\"torch_version\": \"2.3.0\", \"note\": \"seed 7\","
+                + " \"exported_by\": \"export.py\", \"epochs\": 12, \"horizon\": 2, \"loss\": 0.1, \"model\": \"x\",");
+        assertEquals(m, ModelJson.read(withMeta));
+    }
+
     static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
         ModelFormatException e = assertThrows(ModelFormatException.class, call);
         assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
