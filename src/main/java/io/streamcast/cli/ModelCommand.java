@@ -180,7 +180,8 @@ public final class ModelCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Files.write(out, ModelBinary.write(ModelJson.read(Files.readString(json))));
+            // through ModelFiles, so that every error names the file
+            Files.write(out, ModelBinary.write(ModelFiles.read(json)));
             return 0;
         }
     }

@@ -45,13 +45,16 @@ public final class ModelJson {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     public static Model read(String json) {
-        JsonNode root;
+        return fromTree(parse(json));
+    }
+
+    /** Parses without interpreting; a syntax error is a ModelFormatException caused by Jackson's. */
+    static JsonNode parse(String json) {
         try {
-            root = MAPPER.readTree(json);
+            return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new ModelFormatException("model JSON is not valid JSON: " + parseError(e), e);
         }
-        return fromTree(root);
     }
 
     /** A parse error and where it is, without Jackson's "Source: REDACTED (...)" noise. */
@@ -155,16 +158,26 @@ public final class ModelJson {
 
     private static String text(JsonNode root, String field) {
         JsonNode v = root.get(field);
-        if (v == null || !v.isTextual()) {
+        if (v == null || v.isNull()) {
             throw new ModelFormatException("model JSON: missing string field '" + field + "'");
+        }
+        if (!v.isTextual()) {
+            throw new ModelFormatException("model JSON: " + field + " must be a string, got " + v);
         }
         return v.asText();
     }
 
+    /** Present but not an integer (1.0, "1") is its own error: "missing" would send the reader looking elsewhere. */
     private static int integer(JsonNode root, String field) {
         JsonNode v = root.get(field);
-        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+        if (v == null || v.isNull()) {
             throw new ModelFormatException("model JSON: missing integer field '" + field + "'");
+        }
+        if (!v.isIntegralNumber()) {
+            throw new ModelFormatException("model JSON: " + field + " must be an integer, got " + v);
+        }
+        if (!v.canConvertToInt()) {
+            throw new ModelFormatException("model JSON: " + field + " is out of range, got " + v);
         }
         return v.asInt();
     }

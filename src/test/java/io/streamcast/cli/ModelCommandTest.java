@@ -161,6 +161,24 @@ class ModelCommandTest {
     }
 
     @Test
+    void everyModelFileErrorNamesTheFile() throws Exception {
+        PyTorchFixture fx = PyTorchFixture.load("lstm_L2_in2_h3_o1");
+        Path bad = dir.resolve("bad-model.json");
+        Files.writeString(bad, fx.root.get("model").toString().replace("\"input_size\":2", "\"input_size\":2.0"));
+        String out = dir.resolve("x.scm").toString();
+        // import used to leave the file name out
+        Run r = run("model", "import", "--json", bad.toString(), "--out", out);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(bad + ": model JSON: input_size must be an integer, got 2.0"), r.err());
+        for (String sub : new String[] {"info", "export"}) {
+            r = sub.equals("info") ? run("model", "info", "--model", bad.toString())
+                    : run("model", "export", "--model", bad.toString(), "--out", dir.resolve("e.json").toString());
+            assertEquals(2, r.code(), sub);
+            assertTrue(r.err().contains(bad + ": model JSON: input_size must be an integer"), sub + ": " + r.err());
+        }
+    }
+
+    @Test
     void trainWritesAModelThatTraces() throws Exception {
         StringBuilder csv = new StringBuilder("time,load\n");
         for (int t = 0; t < 400; t++) {

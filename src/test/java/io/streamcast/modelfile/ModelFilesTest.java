@@ -218,6 +218,45 @@ class ModelFilesTest {
         assertEquals(m, ModelJson.read(withMeta));
     }
 
+    @Test
+    void aFieldOfTheWrongTypeIsNotReportedAsMissing() {
+        String json = ModelJson.write(TestModels.random(ModelShape.of(CellType.RNN, 1, 2, 1, 1), 1, 1f));
+        assertMessage(() -> ModelJson.read(json.replace("\"input_size\" : 1", "\"input_size\" : 1.0")),
+                "model JSON: input_size must be an integer, got 1.0");
+        assertMessage(() -> ModelJson.read(json.replace("\"hidden_size\" : 2", "\"hidden_size\" : \"2\"")),
+                "model JSON: hidden_size must be an integer, got \"2\"");
+        assertMessage(() -> ModelJson.read(json.replace("\"num_layers\" : 1", "\"num_layers\" : 1e10")),
+                "model JSON: num_layers must be an integer, got 1.0E10");
+        assertMessage(() -> ModelJson.read(json.replace("\"output_size\" : 1", "\"output_size\" : 10000000000")),
+                "model JSON: output_size is out of range, got 10000000000");
+        assertMessage(() -> ModelJson.read(json.replace("\"output_size\" : 1,", "")),
+                "model JSON: missing integer field 'output_size'");
+        assertMessage(() -> ModelJson.read(json.replace("\"rnn\"", "3")), "model JSON: cell must be a string, got 3");
+    }
+
+    @Test
+    void bytesThatAreNeitherFormatSaySo(@TempDir Path dir) throws Exception {
+        byte[] bin = ModelBinary.write(TestModels.random(ModelShape.of(CellType.GRU, 2, 4, 1, 3), 1, 1f));
+        bin[3] = 'X';
+        Path file = dir.resolve("m.scm");
+        Files.write(file, bin);
+        // this used to be reported as invalid JSON
+        assertMessage(() -> ModelFiles.read(file),
+                "m.scm: not a streamcast binary model (magic \"SCMX\", expected \"SCMD\") nor JSON: ");
+        Files.write(file, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0});
+        assertMessage(() -> ModelFiles.read(file), "(magic 89 50 4e 47, expected \"SCMD\") nor JSON");
+        Files.write(file, new byte[0]);
+        assertMessage(() -> ModelFiles.read(file), "m.scm: model file is empty");
+        // JSON with a mistake in it is still reported as JSON, with where the mistake is
+        Files.writeString(file, "{\"cell\": \"rnn\",\n \"input_size\": }");
+        assertMessage(() -> ModelFiles.read(file), "m.scm: model JSON is not valid JSON: ");
+        assertMessage(() -> ModelFiles.read(file), "(line 2, column");
+        // and a BOM in front of JSON is no mistake
+        Model m = TestModels.random(ModelShape.of(CellType.GRU, 2, 4, 1, 3), 1, 1f);
+        Files.writeString(file, "\uFEFF" + ModelJson.write(m));
+        assertEquals(m, ModelFiles.read(file));
+    }
+
     static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
         ModelFormatException e = assertThrows(ModelFormatException.class, call);
         assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
