@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Model JSON compatible with PyTorch state_dicts.
@@ -30,8 +31,11 @@ import java.util.Set;
  *  "normalisation": {"input_mean": [...], "input_std": [...],      (optional: none if absent)
  *                    "output_mean": [...], "output_std": [...]}}
  * </pre>
- * Other top-level fields are ignored, so a PyTorch dump with metadata loads as it is; inside
- * params every tensor must be present with its exact shape, and nothing else.
+ * Other top-level fields are ignored, so a PyTorch dump with metadata loads as it is, except a
+ * near miss of a known field (normalization, gru_varient), which is an error. The torch.nn options
+ * bias, bidirectional, proj_size and nonlinearity may be given but only with the values streamcast
+ * runs (see {@link Unsupported}). Inside params every tensor must be present with its exact shape,
+ * and nothing else; every number must be finite (bare NaN/Infinity parse, to be named and rejected).
  */
 public final class ModelJson {
     private ModelJson() {
@@ -73,10 +77,13 @@ public final class ModelJson {
             return fromTree(root.get("model"));
         }
         checkFieldNames(root);
+        Unsupported.checkOptions(root);
         CellType cell;
         GruVariant variant = GruVariant.RESET_AFTER;
         try {
-            cell = CellType.fromId(text(root, "cell"));
+            String id = text(root, "cell");
+            String mode = Unsupported.cellFromMode(id);
+            cell = CellType.fromId(mode != null ? mode : id);
             if (root.hasNonNull("gru_variant")) {
                 variant = GruVariant.fromId(text(root, "gru_variant"));
             }
@@ -94,6 +101,7 @@ public final class ModelJson {
         if (params == null || !params.isObject()) {
             throw new ModelFormatException("model JSON: missing object field 'params'");
         }
+        Unsupported.checkTensorNames(params);
         ModelChecks.requireHeapFor(shape);
         float[] p = new float[shape.parameterCount()];
         Set<String> expected = new HashSet<>();
@@ -127,8 +135,9 @@ public final class ModelJson {
     }
 
     /** Top-level fields this reader understands; any other is metadata and ignored, unless it is a near miss of one. */
-    static final List<String> FIELDS = List.of("format", "cell", "input_size", "hidden_size", "num_layers",
-            "output_size", "gru_variant", "params", "normalisation");
+    static final List<String> FIELDS = Stream.concat(Stream.of("format", "cell", "input_size",
+            "hidden_size", "num_layers", "output_size", "gru_variant", "params", "normalisation"),
+            Unsupported.OPTION_FIELDS.stream()).toList();
 
     /** Other names for a field that a hand-edited file may use: rejected only while the field itself is absent. */
     private static final Map<String, String> ALIASES = Map.of(

@@ -257,6 +257,59 @@ class ModelFilesTest {
         assertEquals(m, ModelFiles.read(file));
     }
 
+    @Test
+    void unsupportedPyTorchFeaturesAreNamedAsSuch() {
+        Model m = TestModels.random(ModelShape.of(CellType.LSTM, 2, 3, 2, 4), 1, 1f);
+        java.util.function.Supplier<com.fasterxml.jackson.databind.node.ObjectNode> tree = () -> ModelJson.toTree(m);
+        java.util.function.Function<com.fasterxml.jackson.databind.node.ObjectNode,
+                com.fasterxml.jackson.databind.node.ObjectNode> params =
+                        t -> (com.fasterxml.jackson.databind.node.ObjectNode) t.get("params");
+        // bias=False: there are no bias tensors at all
+        var noBias = tree.get();
+        params.apply(noBias).remove(java.util.List.of("bias_ih_l0", "bias_hh_l0", "bias_ih_l1", "bias_hh_l1"));
+        assertMessage(() -> ModelJson.fromTree(noBias), "no bias_ih_l*/bias_hh_l* tensors: PyTorch bias=False is not"
+                + " supported");
+        var biasField = tree.get().put("bias", false);
+        assertMessage(() -> ModelJson.fromTree(biasField), "bias=False is not supported");
+        // proj_size: weight_hr_l* tensors
+        var proj = tree.get();
+        params.apply(proj).set("weight_hr_l0", params.apply(proj).get("weight_hh_l0"));
+        assertMessage(() -> ModelJson.fromTree(proj), "params.weight_hr_l0: LSTM proj_size (the weight_hr_l* tensors)"
+                + " is not supported");
+        assertMessage(() -> ModelJson.fromTree(tree.get().put("proj_size", 2)), "proj_size=2 is not supported");
+        // bidirectional: _reverse tensors
+        var reverse = tree.get();
+        params.apply(reverse).set("weight_ih_l0_reverse", params.apply(reverse).get("weight_ih_l0"));
+        assertMessage(() -> ModelJson.fromTree(reverse), "params.weight_ih_l0_reverse: bidirectional RNNs (the _reverse"
+                + " tensors) are not supported");
+        assertMessage(() -> ModelJson.fromTree(tree.get().put("bidirectional", true)),
+                "bidirectional=True is not supported");
+        // relu RNN
+        Model rnn = TestModels.random(ModelShape.of(CellType.RNN, 1, 2, 1, 1), 1, 1f);
+        assertMessage(() -> ModelJson.fromTree(ModelJson.toTree(rnn).put("nonlinearity", "relu")),
+                "nonlinearity=\"relu\" is not supported: streamcast's rnn cell is tanh");
+        assertMessage(() -> ModelJson.fromTree(ModelJson.toTree(rnn).put("cell", "RNN_RELU")),
+                "cell 'RNN_RELU' is not supported");
+        // the values streamcast runs are fine as they are
+        assertEquals(rnn, ModelJson.fromTree(ModelJson.toTree(rnn).put("nonlinearity", "tanh").put("bias", true)
+                .put("bidirectional", false).put("proj_size", 0).put("batch_first", true).put("dropout", 0.1)));
+        assertEquals(rnn, ModelJson.fromTree(ModelJson.toTree(rnn).put("cell", "RNN_TANH")));
+        // a module-name prefix: the state_dict of a module holding the rnn
+        var prefixed = tree.get();
+        var pp = params.apply(prefixed);
+        java.util.List<String> names = new java.util.ArrayList<>();
+        pp.fieldNames().forEachRemaining(names::add);
+        for (String name : names) {
+            pp.set("rnn." + name, pp.remove(name));
+        }
+        assertMessage(() -> ModelJson.fromTree(prefixed), "module-name prefixes on tensor names are not supported;"
+                + " strip 'rnn.' from every tensor name (expected '");
+        var fc = tree.get();
+        params.apply(fc).set("fc.weight", params.apply(fc).remove("head.weight"));
+        params.apply(fc).set("fc.bias", params.apply(fc).remove("head.bias"));
+        assertMessage(() -> ModelJson.fromTree(fc), "params.fc.weight: the linear head must be named 'head'");
+    }
+
     static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
         ModelFormatException e = assertThrows(ModelFormatException.class, call);
         assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
