@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code streamcast model ...}: run, convert, inspect and train model files. */
-@Command(name = "model", description = "Run, convert, inspect and train model files.",
+@Command(name = "model", mixinStandardHelpOptions = true, description = "Run, convert, inspect and train model files.",
         subcommands = {ModelCommand.Trace.class, ModelCommand.Export.class, ModelCommand.Import.class,
             ModelCommand.Info.class, ModelCommand.Train.class})
 public final class ModelCommand implements Runnable {

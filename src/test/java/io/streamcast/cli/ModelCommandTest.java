@@ -179,6 +179,21 @@ class ModelCommandTest {
     }
 
     @Test
+    void helpPrintsUsageForTheGroupAndEverySubcommand() {
+        Run r = run("model", "--help"); // used to be "Unknown option: '--help'"
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Usage: streamcast model"), r.out());
+        assertTrue(r.out().contains("trace") && r.out().contains("import"), r.out());
+        for (String sub : new String[] {"trace", "export", "import", "info", "train"}) {
+            r = run("model", sub, "--help");
+            assertEquals(0, r.code(), sub + ": " + r.err());
+            assertTrue(r.out().contains("Usage: streamcast model " + sub), r.out());
+        }
+        r = run("help", "model");
+        assertTrue(r.out().contains("Usage: streamcast model"), r.out());
+    }
+
+    @Test
     void trainWritesAModelThatTraces() throws Exception {
         StringBuilder csv = new StringBuilder("time,load\n");
         for (int t = 0; t < 400; t++) {
