@@ -114,7 +114,8 @@ public final class ModelCommand implements Runnable {
                 throw new IllegalArgumentException(file + ": not valid JSON: " + ModelJson.parseError(e));
             }
             if (root == null || !root.isObject()) {
-                throw new IllegalArgumentException(file + ": the state must be a JSON object {\"h\": [..], \"c\": [..]}");
+                throw new IllegalArgumentException(file + ": the state must be a JSON object"
+                        + " {\"h\": [..], \"c\": [..]}");
             }
             RecurrentState s = RecurrentState.zeros(shape);
             readLayers(root, "h", s.h(), shape, file);
