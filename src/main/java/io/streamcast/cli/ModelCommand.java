@@ -236,6 +236,11 @@ public final class ModelCommand implements Runnable {
             TrainingConfig cfg = TrainingConfig.from(Options.parse(set));
             NumericCsv data = NumericCsv.read(csv, columns);
             Model start = warmStart != null ? ModelFiles.read(warmStart) : null;
+            if (start != null && !start.shape().equals(cfg.shape(data.columns))) {
+                // checked here so that the message names the file
+                throw new IllegalArgumentException(warmStart + ": warm start model " + start.shape()
+                        + " does not match " + cfg.shape(data.columns) + " (the --set model.* options and the columns)");
+            }
             TrainingResult r = new Trainer(cfg).train(data.values, data.rows, data.columns, start);
             ModelFiles.write(r.model(), out);
             PrintWriter pw = spec.commandLine().getOut();

@@ -176,6 +176,14 @@ class ModelCommandTest {
             assertEquals(2, r.code(), sub);
             assertTrue(r.err().contains(bad + ": model JSON: input_size must be an integer"), sub + ": " + r.err());
         }
+        Path good = dir.resolve("good.json");
+        Files.writeString(good, fx.root.get("model").toString());
+        Path csv = dir.resolve("two.csv");
+        Files.writeString(csv, "a\n1\n2\n");
+        r = run("model", "train", "--csv", csv.toString(), "--warm-start", good.toString(), "--out", out);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(good + ": warm start model lstm in=2 hidden=3 layers=2 out=1 does not match"),
+                r.err());
     }
 
     @Test
