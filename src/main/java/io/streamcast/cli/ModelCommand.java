@@ -1,7 +1,10 @@
 package io.streamcast.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamcast.config.Options;
@@ -29,7 +32,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code streamcast model ...}: run, convert, inspect and train model files. */
-@Command(name = "model", description = "Run, convert, inspect and train model files.",
+@Command(name = "model", mixinStandardHelpOptions = true, description = "Run, convert, inspect and train model files.",
         subcommands = {ModelCommand.Trace.class, ModelCommand.Export.class, ModelCommand.Import.class,
             ModelCommand.Info.class, ModelCommand.Train.class})
 public final class ModelCommand implements Runnable {
@@ -42,6 +45,9 @@ public final class ModelCommand implements Runnable {
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads Python's bare NaN / Infinity so that the error names the file and index, not Jackson's flag. */
+    static final ObjectMapper LENIENT_JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     @Command(name = "trace", mixinStandardHelpOptions = true,
             description = "Run the model exactly as stored over the rows of a CSV, printing one JSON object per step:"
@@ -101,7 +107,16 @@ public final class ModelCommand implements Runnable {
         }
 
         static RecurrentState readState(Path file, ModelShape shape) throws Exception {
-            JsonNode root = JSON.readTree(Files.readString(file));
+            JsonNode root;
+            try {
+                root = LENIENT_JSON.readTree(Files.readString(file));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(file + ": not valid JSON: " + ModelJson.parseError(e));
+            }
+            if (root == null || !root.isObject()) {
+                throw new IllegalArgumentException(file + ": the state must be a JSON object"
+                        + " {\"h\": [..], \"c\": [..]}");
+            }
             RecurrentState s = RecurrentState.zeros(shape);
             readLayers(root, "h", s.h(), shape, file);
             if (shape.cell() == CellType.LSTM) {
@@ -128,7 +143,12 @@ public final class ModelCommand implements Runnable {
                     if (!layer.get(j).isNumber()) {
                         throw new IllegalArgumentException(file + ": " + field + "[" + k + "][" + j + "] is not a number");
                     }
-                    into[k * shape.hiddenSize() + j] = (float) layer.get(j).asDouble();
+                    float v = (float) layer.get(j).asDouble();
+                    if (!Float.isFinite(v)) {
+                        throw new IllegalArgumentException(file + ": " + field + "[" + k + "][" + j + "] is "
+                                + layer.get(j).asDouble() + " (the initial state must be finite)");
+                    }
+                    into[k * shape.hiddenSize() + j] = v;
                 }
             }
         }
@@ -161,7 +181,8 @@ public final class ModelCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Files.write(out, ModelBinary.write(ModelJson.read(Files.readString(json))));
+            // through ModelFiles, so that every error names the file
+            Files.write(out, ModelBinary.write(ModelFiles.read(json)));
             return 0;
         }
     }
@@ -215,6 +236,11 @@ public final class ModelCommand implements Runnable {
             TrainingConfig cfg = TrainingConfig.from(Options.parse(set));
             NumericCsv data = NumericCsv.read(csv, columns);
             Model start = warmStart != null ? ModelFiles.read(warmStart) : null;
+            if (start != null && !start.shape().equals(cfg.shape(data.columns))) {
+                // checked here so that the message names the file
+                throw new IllegalArgumentException(warmStart + ": warm start model " + start.shape()
+                        + " does not match " + cfg.shape(data.columns) + " (the --set model.* options and the columns)");
+            }
             TrainingResult r = new Trainer(cfg).train(data.values, data.rows, data.columns, start);
             ModelFiles.write(r.model(), out);
             PrintWriter pw = spec.commandLine().getOut();

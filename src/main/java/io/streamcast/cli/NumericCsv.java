@@ -1,14 +1,18 @@
 package io.streamcast.cli;
 
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A CSV of numbers, one row per time step, with an optional header row (recognised by a
- * non-numeric first row). Errors name the file, the line and the offending cell.
+ * A CSV of numbers, one row per time step, with an optional header row. The first row is a
+ * header only when none of its cells is a number; otherwise it is data, so a data row is never
+ * dropped. Cells are separated by commas, or by semicolons or tabs when the first row has them
+ * (spreadsheets in decimal-comma locales write semicolons). Errors name the file, the line and the
+ * offending cell.
  */
 public final class NumericCsv {
     public final List<String> header;
@@ -28,14 +32,27 @@ public final class NumericCsv {
      * @param select column names or 0-based indices to keep, in that order; null keeps all
      */
     public static NumericCsv read(Path file, List<String> select) throws IOException {
-        List<String> lines = Files.readAllLines(file);
+        List<String> lines;
+        try {
+            lines = new ArrayList<>(Files.readAllLines(file));
+        } catch (MalformedInputException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text (save the CSV as UTF-8)", e);
+        }
+        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+            // a BOM (Excel's "CSV UTF-8") would make the first cell non-numeric and the first row a header
+            lines.set(0, lines.get(0).substring(1));
+        }
         List<String> header = null;
         int first = 0;
         while (first < lines.size() && lines.get(first).isBlank()) {
             first++;
         }
-        if (first < lines.size() && !isNumericRow(split(lines.get(first)))) {
-            header = split(lines.get(first));
+        if (first == lines.size()) {
+            throw new IllegalArgumentException(file + ": no data rows (the file is empty)");
+        }
+        char sep = delimiter(lines.get(first));
+        if (isHeader(split(lines.get(first), sep))) {
+            header = split(lines.get(first), sep);
             first++;
         }
         int[] pick = null;
@@ -51,7 +68,7 @@ public final class NumericCsv {
             if (lines.get(ln).isBlank()) {
                 continue;
             }
-            List<String> cells = split(lines.get(ln));
+            List<String> cells = split(lines.get(ln), sep);
             int[] cols = pick;
             if (cols == null) {
                 cols = new int[cells.size()];
@@ -74,13 +91,20 @@ public final class NumericCsv {
                     row[i] = Float.parseFloat(cell);
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException(file + " line " + (ln + 1) + ", column " + (cols[i] + 1)
-                            + ": not a number: '" + cell + "'");
+                            + ": not a number: '" + cell + "'" + hint(cell, header == null && ln == first));
+                }
+                if (!Float.isFinite(row[i])) {
+                    // a NaN fed to a recurrent net stays in its state for good
+                    throw new IllegalArgumentException(file + " line " + (ln + 1) + ", column " + (cols[i] + 1)
+                            + ": '" + cell + "' is not a finite number");
                 }
             }
             out.add(row);
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException(file + ": no data rows");
+            throw new IllegalArgumentException(file + ": no data rows" + (header != null
+                    ? " (line " + first + " was read as a header: " + String.join(String.valueOf(sep), header) + ")"
+                    : ""));
         }
         float[] v = new float[out.size() * width];
         for (int r = 0; r < out.size(); r++) {
@@ -104,9 +128,29 @@ public final class NumericCsv {
         }
     }
 
+    /** Tab or semicolon when the first row has one (a semicolon file may use decimal commas), else comma. */
+    static char delimiter(String firstRow) {
+        return firstRow.indexOf('\t') >= 0 ? '\t' : firstRow.indexOf(';') >= 0 ? ';' : ',';
+    }
+
+    /** Why a cell may not have parsed, when a likely reason shows. */
+    private static String hint(String cell, boolean firstRow) {
+        if (cell.matches("[-+]?\\d*,\\d+")) {
+            return " (a decimal comma? write " + cell.replace(',', '.') + ")";
+        }
+        if (firstRow) {
+            return " (the first row has numbers, so it is data: a header row has no numeric cells)";
+        }
+        return "";
+    }
+
     static List<String> split(String line) {
+        return split(line, ',');
+    }
+
+    static List<String> split(String line, char sep) {
         List<String> out = new ArrayList<>();
-        for (String s : line.split(",", -1)) {
+        for (String s : line.split(java.util.regex.Pattern.quote(String.valueOf(sep)), -1)) {
             String t = s.trim();
             if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
                 t = t.substring(1, t.length() - 1);
@@ -116,12 +160,14 @@ public final class NumericCsv {
         return out;
     }
 
-    private static boolean isNumericRow(List<String> cells) {
+    /** A header has no numeric cell: a row with any number is data, and an error if the rest is not. */
+    private static boolean isHeader(List<String> cells) {
         for (String c : cells) {
             try {
                 Float.parseFloat(c);
-            } catch (NumberFormatException e) {
                 return false;
+            } catch (NumberFormatException e) {
+                // text: a header cell, so far
             }
         }
         return true;

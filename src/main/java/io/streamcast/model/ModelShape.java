@@ -18,6 +18,8 @@ public record ModelShape(
     /** Upper bounds that keep a corrupt header from allocating gigabytes. */
     public static final int MAX_SIZE = 1 << 14;
     public static final int MAX_LAYERS = 64;
+    /** The largest array every JVM allocates (some reserve header words below Integer.MAX_VALUE). */
+    public static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
     public ModelShape {
         if (cell == null) {
@@ -30,6 +32,24 @@ public record ModelShape(
         checkRange("hidden_size", hiddenSize, MAX_SIZE);
         checkRange("num_layers", numLayers, MAX_LAYERS);
         checkRange("output_size", outputSize, MAX_SIZE);
+        // each size is in range, yet their product can pass int: count in long, so that every
+        // int offset and size below is known to fit
+        long count = countParameters(cell, inputSize, hiddenSize, numLayers, outputSize);
+        if (count > MAX_ARRAY_LENGTH) {
+            throw new IllegalArgumentException(cell + " in=" + inputSize + " hidden=" + hiddenSize + " layers="
+                    + numLayers + " out=" + outputSize + " has " + count + " parameters, more than one Java float"
+                    + " array can hold (" + MAX_ARRAY_LENGTH + "); hidden_size " + hiddenSize + " is too large");
+        }
+    }
+
+    /** The parameter count in long arithmetic, for shapes whose count may not fit in int. */
+    static long countParameters(CellType cell, int inputSize, int hiddenSize, int numLayers, int outputSize) {
+        long g = (long) cell.gates() * hiddenSize;
+        long count = 0;
+        for (int k = 0; k < numLayers; k++) {
+            count += g * ((k == 0 ? inputSize : hiddenSize) + (long) hiddenSize + 2);
+        }
+        return count + (long) outputSize * hiddenSize + outputSize;
     }
 
     public static ModelShape of(CellType cell, int inputSize, int hiddenSize, int numLayers, int outputSize) {
@@ -88,6 +108,11 @@ public record ModelShape(
 
     public int parameterCount() {
         return headBiasOffset() + outputSize;
+    }
+
+    /** Bytes of the parameters as float32: what loading or running the model allocates at least once. */
+    public long parameterBytes() {
+        return 4L * parameterCount();
     }
 
     /** Per-key state floats: h of every layer, plus c for LSTM. */

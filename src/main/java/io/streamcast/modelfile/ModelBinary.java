@@ -50,15 +50,21 @@ public final class ModelBinary {
         return true;
     }
 
-    public static int serialisedSize(Model model) {
+    /** In long: a model that fits in a float[] can still be too large for one byte[]. */
+    public static long serialisedSize(Model model) {
         ModelShape s = model.shape();
-        int norm = model.normaliser() == null ? 0 : 2 * (s.inputSize() + s.outputSize());
+        long norm = model.normaliser() == null ? 0 : 2L * (s.inputSize() + s.outputSize());
         return HEADER_BYTES + 4 * (norm + s.parameterCount()) + 4;
     }
 
     public static byte[] write(Model model) {
         ModelShape s = model.shape();
-        byte[] out = new byte[serialisedSize(model)];
+        long size = serialisedSize(model);
+        if (size > ModelShape.MAX_ARRAY_LENGTH) {
+            throw new ModelFormatException(s + " needs " + size + " bytes in binary form, more than one Java byte"
+                    + " array can hold (" + ModelShape.MAX_ARRAY_LENGTH + ")");
+        }
+        byte[] out = new byte[(int) size];
         ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC);
         b.putShort((short) VERSION);
@@ -135,25 +141,33 @@ public final class ModelBinary {
         if (stored != (int) crc.getValue()) {
             throw new ModelFormatException("model bytes corrupt: CRC32 checksum mismatch");
         }
+        ModelChecks.requireHeapFor(shape);
         try {
             Normaliser n = null;
             if (hasNorm) {
-                float[] im = getFloats(b, shape.inputSize());
-                float[] is = getFloats(b, shape.inputSize());
-                float[] om = getFloats(b, shape.outputSize());
-                float[] os = getFloats(b, shape.outputSize());
+                float[] im = getFloats(b, shape.inputSize(), "normalisation.input_mean");
+                float[] is = getFloats(b, shape.inputSize(), "normalisation.input_std");
+                float[] om = getFloats(b, shape.outputSize(), "normalisation.output_mean");
+                float[] os = getFloats(b, shape.outputSize(), "normalisation.output_std");
                 n = new Normaliser(im, is, om, os);
             }
-            return new Model(shape, getFloats(b, count), n);
+            // the checksum only proves the bytes are as written: a NaN written is a NaN read
+            float[] params = getFloats(b, count, null);
+            ModelChecks.requireFinite(shape, params);
+            return new Model(shape, params, n);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new ModelFormatException("corrupt model body: " + e.getMessage(), e);
         }
     }
 
-    private static float[] getFloats(ByteBuffer b, int n) {
+    /** Reads n floats; with a name, also checks they are finite. */
+    private static float[] getFloats(ByteBuffer b, int n, String name) {
         float[] v = new float[n];
         b.asFloatBuffer().get(v);
         b.position(b.position() + 4 * n);
+        if (name != null) {
+            ModelChecks.requireFinite(name, v, 0, n, 0);
+        }
         return v;
     }
 }

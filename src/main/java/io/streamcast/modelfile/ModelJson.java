@@ -1,8 +1,10 @@
 package io.streamcast.modelfile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamcast.model.CellType;
@@ -12,7 +14,11 @@ import io.streamcast.model.ModelShape;
 import io.streamcast.model.Normaliser;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Model JSON compatible with PyTorch state_dicts.
@@ -25,23 +31,41 @@ import java.util.Set;
  *  "normalisation": {"input_mean": [...], "input_std": [...],      (optional: none if absent)
  *                    "output_mean": [...], "output_std": [...]}}
  * </pre>
- * Other top-level fields are ignored, so a PyTorch dump with metadata loads as it is; inside
- * params every tensor must be present with its exact shape, and nothing else.
+ * Other top-level fields are ignored, so a PyTorch dump with metadata loads as it is, except a
+ * near miss of a known field (normalization, gru_varient), which is an error. The torch.nn options
+ * bias, bidirectional, proj_size and nonlinearity may be given but only with the values streamcast
+ * runs (see {@link Unsupported}). Inside params every tensor must be present with its exact shape,
+ * and nothing else; every number must be finite (bare NaN/Infinity parse, to be named and rejected).
  */
 public final class ModelJson {
     private ModelJson() {
     }
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Python's json.dump writes bare NaN and Infinity: they parse here so that the error can name
+     * the tensor and index holding them, and are then rejected like any non-finite weight.
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     public static Model read(String json) {
-        JsonNode root;
+        return fromTree(parse(json));
+    }
+
+    /** Parses without interpreting; a syntax error is a ModelFormatException caused by Jackson's. */
+    static JsonNode parse(String json) {
         try {
-            root = MAPPER.readTree(json);
+            return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new ModelFormatException("model JSON is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new ModelFormatException("model JSON is not valid JSON: " + parseError(e), e);
         }
-        return fromTree(root);
+    }
+
+    /** A parse error and where it is, without Jackson's "Source: REDACTED (...)" noise. */
+    public static String parseError(JsonProcessingException e) {
+        String msg = e.getOriginalMessage().replaceAll("Source: REDACTED \\([^)]*\\); ", "");
+        return msg + (e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
     }
 
     public static Model fromTree(JsonNode root) {
@@ -52,10 +76,14 @@ public final class ModelJson {
             // a record of the models topic (retraining.publish-weights): the model is nested
             return fromTree(root.get("model"));
         }
+        checkFieldNames(root);
+        Unsupported.checkOptions(root);
         CellType cell;
         GruVariant variant = GruVariant.RESET_AFTER;
         try {
-            cell = CellType.fromId(text(root, "cell"));
+            String id = text(root, "cell");
+            String mode = Unsupported.cellFromMode(id);
+            cell = CellType.fromId(mode != null ? mode : id);
             if (root.hasNonNull("gru_variant")) {
                 variant = GruVariant.fromId(text(root, "gru_variant"));
             }
@@ -73,6 +101,8 @@ public final class ModelJson {
         if (params == null || !params.isObject()) {
             throw new ModelFormatException("model JSON: missing object field 'params'");
         }
+        Unsupported.checkTensorNames(params);
+        ModelChecks.requireHeapFor(shape);
         float[] p = new float[shape.parameterCount()];
         Set<String> expected = new HashSet<>();
         for (ModelShape.Tensor t : shape.tensors()) {
@@ -104,18 +134,59 @@ public final class ModelJson {
         return new Model(shape, p, n);
     }
 
+    /** Top-level fields this reader understands; any other is metadata and ignored, unless it is a near miss of one. */
+    static final List<String> FIELDS = Stream.concat(Stream.of("format", "cell", "input_size",
+            "hidden_size", "num_layers", "output_size", "gru_variant", "params", "normalisation"),
+            Unsupported.OPTION_FIELDS.stream()).toList();
+
+    /** Other names for a field that a hand-edited file may use: rejected only while the field itself is absent. */
+    private static final Map<String, String> ALIASES = Map.of(
+            "normalise", "normalisation", "normalize", "normalisation",
+            "normaliser", "normalisation", "normalizer", "normalisation",
+            "reset_after", "gru_variant", "reset_before", "gru_variant",
+            "state_dict", "params", "parameters", "params");
+
+    /**
+     * A misspelt optional field would be silently ignored and change the model (unnormalised, or
+     * reset_after instead of reset_before): a near miss of a known field is an error.
+     */
+    private static void checkFieldNames(JsonNode root) {
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            String meant = Spelling.nearMiss(name, FIELDS);
+            if (meant == null) {
+                String alias = ALIASES.get(name.toLowerCase(Locale.ROOT).replace('-', '_'));
+                meant = alias != null && !root.has(alias) ? alias : null;
+            }
+            if (meant != null) {
+                throw new ModelFormatException("model JSON: unknown field '" + name + "' (did you mean '" + meant
+                        + "'?)");
+            }
+        }
+    }
+
     private static String text(JsonNode root, String field) {
         JsonNode v = root.get(field);
-        if (v == null || !v.isTextual()) {
+        if (v == null || v.isNull()) {
             throw new ModelFormatException("model JSON: missing string field '" + field + "'");
+        }
+        if (!v.isTextual()) {
+            throw new ModelFormatException("model JSON: " + field + " must be a string, got " + v);
         }
         return v.asText();
     }
 
+    /** Present but not an integer (1.0, "1") is its own error: "missing" would send the reader looking elsewhere. */
     private static int integer(JsonNode root, String field) {
         JsonNode v = root.get(field);
-        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+        if (v == null || v.isNull()) {
             throw new ModelFormatException("model JSON: missing integer field '" + field + "'");
+        }
+        if (!v.isIntegralNumber()) {
+            throw new ModelFormatException("model JSON: " + field + " must be an integer, got " + v);
+        }
+        if (!v.canConvertToInt()) {
+            throw new ModelFormatException("model JSON: " + field + " is out of range, got " + v);
         }
         return v.asInt();
     }
@@ -144,7 +215,11 @@ public final class ModelJson {
             if (!e.isNumber()) {
                 throw new ModelFormatException(where + "[" + j + "] is not a number: " + e);
             }
-            float f = (float) e.asDouble();
+            double d = e.asDouble();
+            if (!Double.isFinite(d)) {
+                throw new ModelFormatException(where + "[" + j + "] is " + d + " (weights must be finite numbers)");
+            }
+            float f = (float) d;
             if (!Float.isFinite(f)) {
                 throw new ModelFormatException(where + "[" + j + "] is not finite in float: " + e);
             }
@@ -165,7 +240,14 @@ public final class ModelJson {
     private static float[] vector(JsonNode parent, String field, int n) {
         JsonNode v = parent.get(field);
         if (v == null) {
-            throw new ModelFormatException("model JSON: normalisation." + field + " is missing");
+            String hint = "";
+            for (Iterator<String> it = parent.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (Spelling.nearMiss(name, List.of(field)) != null) {
+                    hint = " (found '" + name + "': did you mean '" + field + "'?)";
+                }
+            }
+            throw new ModelFormatException("model JSON: normalisation." + field + " is missing" + hint);
         }
         float[] out = new float[n];
         String where = "normalisation." + field;

@@ -137,6 +137,71 @@ class ModelCommandTest {
     }
 
     @Test
+    void nonFiniteInputsAndStatesAreRejectedNamingFileAndPlace() throws Exception {
+        PyTorchFixture fx = PyTorchFixture.load("lstm_L2_in2_h3_o1");
+        Path[] f = materialise(fx);
+        Path nanCsv = dir.resolve("nan.csv");
+        Files.writeString(nanCsv, "a,b\n1,2\n3,NaN\n");
+        Run r = run("model", "trace", "--model", f[0].toString(), "--input", nanCsv.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("nan.csv line 3, column 2: 'NaN' is not a finite number"), r.err());
+        Files.writeString(nanCsv, "1,2\nInfinity,2\n");
+        r = run("model", "trace", "--model", f[0].toString(), "--input", nanCsv.toString());
+        assertTrue(r.err().contains("nan.csv line 2, column 1: 'Infinity' is not a finite number"), r.err());
+        // Python's json.dump writes a bare NaN
+        Path state = dir.resolve("nan-state.json");
+        Files.writeString(state, "{\"h\": [[0, 0, 0], [0, 0, NaN]], \"c\": [[0, 0, 0], [0, 0, 0]]}");
+        r = run("model", "trace", "--model", f[0].toString(), "--input", f[1].toString(), "--state", state.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(state + ": h[1][2] is NaN"), r.err());
+        Files.writeString(state, "{\"h\": [[0, 0, 0], [0, 0, 0]], \"c\": [[0, 0, 0], [0, 0, 0]");
+        r = run("model", "trace", "--model", f[0].toString(), "--input", f[1].toString(), "--state", state.toString());
+        assertTrue(r.err().contains(state + ": not valid JSON: "), r.err());
+        assertTrue(!r.err().contains("REDACTED"), r.err());
+    }
+
+    @Test
+    void everyModelFileErrorNamesTheFile() throws Exception {
+        PyTorchFixture fx = PyTorchFixture.load("lstm_L2_in2_h3_o1");
+        Path bad = dir.resolve("bad-model.json");
+        Files.writeString(bad, fx.root.get("model").toString().replace("\"input_size\":2", "\"input_size\":2.0"));
+        String out = dir.resolve("x.scm").toString();
+        // import used to leave the file name out
+        Run r = run("model", "import", "--json", bad.toString(), "--out", out);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(bad + ": model JSON: input_size must be an integer, got 2.0"), r.err());
+        for (String sub : new String[] {"info", "export"}) {
+            r = sub.equals("info") ? run("model", "info", "--model", bad.toString())
+                    : run("model", "export", "--model", bad.toString(), "--out", dir.resolve("e.json").toString());
+            assertEquals(2, r.code(), sub);
+            assertTrue(r.err().contains(bad + ": model JSON: input_size must be an integer"), sub + ": " + r.err());
+        }
+        Path good = dir.resolve("good.json");
+        Files.writeString(good, fx.root.get("model").toString());
+        Path csv = dir.resolve("two.csv");
+        Files.writeString(csv, "a\n1\n2\n");
+        r = run("model", "train", "--csv", csv.toString(), "--warm-start", good.toString(), "--out", out);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(good + ": warm start model lstm in=2 hidden=3 layers=2 out=1 does not match"),
+                r.err());
+    }
+
+    @Test
+    void helpPrintsUsageForTheGroupAndEverySubcommand() {
+        Run r = run("model", "--help"); // used to be "Unknown option: '--help'"
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Usage: streamcast model"), r.out());
+        assertTrue(r.out().contains("trace") && r.out().contains("import"), r.out());
+        for (String sub : new String[] {"trace", "export", "import", "info", "train"}) {
+            r = run("model", sub, "--help");
+            assertEquals(0, r.code(), sub + ": " + r.err());
+            assertTrue(r.out().contains("Usage: streamcast model " + sub), r.out());
+        }
+        r = run("help", "model");
+        assertTrue(r.out().contains("Usage: streamcast model"), r.out());
+    }
+
+    @Test
     void trainWritesAModelThatTraces() throws Exception {
         StringBuilder csv = new StringBuilder("time,load\n");
         for (int t = 0; t < 400; t++) {
