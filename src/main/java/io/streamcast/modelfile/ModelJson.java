@@ -1,5 +1,7 @@
 package io.streamcast.modelfile;
 
+import io.streamcast.config.Spelling;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamcast.config.Spelling;
 import io.streamcast.model.CellType;
 import io.streamcast.model.GruVariant;
 import io.streamcast.model.Model;

@@ -1,12 +1,9 @@
-package io.streamcast.modelfile;
+package io.streamcast.config;
 
 import java.util.Collection;
 import java.util.Locale;
 
-/**
- * "Did you mean" for names typed by hand. Public and free of model types so that other readers
- * of hand-written names can share it (config.Options keeps its own private copy of distance).
- */
+/** "Did you mean" for names typed by hand: option keys ({@link Options}) and model-file fields. */
 public final class Spelling {
     private Spelling() {
     }
