@@ -76,6 +76,10 @@ public final class RetrainingOptions {
                     + " with its current model and swaps at a later reading once the model arrives (counted as"
                     + " swap_timeouts; the decision is kept in state, so a restore repeats it).");
 
+    public static final ConfigOption<Duration> TRAINING_TIMEOUT = ConfigOptions.key("retraining.training-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(30))
+            .withDescription("Per-key scope: a training that takes longer is answered as failed (the key keeps its model).");
+
     public static final ConfigOption<Double> MARGIN = ConfigOptions.key("retraining.margin")
             .doubleType().defaultValue(0.02)
             .withDescription("A challenger replaces the model only if its hold-out error is lower by this fraction.");

@@ -15,6 +15,7 @@ import io.streamcast.modelfile.ModelFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -22,6 +23,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -50,6 +52,8 @@ public final class ForecastJob {
     /** Operator uids: keep them stable, savepoints map state by them. */
     static final String SOURCE_UID = "kafka-readings";
     static final String FORECAST_UID = "forecast";
+    /** Training requests a per-key trainer subtask holds at once (one trains, the rest wait; more wait in Kafka). */
+    static final int TRAINER_QUEUE = 64;
 
     /** What {@link #build} added: the forecast stream (tests and benchmarks may attach more). */
     public record Pipeline(SingleOutputStreamOperator<Forecast> forecasts, DataStream<DeadLetter> deadLetters) {
@@ -164,7 +168,10 @@ public final class ForecastJob {
                 DataStream<TrainingRequest> requests = env.fromSource(KafkaIo.trainingRequestSource(c),
                         WatermarkStrategy.noWatermarks(), "kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
                         .uid("training-request-source");
-                answers = requests.keyBy(q -> q.key).process(new TrainerFunction(c, model)).name("trainer").uid("trainer");
+                // off the task thread: checkpoints complete while a model trains (queued requests are checkpointed)
+                answers = AsyncDataStream.unorderedWait(requests.keyBy(q -> q.key), new AsyncTrainer(c, model),
+                                c.get(RetrainingOptions.TRAINING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS, TRAINER_QUEUE)
+                        .name("trainer").uid("trainer");
             }
             if (trainers > 0) {
                 answers.setParallelism(trainers);

@@ -125,7 +125,7 @@ final class PerKeyModels implements ModelGate {
         q.eventTime = r.timestamp;
         q.window = grid.window(s);
         q.inputSize = grid.inputSize();
-        // the job's own model is not sent with every request: the trainer has it (TrainerFunction)
+        // the job's own model is not sent with every request: the trainer has it (AsyncTrainer)
         q.currentModel = s.modelVersion != 0 ? keyModel.value() : null;
         q.trigger = trigger;
         s.pendingVersion = q.version;

@@ -83,6 +83,9 @@ public final class Trainer {
         boolean diverged = false;
         int epoch = 0;
         while (epoch < cfg.maxEpochs() && epoch - bestEpoch < cfg.patience()) {
+            if (Thread.currentThread().isInterrupted()) { // the job is cancelled or restarting: stop between epochs
+                throw new java.util.concurrent.CancellationException("training interrupted");
+            }
             epoch++;
             shuffle(order, rnd);
             double sum = 0;

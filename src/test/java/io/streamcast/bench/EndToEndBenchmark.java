@@ -42,13 +42,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <pre>
  * drain: N readings are written first; events/s = N / (time from the first reading in to the last forecast out)
  * rate : readings are written at a fixed rate with their wall-clock time as event time; latency of
- *        each forecast = broker append time of the forecast (LogAppendTime topic, read uncommitted)
- *        minus the reading's time, i.e. produce -> Kafka -> Flink -> model -> Kafka, without the
- *        transaction commit wait (that is the checkpoint interval, by design of exactly-once)
+ *        each forecast, -Disolation=read_uncommitted (default): broker append time of the forecast
+ *        (LogAppendTime topic) minus the reading's time, i.e. produce -> Kafka -> Flink -> model ->
+ *        Kafka, without the transaction commit wait; -Disolation=read_committed: when a read_committed
+ *        consumer received it minus the reading's time, what users see (commit at each checkpoint)
  * </pre>
  * Usage: EndToEndBenchmark drain [events] | rate [events/s] [seconds]; -Dvariants=noop,lstm,retrain,retrain-d8
  * (see {@link #startVariant}), -Dtrainers=1 (trainer parallelism), -DphaseFrom=N (drain: also the
- * rate from the N-th forecast on), -DwarmupSeconds=10 (rate: latencies of readings sent after this).
+ * rate from the N-th forecast on), -DwarmupSeconds=10 (rate: latencies of readings sent after this),
+ * -DcheckpointInterval="1 s", -DoutOfOrderness="0 ms" (the job's ordering bound).
  */
 public final class EndToEndBenchmark {
     static final int KEYS = 10_000;
@@ -95,6 +97,7 @@ public final class EndToEndBenchmark {
         o.put("grid.interval", intervalMs + " ms");
         o.put("forecast.fallback-horizon", "12");
         o.put("execution.checkpointing.interval", System.getProperty("checkpointInterval", "1 s"));
+        o.put("input.out-of-orderness", System.getProperty("outOfOrderness", "0 ms"));
         o.put("state.backend.type", "hashmap");
         o.put("parallelism.default", "2");
         // latency: flush network buffers after at most this long instead of Flink's default 100 ms
@@ -113,6 +116,11 @@ public final class EndToEndBenchmark {
      * how often keys wait).
      */
     static JobClient startVariant(EmbeddedKafka kafka, Configuration c, String variant) throws Exception {
+        int at = variant.indexOf("-cp"); // e.g. lstm-cp500: checkpoints every 500 ms for this variant
+        if (at > 0) {
+            c.setString("execution.checkpointing.interval", variant.substring(at + 3) + " ms");
+            variant = variant.substring(0, at);
+        }
         if (variant.startsWith("retrain")) {
             String tag = variant + "-" + System.nanoTime();
             kafka.createTopics(PARTITIONS, tag + "-requests", tag + "-updates", tag + "-models");
@@ -130,6 +138,10 @@ public final class EndToEndBenchmark {
             }
         }
         return start(c, variant.equals("noop") ? null : lstm());
+    }
+
+    static List<String> variants() {
+        return List.of(System.getProperty("variants", "noop,lstm,noop,lstm").split(","));
     }
 
     static String retrainCounters(JobClient job) {
@@ -174,7 +186,9 @@ public final class EndToEndBenchmark {
     }
 
     static void drain(EmbeddedKafka kafka, int events) throws Exception {
-        kafka.createTopics(PARTITIONS, "bench-in", "bench-out-lstm", "bench-out-noop", "bench-dead");
+        kafka.createTopics(PARTITIONS, "bench-in", "bench-dead");
+        kafka.createTopics(PARTITIONS, new java.util.LinkedHashSet<>(variants()).stream().map(v -> "bench-out-" + v)
+                .toArray(String[]::new));
         byte[][] k = keys();
         long t0 = 28_000_000L * 60_000;
         long p0 = System.nanoTime();
@@ -187,7 +201,7 @@ public final class EndToEndBenchmark {
             }
         }
         System.out.printf("backlog: %d readings for %d keys written in %.1f s%n", events, KEYS, (System.nanoTime() - p0) / 1e9);
-        for (String variant : (System.getProperty("variants") != null ? List.of(System.getProperty("variants").split(",")) : List.of("noop", "lstm", "noop", "lstm"))) {
+        for (String variant : variants()) {
             Configuration c = spec(kafka, "bench-in", "bench-out-" + variant, "drain-" + variant + "-" + System.nanoTime(),
                     60_000);
             JobClient job = startVariant(kafka, c, variant);
@@ -229,7 +243,7 @@ public final class EndToEndBenchmark {
         kafka.createTopics(PARTITIONS, "bench-dead");
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             List<NewTopic> topics = new ArrayList<>();
-            for (String v : List.of("lstm", "noop", "retrain", "retrain-d8", "retrain-share25")) {
+            for (String v : new java.util.LinkedHashSet<>(variants())) {
                 topics.add(new NewTopic("rate-in-" + v, PARTITIONS, (short) 1));
                 topics.add(new NewTopic("rate-out-" + v, PARTITIONS, (short) 1)
                         .configs(Map.of("message.timestamp.type", "LogAppendTime")));
@@ -239,7 +253,7 @@ public final class EndToEndBenchmark {
         byte[][] k = keys();
         // each key reads every KEYS/rate seconds; the grid is half that, so no two readings share a slot
         long intervalMs = Math.max(1, KEYS * 1000L / rate / 2);
-        for (String variant : List.of(System.getProperty("variants", "noop,lstm,noop,lstm").split(","))) {
+        for (String variant : variants()) {
             Configuration c = spec(kafka, "rate-in-" + variant, "rate-out-" + variant, "rate-" + variant + System.nanoTime(),
                     intervalMs);
             c.set(io.streamcast.config.JobOptions.STARTING_OFFSETS, io.streamcast.config.JobOptions.StartingOffsets.LATEST);
@@ -248,20 +262,23 @@ public final class EndToEndBenchmark {
             AtomicBoolean stop = new AtomicBoolean();
             List<Long> latencies = new ArrayList<>();
             long warmupEnd = System.currentTimeMillis() + 1000L * Integer.getInteger("warmupSeconds", 10);
+            boolean committed = System.getProperty("isolation", "read_uncommitted").equals("read_committed");
             Thread consumer = new Thread(() -> {
                 try (KafkaConsumer<byte[], byte[]> cons = new KafkaConsumer<>(Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                         ConsumerConfig.GROUP_ID_CONFIG, "lat-" + variant + System.nanoTime(),
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, committed ? "read_committed" : "read_uncommitted",
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
                         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
                     cons.subscribe(List.of("rate-out-" + variant));
                     while (!stop.get()) {
-                        for (ConsumerRecord<byte[], byte[]> r : cons.poll(Duration.ofMillis(100))) {
+                        var records = cons.poll(Duration.ofMillis(committed ? 10 : 100));
+                        long seen = System.currentTimeMillis();
+                        for (ConsumerRecord<byte[], byte[]> r : records) {
                             long readingTime = readingTime(r.value());
                             if (readingTime >= warmupEnd) {
-                                latencies.add(r.timestamp() - readingTime);
+                                latencies.add((committed ? seen : r.timestamp()) - readingTime);
                             }
                         }
                     }
@@ -290,9 +307,9 @@ public final class EndToEndBenchmark {
             String retrain = variant.startsWith("retrain") ? "; " + retrainCounters(job) : "";
             job.cancel().get();
             long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            System.out.printf("rate %-4s: %d/s for %d s, %d forecasts measured after warm-up: latency p50 %d ms, p90 %d ms,"
-                            + " p99 %d ms, max %d ms%s%n", variant, rate, seconds, l.length, pct(l, 0.5), pct(l, 0.9),
-                    pct(l, 0.99), l.length == 0 ? -1 : l[l.length - 1], retrain);
+            System.out.printf("rate %-4s: %d/s for %d s, %d forecasts measured after warm-up (%s): latency p50 %d ms, p90 %d ms,"
+                            + " p99 %d ms, max %d ms%s%n", variant, rate, seconds, l.length, committed ? "read_committed"
+                            : "append time", pct(l, 0.5), pct(l, 0.9), pct(l, 0.99), l.length == 0 ? -1 : l[l.length - 1], retrain);
         }
     }
 }

@@ -424,6 +424,38 @@ class RetrainingJobTest {
                 "retraining.min-readings", "40", "training.max-epochs", "4"), null, 3, 400, 3);
     }
 
+    /**
+     * Training runs off the trainer's task thread: while one training of many seconds runs,
+     * checkpoints keep completing, so exactly-once forecasts keep becoming visible.
+     */
+    @Test
+    void checkpointsCompleteWhileAModelTrains() throws Exception {
+        Configuration c = spec("slow", Map.of("state.recent-inputs", "400", "retraining.min-readings", "400",
+                "model.hidden-size", "48", "model.num-layers", "2", "training.input-length", "64",
+                "training.max-epochs", "400", "training.patience", "400", "retraining.drift-factor", "0",
+                "execution.checkpointing.interval", "200 ms"));
+        h.produce(c, readings(1, Integer.MAX_VALUE).subList(0, 420));
+        JobClient job = h.start(c, regimeAModel());
+        try {
+            JobID id = job.getJobID();
+            JobHarness.await("a training to start", Duration.ofMinutes(2), () -> h.counter(id, Metrics.RETRAINS_STARTED) > 0);
+            long before = completedCheckpoints(id);
+            Thread.sleep(3000);
+            long during = completedCheckpoints(id);
+            long answered = h.counter(id, Metrics.RETRAINS_ACCEPTED) + h.counter(id, Metrics.RETRAINS_REJECTED)
+                    + h.counter(id, Metrics.RETRAINS_FAILED);
+            assertEquals(0, answered, "the training was still running (make it slower if this machine is that fast)");
+            assertTrue(during - before >= 3, "checkpoints completed during training: " + (during - before));
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    static long completedCheckpoints(JobID job) {
+        return REPORTER.findMetrics(job, "numberOfCompletedCheckpoints").values().stream()
+                .mapToLong(m -> ((Number) ((org.apache.flink.metrics.Gauge<?>) m).getValue()).longValue()).max().orElse(0);
+    }
+
     @Test
     void rejectedChallengersNeverReplaceTheModel() throws Exception {
         Model initial = regimeAModel();
