@@ -24,6 +24,8 @@ public class TrainingRequest {
     public static final int HOLD = 2;
     /** Shared scope, inside the job only: key {@code sensor} no longer waits. */
     public static final int RELEASE = 3;
+    /** Shared scope, inside the job only: this forecaster subtask has received readings up to {@code eventTime}. */
+    public static final int SEEN = 4;
     public int writer;
     public int writers;
     /** A marker's Kafka partition (markers go to every partition); -1: by key. Not written to Kafka. */
@@ -60,7 +62,7 @@ public class TrainingRequest {
         return m;
     }
 
-    /** A key's wait (HOLD, with the time of its first held reading) or its end (RELEASE). */
+    /** A key's wait (HOLD, with the time of its first held reading), its end (RELEASE), or readings received (SEEN). */
     public static TrainingRequest waiting(int kind, String sensor, long from) {
         TrainingRequest m = new TrainingRequest();
         m.kind = kind;

@@ -88,11 +88,13 @@ public final class ForecastJob {
     /** Settings that only fail together: checked at submission. */
     static void validate(Configuration c) {
         long ttl = c.get(JobOptions.KEY_TTL).toMillis();
-        long held = c.get(JobOptions.OUT_OF_ORDERNESS).toMillis() + (c.get(RetrainingOptions.ENABLED)
-                ? c.get(RetrainingOptions.MAX_SWAP_WAIT).toMillis() : 0);
+        long bound = c.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
+        long held = (bound > 0 ? Math.max(bound, c.get(JobOptions.IDLE_TIMEOUT).toMillis()) : 0)
+                + (c.get(RetrainingOptions.ENABLED) ? c.get(RetrainingOptions.MAX_SWAP_WAIT).toMillis() : 0);
         if (ttl > 0 && held > 0 && ttl <= held) {
             throw new IllegalArgumentException("state.key-ttl (" + c.get(JobOptions.KEY_TTL) + ") must be longer than a"
-                    + " reading can be held: input.out-of-orderness + retraining.max-swap-wait");
+                    + " reading can be held: input.out-of-orderness (input.idle-timeout in catch-up) +"
+                    + " retraining.max-swap-wait");
         }
     }
 

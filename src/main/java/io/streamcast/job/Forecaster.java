@@ -79,7 +79,8 @@ final class Forecaster {
         ForecasterMetrics metrics = new ForecasterMetrics(rc.getMetricGroup(), bound);
         Rejections rejections = new Rejections(c.get(JobOptions.LATE_POLICY), c.get(JobOptions.DUPLICATE_POLICY),
                 c.get(JobOptions.VALUE_FIELDS), metrics);
-        ReadingOrder order = new ReadingOrder(bound, c.get(JobOptions.SAME_SLOT_POLICY), grid, rejections, metrics.held);
+        ReadingOrder order = new ReadingOrder(bound, c.get(JobOptions.IDLE_TIMEOUT).toMillis(), scope == Scope.SHARED,
+                c.get(JobOptions.SAME_SLOT_POLICY), grid, rejections, metrics.held);
         SwapWait swapWait = null;
         ModelGate gate;
         if (scope == Scope.FIXED) {
@@ -119,6 +120,7 @@ final class Forecaster {
             metrics.activeKeys++;
         }
         r.arrival = ctx.timers().currentProcessingTime();
+        gate.received(ctx, r);
         current = out;
         order.arrive(ctx, s, r, turn);
         expiry.touch(ctx, s);

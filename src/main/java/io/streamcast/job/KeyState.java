@@ -75,6 +75,8 @@ public class KeyState {
     public long owedRound = NONE;
     /** Processing time of the pending expiry timer, or 0. */
     public long expiryTimer;
+    /** Processing time of the key's registered expiry timer (0: none). */
+    public long expiryArmed;
 
     public KeyState() {
     }

@@ -17,6 +17,10 @@ interface ModelGate {
     /** The model serving the key now (null: none, last-value fallback). */
     ServingModel serving(KeyContext ctx, KeyState s) throws Exception;
 
+    /** A reading reached the key (before it is put in order). */
+    default void received(KeyContext ctx, Reading r) {
+    }
+
     /** After r was applied and forecast (per-key retraining watches its error and triggers training here). */
     default void applied(KeyContext ctx, KeyState s, Reading r, Forecast f, long slotBefore) throws Exception {
     }

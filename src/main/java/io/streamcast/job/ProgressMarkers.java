@@ -55,6 +55,11 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
     private transient TreeMap<Long, Integer> heldTimes;
     private transient ListState<String> heldState;
     private transient ListState<Long> watermarkState;
+    private transient ListState<Long> receivedState;
+    /** Newest reading the forecaster subtask has received (SEEN); progress may reach it once the input is idle. */
+    private transient long received;
+    private transient long restoredReceived;
+    private transient boolean idle;
 
     public ProgressMarkers(Configuration conf) {
         this.conf = conf;
@@ -81,6 +86,13 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
             restoredWatermark = first ? w : Math.min(restoredWatermark, w);
             first = false;
         }
+        receivedState = ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("received", Types.LONG));
+        restoredReceived = Long.MIN_VALUE;
+        first = true;
+        for (Long r : receivedState.get()) {
+            restoredReceived = first ? r : Math.min(restoredReceived, r);
+            first = false;
+        }
         for (String e : heldState.get()) {
             int tab = e.indexOf('\t');
             String key = e.substring(tab + 1);
@@ -97,6 +109,7 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
         held.forEach((k, t) -> entries.add(t + "\t" + k));
         heldState.update(entries);
         watermarkState.update(List.of(watermark));
+        receivedState.update(List.of(received));
     }
 
     @Override
@@ -105,6 +118,8 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
         roundMillis = conf.get(RetrainingOptions.EVERY).toMillis();
         graceMillis = conf.get(RetrainingOptions.SHARED_GRACE).toMillis();
         watermark = restoredWatermark;
+        received = restoredReceived;
+        idle = false;
         lastMarked = Long.MIN_VALUE;
         String topic = conf.get(RetrainingOptions.REQUESTS_TOPIC);
         try (Admin admin = KafkaIo.admin(conf)) {
@@ -129,9 +144,23 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
         getProcessingTimeService().registerTimer(now + MIN_INTERVAL_MS, this::heartbeat);
     }
 
-    /** Progress: the watermark, but never past a waiting key's first held reading (its window is yet to be sent). */
+    /**
+     * Progress: the watermark (while the input is idle, everything received: no reading is on its way),
+     * but never past a waiting key's first held reading (its window is yet to be sent).
+     */
     private long progress() {
-        return heldTimes.isEmpty() ? watermark : Math.min(watermark, heldTimes.firstKey() - 1);
+        long w = idle ? Math.max(watermark, received) : watermark;
+        return heldTimes.isEmpty() ? w : Math.min(w, heldTimes.firstKey() - 1);
+    }
+
+    @Override
+    public void processWatermarkStatus(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus status)
+            throws Exception {
+        idle = status.isIdle();
+        if (idle) {
+            mark(false);
+        }
+        super.processWatermarkStatus(status);
     }
 
     @Override
@@ -147,6 +176,7 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
                 release(q.sensor);
                 mark(false);
             }
+            case TrainingRequest.SEEN -> received = Math.max(received, q.eventTime);
             default -> output.collect(element);
         }
     }

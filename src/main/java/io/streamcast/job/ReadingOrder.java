@@ -16,8 +16,9 @@ import java.util.Arrays;
  * <p>A held reading's turn comes as soon as the first of these holds:
  * <ul>
  *   <li>its key has a reading more than the bound newer (nothing older can still be accepted);</li>
- *   <li>the watermark passes it (shared retraining relies on this: when the watermark passes w,
- *       every reading up to w has been applied);</li>
+ *   <li>with shared retraining, the watermark passes it (its rounds rely on "when the watermark
+ *       passes w, every reading up to w has been applied"; without it no event-time timers are
+ *       needed, and a reading's outcome never depends on when a watermark arrives);</li>
  *   <li>it has been held for the bound in processing time: at live pace a reading never waits for
  *       another reading, key or partition.</li>
  * </ul>
@@ -31,14 +32,19 @@ final class ReadingOrder {
     }
 
     private final long bound;
+    /** How long a reading far behind the clock (catch-up) may wait for its deadline: the idle timeout. */
+    private final long catchUpWait;
+    private final boolean watermarkReleases;
     private final SameSlotPolicy policy;
     private final KeyedForecaster grid;
     private final Rejections rejections;
     private final HeldReadings held;
 
-    ReadingOrder(long boundMillis, SameSlotPolicy policy, KeyedForecaster grid, Rejections rejections,
-                 HeldReadings held) {
+    ReadingOrder(long boundMillis, long idleTimeoutMillis, boolean watermarkReleases, SameSlotPolicy policy,
+                 KeyedForecaster grid, Rejections rejections, HeldReadings held) {
         this.bound = boundMillis;
+        this.watermarkReleases = watermarkReleases;
+        this.catchUpWait = Math.max(boundMillis, idleTimeoutMillis);
         this.policy = policy;
         this.grid = grid;
         this.rejections = rejections;
@@ -65,7 +71,7 @@ final class ReadingOrder {
         }
         insert(s, r);
         s.maxSeen = Math.max(s.maxSeen, r.timestamp);
-        long watermark = ctx.timers().currentWatermark();
+        long watermark = watermarkReleases ? ctx.timers().currentWatermark() : Long.MIN_VALUE;
         releaseUpTo(ctx, s, Math.max(s.maxSeen - bound, watermark), turn);
         arm(ctx, s);
     }
@@ -85,7 +91,7 @@ final class ReadingOrder {
         s.deadlineTimer = 0;
         long upTo = KeyState.NONE;
         for (int i = 0; i < s.heldCount; i++) {
-            if (s.held[i].arrival + bound <= now) {
+            if (deadline(s.held[i]) <= now) {
                 upTo = Math.max(upTo, s.held[i].timestamp);
             }
         }
@@ -142,25 +148,39 @@ final class ReadingOrder {
         return Math.abs(timestamp - grid.timeOf(slot));
     }
 
-    /** One event-time timer at the earliest held reading, one processing-time timer at the earliest deadline. */
+    /** One processing-time timer at the earliest deadline (and one event-time timer at the earliest held reading). */
     private void arm(KeyContext ctx, KeyState s) {
         if (s.heldCount == 0) {
             return;
         }
-        long first = s.held[0].timestamp;
+        // without watermark releases, one timer at the end of event time: a bounded input's last watermark
+        // releases what is held when the input ends
+        long first = watermarkReleases ? s.held[0].timestamp : Long.MAX_VALUE;
         if (s.eventTimer == KeyState.NONE || first < s.eventTimer) {
             ctx.timers().registerEventTimeTimer(first);
             s.eventTimer = first;
         }
         if (s.deadlineTimer == 0) {
-            long arrival = Long.MAX_VALUE;
+            long due = Long.MAX_VALUE;
             for (int i = 0; i < s.heldCount; i++) {
-                arrival = Math.min(arrival, s.held[i].arrival);
+                due = Math.min(due, deadline(s.held[i]));
             }
-            s.deadlineTimer = arrival + bound;
-            ctx.timers().registerProcessingTimeTimer(s.deadlineTimer);
+            s.deadlineTimer = due;
+            ctx.timers().registerProcessingTimeTimer(due);
         }
     }
+
+    /**
+     * When a held reading goes at the latest: after the bound; a reading stamped far behind the
+     * clock (a backlog read in catch-up, where its key's next reading or the watermark release it
+     * long before) gets the idle timeout instead, which spares a timer per key every bound.
+     */
+    private long deadline(Reading r) {
+        return r.arrival + (watermarkReleases || r.timestamp >= r.arrival - CATCH_UP_LAG ? bound : catchUpWait);
+    }
+
+    /** Readings stamped more than this behind the job's clock are taken to be catch-up. */
+    static final long CATCH_UP_LAG = 60_000;
 
     private static int indexOf(KeyState s, long timestamp) {
         for (int i = 0; i < s.heldCount; i++) {

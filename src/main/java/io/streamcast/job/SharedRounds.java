@@ -34,8 +34,11 @@ final class SharedRounds implements ModelGate {
     private final KeyedForecaster grid;
     private final ForecasterMetrics metrics;
     private final Map<String, SharedModels> cache = new HashMap<>();
+    private final long graceMillis;
     /** The group model serving the reading being applied (chosen by ready). */
     private ServingModel current;
+    /** Newest reading this subtask has received (reported to ProgressMarkers as it passes a round's close). */
+    private long received = Long.MIN_VALUE;
 
     SharedRounds(Configuration c, String modelId, KeyedForecaster grid, ForecasterMetrics metrics) {
         this.roundMillis = c.get(RetrainingOptions.EVERY).toMillis();
@@ -43,6 +46,7 @@ final class SharedRounds implements ModelGate {
         this.minReadings = c.get(RetrainingOptions.MIN_READINGS);
         this.groupPattern = c.getOptional(RetrainingOptions.GROUP_PATTERN).map(Pattern::compile).orElse(null);
         this.sampleFraction = c.get(RetrainingOptions.SHARED_SAMPLE_FRACTION);
+        this.graceMillis = c.get(RetrainingOptions.SHARED_GRACE).toMillis();
         this.modelId = modelId;
         this.grid = grid;
         this.metrics = metrics;
@@ -60,6 +64,22 @@ final class SharedRounds implements ModelGate {
             metrics.staleUpdates.inc(); // a second copy of an answer already here
         }
         cache.put(u.scopeKey, g);
+    }
+
+    /**
+     * Tells {@link ProgressMarkers} how far this subtask has received readings, whenever that passes
+     * a round's close: once the input is idle, everything received has been applied (or is held by a
+     * waiting key), so progress may go that far without a watermark (after a restore none may come).
+     */
+    @Override
+    public void received(KeyContext ctx, Reading r) {
+        if (r.timestamp > received) {
+            if (received == Long.MIN_VALUE || Math.floorDiv(r.timestamp - graceMillis, roundMillis)
+                    > Math.floorDiv(received - graceMillis, roundMillis)) {
+                ctx.output(ForecastJob.TRAINING_REQUESTS, TrainingRequest.waiting(TrainingRequest.SEEN, "", r.timestamp));
+            }
+            received = r.timestamp;
+        }
     }
 
     @Override

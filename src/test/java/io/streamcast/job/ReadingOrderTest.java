@@ -99,14 +99,30 @@ class ReadingOrderTest {
     }
 
     @Test
-    void theWatermarkReleasesReadingsItHasPassed() throws Exception {
+    void onlySharedRetrainingLetsTheWatermarkReleaseReadings() throws Exception {
         var h = harness(Map.of());
         send(h, reading("a", T, 20f));
-        send(h, reading("b", T, 30f));
-        h.processWatermark(T - 1);
-        assertEquals(List.of(), forecastTimes(h));
-        h.processWatermark(T);
-        assertEquals(List.of(T, T), forecastTimes(h));
+        h.processWatermark(T + MIN);
+        assertEquals(List.of(), forecastTimes(h), "no outcome depends on when a watermark arrives");
+
+        // shared rounds need "watermark w passed => every reading up to w applied"
+        Configuration shared = spec(Map.of("retraining.enabled", "true", "retraining.scope", "shared",
+                "retraining.every", "1 d", "retraining.min-readings", "1000"));
+        var sh = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                new SharedForecastFunction(shared, ForecastJobTest.model(), "m"), (Reading r) -> r.key, Types.STRING,
+                SharedModels.DESCRIPTOR);
+        sh.setProcessingTime(1_000_000);
+        // in the job the model input is idle for good (it carries no event time)
+        ((org.apache.flink.streaming.api.operators.TwoInputStreamOperator<?, ?, ?>) sh.getOperator())
+                .processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+        for (String k : List.of("a", "b")) {
+            Reading r = reading(k, T, 20f);
+            sh.processElement(new StreamRecord<>(r, r.timestamp));
+        }
+        sh.processWatermark(T - 1);
+        assertEquals(0, sh.extractOutputValues().size());
+        sh.processWatermark(T);
+        assertEquals(2, sh.extractOutputValues().size(), "released when the watermark passed them, no clock moved");
     }
 
     @Test
