@@ -139,9 +139,16 @@ public final class JobOptions {
             .withDescription("Readings repeating a key's timestamp (or its grid slot): dead_letter or count.");
 
     // ---- Time grid
-    public static final ConfigOption<Duration> INTERVAL = ConfigOptions.key("grid.interval")
-            .durationType().noDefaultValue()
-            .withDescription("Sampling interval of the regular time grid the model steps on (required).");
+    public static final ConfigOption<String> INTERVAL = ConfigOptions.key("grid.interval")
+            .stringType().noDefaultValue()
+            .withDescription("Sampling interval of the regular time grid the model steps on (required): a duration, or"
+                    + " auto to infer each key's interval from its first readings (snapped to a common period, 1 s to"
+                    + " 1 d; a key's first readings wait until it is known). grid.intervals sets it per key pattern.");
+
+    public static final ConfigOption<List<String>> INTERVALS = ConfigOptions.key("grid.intervals")
+            .stringType().asList().noDefaultValue()
+            .withDescription("Sampling intervals per key pattern, as 'regex=duration' (the first whose regex matches the"
+                    + " whole key wins; other keys use grid.interval), e.g. ['boiler-.*=5 min', 'weather-.*=1 h'].");
 
     public static final ConfigOption<Duration> MAX_GAP = ConfigOptions.key("grid.max-gap")
             .durationType().defaultValue(Duration.ofHours(1))

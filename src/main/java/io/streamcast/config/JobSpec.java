@@ -51,9 +51,7 @@ public final class JobSpec {
             throw new IllegalArgumentException(JobOptions.TARGET_INDEX.key() + " is " + target + " but "
                     + JobOptions.VALUE_FIELDS.key() + " has " + fields + " field(s)");
         }
-        if (c.get(JobOptions.INTERVAL).toMillis() <= 0) {
-            throw new IllegalArgumentException(JobOptions.INTERVAL.key() + " must be positive");
-        }
+        io.streamcast.job.SamplingIntervals intervals = io.streamcast.job.SamplingIntervals.from(c); // fails on bad values
         atLeast(c, JobOptions.MAX_RECORD_BYTES, 1);
         atLeast(c, JobOptions.MAX_KEY_LENGTH, 1);
         atLeast(c, JobOptions.FALLBACK_HORIZON, 1);
@@ -72,19 +70,25 @@ public final class JobSpec {
             throw new IllegalArgumentException(RetrainingOptions.TRAINER_CPU_SHARE.key() + " must be in (0, 1], got " + share);
         }
         if (c.get(RetrainingOptions.ENABLED) && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED) {
-            checkShared(c);
+            checkShared(c, intervals);
         }
         return c;
     }
 
     /** Shared scope runs in event-time rounds; the swap must come after the round's contributions are in. */
-    private static void checkShared(Configuration c) {
+    private static void checkShared(Configuration c, io.streamcast.job.SamplingIntervals intervals) {
         Duration every = c.get(RetrainingOptions.EVERY);
         if (every.toMillis() <= 0) {
             throw new IllegalArgumentException(RetrainingOptions.EVERY.key() + " must be positive with "
                     + RetrainingOptions.SCOPE.key() + " shared (it sets the length of a training round)");
         }
-        long swapMillis = c.get(RetrainingOptions.SWAP_DELAY) * c.get(JobOptions.INTERVAL).toMillis();
+        if (intervals.inferred()) {
+            throw new IllegalArgumentException(JobOptions.INTERVAL.key() + ": auto does not go with "
+                    + RetrainingOptions.SCOPE.key() + " shared, whose rounds are checked against each interval at start:"
+                    + " give grid.interval a duration and " + JobOptions.INTERVALS.key() + " the other intervals");
+        }
+        // the shortest interval gives the shortest swap delay in time
+        long swapMillis = c.get(RetrainingOptions.SWAP_DELAY) * intervals.configured().get(0);
         if (c.get(RetrainingOptions.SHARED_GRACE).toMillis() >= swapMillis) {
             throw new IllegalArgumentException(RetrainingOptions.SHARED_GRACE.key() + " ("
                     + c.get(RetrainingOptions.SHARED_GRACE) + ") must be shorter than " + RetrainingOptions.SWAP_DELAY.key()

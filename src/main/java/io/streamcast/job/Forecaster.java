@@ -38,11 +38,12 @@ final class Forecaster {
     private final SwapWait swapWait;
     private final ModelGate gate;
     private final FailureDrill drill;
+    private final SamplingIntervals intervals;
     private final ReadingOrder.Turn turn = this::turn;
 
     private Forecaster(KeyedForecaster grid, ValueState<KeyState> state, ServingModel initial, ForecasterMetrics metrics,
                        Rejections rejections, ReadingOrder order, KeyExpiry expiry, SwapWait swapWait, ModelGate gate,
-                       FailureDrill drill) {
+                       FailureDrill drill, SamplingIntervals intervals) {
         this.grid = grid;
         this.state = state;
         this.initial = initial;
@@ -53,10 +54,11 @@ final class Forecaster {
         this.swapWait = swapWait;
         this.gate = gate;
         this.drill = drill;
+        this.intervals = intervals;
     }
 
     static KeyedForecaster grid(Configuration c) {
-        return new KeyedForecaster(c.get(JobOptions.INTERVAL).toMillis(), c.get(JobOptions.MAX_GAP).toMillis(),
+        return new KeyedForecaster(0, c.get(JobOptions.MAX_GAP).toMillis(),
                 c.get(JobOptions.FILL_POLICY), c.get(JobOptions.VALUE_FIELDS).size(), c.get(JobOptions.TARGET_INDEX),
                 c.get(JobOptions.WARMUP_STEPS), c.get(JobOptions.RING_SIZE), c.get(JobOptions.FALLBACK_HORIZON));
     }
@@ -101,7 +103,7 @@ final class Forecaster {
             }
         }
         return new Forecaster(grid, rc.getState(sd), initial, metrics, rejections, order,
-                new KeyExpiry(ttl.toMillis()), swapWait, gate, new FailureDrill(c, rc));
+                new KeyExpiry(ttl.toMillis()), swapWait, gate, new FailureDrill(c, rc), SamplingIntervals.from(c));
     }
 
     ForecasterMetrics metrics() {
@@ -117,6 +119,7 @@ final class Forecaster {
         KeyState s = state.value();
         if (s == null) {
             s = grid.newState(initial);
+            s.interval = intervals.of(ctx.key());
             metrics.activeKeys++;
         }
         r.arrival = ctx.timers().currentProcessingTime();
@@ -183,6 +186,13 @@ final class Forecaster {
 
     /** A reading whose turn has come: held while the key waits for a model, else applied. */
     private void turn(KeyContext ctx, KeyState s, Reading r) throws Exception {
+        if (s.interval == 0) {
+            Reading[] learnt = intervals.learn(s, r); // the key's first readings wait until its interval is known
+            for (int i = 0; learnt != null && i < learnt.length; i++) {
+                turn(ctx, s, learnt[i]);
+            }
+            return;
+        }
         if (s.waiting > 0) {
             swapWait.hold(ctx, s, r);
             return;

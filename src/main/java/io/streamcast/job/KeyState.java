@@ -12,6 +12,11 @@ public class KeyState {
     public float[] h;
     /** Cell state c of every layer (LSTM only; empty otherwise). */
     public float[] c;
+    /** This key's sampling interval in millis (0: not known yet, being inferred from its first readings). */
+    public long interval;
+    /** Readings held until the interval is known (sorted by time): learning[0..learningCount). */
+    public io.streamcast.event.Reading[] learning;
+    public int learningCount;
     /** Grid slot (time / interval, rounded) of the last applied reading. */
     public long lastSlot = NONE;
     /** Event time of the last applied reading. */

@@ -20,8 +20,9 @@ public final class KeyedForecaster {
     /** What happened to a reading handed to {@link #apply}. */
     public enum Outcome { APPLIED, SAME_SLOT }
 
+    /** Interval a new key starts with (0: learnt per key, see SamplingIntervals). */
     private final long interval;
-    private final long maxGapSlots;
+    private final long maxGapMillis;
     private final FillPolicy policy;
     private final int values;
     private final int targetIndex;
@@ -36,11 +37,11 @@ public final class KeyedForecaster {
 
     public KeyedForecaster(long intervalMillis, long maxGapMillis, FillPolicy policy, int valueFields, int targetIndex,
                            int warmupSteps, int recentCapacity, int fallbackHorizon) {
-        if (intervalMillis <= 0) {
+        if (intervalMillis < 0) {
             throw new IllegalArgumentException("grid.interval must be positive");
         }
         this.interval = intervalMillis;
-        this.maxGapSlots = maxGapMillis / intervalMillis;
+        this.maxGapMillis = maxGapMillis;
         this.policy = policy;
         this.values = valueFields;
         this.targetIndex = targetIndex;
@@ -76,6 +77,7 @@ public final class KeyedForecaster {
     /** A fresh key's state, sized for model m (null: no model yet). */
     public KeyState newState(ServingModel m) {
         KeyState s = new KeyState();
+        s.interval = interval;
         s.last = new float[values];
         s.recent = new float[recentCapacity * inputSize];
         adopt(s, m);
@@ -119,20 +121,21 @@ public final class KeyedForecaster {
         return out;
     }
 
-    public long slotOf(long timestamp) {
-        return Math.floorDiv(timestamp + interval / 2, interval);
+    /** The key's grid slot of a timestamp (the key's interval must be known). */
+    public static long slotOf(KeyState s, long timestamp) {
+        return Math.floorDiv(timestamp + s.interval / 2, s.interval);
     }
 
-    /** The grid point of a slot. */
-    public long timeOf(long slot) {
-        return slot * interval;
+    /** The grid point of one of the key's slots. */
+    public static long timeOf(KeyState s, long slot) {
+        return slot * s.interval;
     }
 
     /**
      * Applies a reading (timestamp strictly after the state's last) and fills out with the forecast.
      */
     public Outcome apply(KeyState s, long timestamp, float[] reading, ServingModel m, Forecast out) {
-        long slot = slotOf(timestamp);
+        long slot = slotOf(s, timestamp);
         boolean gapFilled = false;
         boolean reset = false;
         if (s.lastSlot != KeyState.NONE) {
@@ -140,7 +143,7 @@ public final class KeyedForecaster {
                 return Outcome.SAME_SLOT;
             }
             long missing = slot - s.lastSlot - 1;
-            if (missing > maxGapSlots) {
+            if (missing > maxGapMillis / s.interval) {
                 Arrays.fill(s.h, 0f);
                 Arrays.fill(s.c, 0f);
                 s.steps = 0;
@@ -165,8 +168,8 @@ public final class KeyedForecaster {
         s.lastTimestamp = timestamp;
         s.readings++;
         out.timestamp = timestamp;
-        out.gridTime = slot * interval;
-        out.intervalMillis = interval;
+        out.gridTime = timeOf(s, slot);
+        out.intervalMillis = s.interval;
         out.coldStart = cold;
         out.gapFilled = gapFilled;
         out.stateReset = reset;

@@ -107,12 +107,15 @@ final class ReadingOrder {
     private void releaseUpTo(KeyContext ctx, KeyState s, long upTo, Turn turn) throws Exception {
         while (s.heldCount > 0 && s.held[0].timestamp <= upTo) {
             // readings on one slot are contiguous (sorted by time): settle the slot, then apply its winner
-            long slot = grid.slotOf(s.held[0].timestamp);
             int n = 1;
-            while (n < s.heldCount && grid.slotOf(s.held[n].timestamp) == slot) {
-                n++;
+            long slot = 0;
+            if (s.interval > 0) { // while the key's interval is learnt, its readings wait in the learning stage
+                slot = KeyedForecaster.slotOf(s, s.held[0].timestamp);
+                while (n < s.heldCount && KeyedForecaster.slotOf(s, s.held[n].timestamp) == slot) {
+                    n++;
+                }
             }
-            int win = winner(s.held, n, slot);
+            int win = winner(s, n, slot);
             Reading w = s.held[win];
             for (int i = 0; i < n; i++) {
                 if (i != win) {
@@ -129,13 +132,14 @@ final class ReadingOrder {
     }
 
     /** Index of the reading that takes a slot shared by held[0..n). */
-    private int winner(Reading[] h, int n, long slot) {
+    private int winner(KeyState s, int n, long slot) {
+        Reading[] h = s.held;
         int win = 0;
         for (int i = 1; i < n; i++) {
             boolean better = switch (policy) {
                 case FIRST -> h[i].offset < h[win].offset;
                 case LAST -> h[i].offset > h[win].offset;
-                case NEAREST -> distance(h[i].timestamp, slot) < distance(h[win].timestamp, slot);
+                case NEAREST -> distance(s, h[i].timestamp, slot) < distance(s, h[win].timestamp, slot);
             };
             if (better) {
                 win = i;
@@ -144,8 +148,8 @@ final class ReadingOrder {
         return win;
     }
 
-    private long distance(long timestamp, long slot) {
-        return Math.abs(timestamp - grid.timeOf(slot));
+    private static long distance(KeyState s, long timestamp, long slot) {
+        return Math.abs(timestamp - KeyedForecaster.timeOf(s, slot));
     }
 
     /** One processing-time timer at the earliest deadline (and one event-time timer at the earliest held reading). */

@@ -1,6 +1,5 @@
 package io.streamcast.job;
 
-import io.streamcast.config.JobOptions;
 import io.streamcast.config.RetrainingOptions;
 import io.streamcast.event.ModelUpdate;
 import io.streamcast.event.Reading;
@@ -26,7 +25,8 @@ final class SharedRounds implements ModelGate {
     static final long RECHECK_MS = 100;
 
     private final long roundMillis;
-    private final long swapDelayMillis;
+    private final int swapDelay;
+    private final boolean perKeyIntervals;
     private final int minReadings;
     private final Pattern groupPattern;
     private final double sampleFraction;
@@ -42,7 +42,8 @@ final class SharedRounds implements ModelGate {
 
     SharedRounds(Configuration c, String modelId, KeyedForecaster grid, ForecasterMetrics metrics) {
         this.roundMillis = c.get(RetrainingOptions.EVERY).toMillis();
-        this.swapDelayMillis = c.get(RetrainingOptions.SWAP_DELAY) * c.get(JobOptions.INTERVAL).toMillis();
+        this.swapDelay = c.get(RetrainingOptions.SWAP_DELAY);
+        this.perKeyIntervals = SamplingIntervals.from(c).perKey();
         this.minReadings = c.get(RetrainingOptions.MIN_READINGS);
         this.groupPattern = c.getOptional(RetrainingOptions.GROUP_PATTERN).map(Pattern::compile).orElse(null);
         this.sampleFraction = c.get(RetrainingOptions.SHARED_SAMPLE_FRACTION);
@@ -85,9 +86,11 @@ final class SharedRounds implements ModelGate {
     @Override
     public boolean ready(KeyContext ctx, KeyState s, Reading r) throws Exception {
         String key = ctx.key();
-        if (s.group == null) {
-            s.group = SharedModels.groupOf(groupPattern, key);
+        if (s.group == null) { // a model serves one interval: with intervals per key, the group says which
+            s.group = SharedModels.groupOf(groupPattern, key)
+                    + (perKeyIntervals ? "@" + SamplingIntervals.name(s.interval) : "");
         }
+        long swapDelayMillis = swapDelay * s.interval;
         long round = Math.floorDiv(r.timestamp, roundMillis);
         if (s.round == KeyState.NONE) {
             s.round = round;
@@ -153,7 +156,7 @@ final class SharedRounds implements ModelGate {
         q.sensor = ctx.key();
         q.round = round;
         q.eventTime = round * roundMillis;
-        q.effectiveAt = q.eventTime + swapDelayMillis;
+        q.effectiveAt = q.eventTime + swapDelay * s.interval;
         q.readingIndex = s.readings;
         q.window = grid.window(s);
         q.inputSize = grid.inputSize();

@@ -44,7 +44,6 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
     private transient TrainerRuntime trainer;
     private transient long roundMillis;
     private transient long graceMillis;
-    private transient long swapDelayMillis;
     private transient int maxWindows;
     private transient MapState<String, TrainingRequest> windows;
     private transient ValueState<byte[]> model;
@@ -62,7 +61,6 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
         trainer = new TrainerRuntime(conf, getRuntimeContext());
         roundMillis = conf.get(RetrainingOptions.EVERY).toMillis();
         graceMillis = conf.get(RetrainingOptions.SHARED_GRACE).toMillis();
-        swapDelayMillis = conf.get(RetrainingOptions.SWAP_DELAY) * conf.get(JobOptions.INTERVAL).toMillis();
         maxWindows = conf.get(RetrainingOptions.SHARED_MAX_WINDOWS);
         windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("round-windows", Types.STRING,
                 TypeInformation.of(TrainingRequest.class)));
@@ -84,7 +82,7 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
             late.inc();
             // the key that sent it waits for this round's answer: make sure there is one
             if (answered == null || q.round > answered) {
-                answer(q.key, q.round, List.of(), out);
+                answer(q.key, q.round, q.effectiveAt, List.of(), out);
             }
             return;
         }
@@ -104,11 +102,14 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
                 it.remove();
             }
         }
-        answer(ctx.getCurrentKey(), round, in, out);
+        if (!in.isEmpty()) { // a round's windows all carry its effective time (round start + swap delay steps)
+            answer(ctx.getCurrentKey(), round, in.get(0).effectiveAt, in, out);
+        }
     }
 
     /** Trains on (a sample of) the round's windows and emits the round's one answer. */
-    private void answer(String group, long round, List<TrainingRequest> contributions, Collector<ModelUpdate> out)
+    private void answer(String group, long round, long effectiveAt, List<TrainingRequest> contributions,
+                        Collector<ModelUpdate> out)
             throws Exception {
         // the sample depends only on who contributed, not on the order they arrived in
         List<TrainingRequest> sample = new ArrayList<>(contributions);
@@ -123,7 +124,7 @@ public final class SharedTrainerFunction extends KeyedProcessFunction<String, Tr
         u.scopeKey = group;
         u.round = round;
         u.version = current + 1;
-        u.effectiveAt = round * roundMillis + swapDelayMillis;
+        u.effectiveAt = effectiveAt;
         u.trainedAt = round * roundMillis;
         u.trigger = "round";
         if (sample.isEmpty()) {

@@ -29,7 +29,7 @@ class JobSpecTest {
     void theShippedExampleLoads() {
         Configuration c = JobSpec.load(Path.of("jobs/sensors.yaml"), Map.of());
         assertEquals("sensor-readings", c.get(JobOptions.INPUT_TOPIC));
-        assertTrue(c.get(JobOptions.INTERVAL).toMillis() > 0);
+        assertTrue(io.streamcast.job.SamplingIntervals.from(c).of("any-sensor") > 0);
     }
 
     @Test
@@ -51,7 +51,7 @@ class JobSpecTest {
                 """), Map.of("grid.fill-policy", "mask", "input.topic", "other"));
         assertEquals("other", c.get(JobOptions.INPUT_TOPIC));
         assertEquals(List.of("temp", "hum"), c.get(JobOptions.VALUE_FIELDS));
-        assertEquals(Duration.ofMinutes(5), c.get(JobOptions.INTERVAL));
+        assertEquals(Duration.ofMinutes(5).toMillis(), io.streamcast.job.SamplingIntervals.from(c).of("any-sensor"));
         assertEquals(JobOptions.FillPolicy.MASK, c.get(JobOptions.FILL_POLICY));
         assertEquals(Duration.ofSeconds(10), c.get(CheckpointingOptions.CHECKPOINTING_INTERVAL));
         assertEquals("SASL_SSL", KafkaIo.clientProperties(c).getProperty("security.protocol"));
@@ -76,7 +76,7 @@ class JobSpecTest {
         String ok = "input: {topic: t}\ngrid: {interval: 1 min}\n";
         assertRejected(ok + "grid.intervall: 5 min\n", Map.of(), "unknown option 'grid.intervall' (did you mean 'grid.interval'?)");
         assertRejected(ok, Map.of("execution.checkpointing.intervall", "5s"), "unknown option 'execution.checkpointing.intervall'");
-        assertRejected(ok, Map.of("grid.interval", "often"), "invalid value 'often' for option 'grid.interval'");
+        assertRejected(ok, Map.of("grid.interval", "often"), "grid.interval: 'often' is not a duration or auto");
         assertRejected(ok, Map.of("grid.fill-policy", "magic"), "option 'grid.fill-policy'");
         assertRejected(ok, Map.of("input.max-record-bytes", "0"), "input.max-record-bytes must be >= 1");
         assertRejected(ok, Map.of("input.target-index", "3"), "input.target-index is 3");

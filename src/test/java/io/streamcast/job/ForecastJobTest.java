@@ -308,4 +308,37 @@ class ForecastJobTest {
         }
         assertArrayEquals(new float[] {8.5f, 8.5f, 8.5f}, got.get(T0 + MIN).values);
     }
+
+    /** Two sensors in one topic, every 5 minutes and every hour, grid.interval auto: each forecast on its own grid. */
+    @Test
+    void sensorsOfDifferentIntervalsInOneTopicGetForecastsOnTheirOwnGrids() throws Exception {
+        Model m = model();
+        Configuration c = h.spec("grids", Map.of("grid.interval", "auto", "grid.max-gap", "3 h"));
+        long hour = 60 * MIN;
+        long t0 = Math.floorDiv(T0, hour) * hour + hour;
+        List<String[]> in = new ArrayList<>();
+        for (int i = 0; i < 72; i++) { // 6 hours of 5-minute readings, a little jitter
+            long jitter = (i % 3 - 1) * 20_000L;
+            in.add(new String[] {"boiler", JobHarness.reading("boiler", t0 + i * 5 * MIN + jitter, value(0, i))});
+            if (i % 12 == 0) {
+                in.add(new String[] {"weather", JobHarness.reading("weather", t0 + (i / 12) * hour, value(1, i / 12))});
+            }
+        }
+        h.produce(c, in);
+        h.run(c, m);
+        Map<String, Long> stepOf = Map.of("boiler", 5 * MIN, "weather", hour);
+        Map<String, Integer> count = new HashMap<>();
+        for (var r : h.readCommitted(c.get(io.streamcast.config.JobOptions.OUTPUT_TOPIC))) {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.value());
+            String key = json.get("key").asText();
+            long grid = json.get("grid_time").asLong();
+            long step = stepOf.get(key);
+            assertEquals(0, grid % step, key + " grid time on its own grid");
+            assertEquals(grid + step, json.get("forecast").get(0).get("timestamp").asLong(), key + " step 1");
+            assertEquals(grid + 4 * step, json.get("forecast").get(3).get("timestamp").asLong(), key + " step 4");
+            assertFalse(json.get("flags").get("gap_filled").asBoolean(), key + ": no step of its grid is missing");
+            count.merge(key, 1, Integer::sum);
+        }
+        assertEquals(Map.of("boiler", 72, "weather", 6), count, "every reading forecast");
+    }
 }
