@@ -196,19 +196,21 @@ final class ReadingOrder {
     }
 
     private void insert(KeyState s, Reading r) {
-        if (s.held == null) {
-            s.held = new Reading[2];
-        } else if (s.heldCount == s.held.length) {
-            s.held = Arrays.copyOf(s.held, 2 * s.held.length);
-        }
-        int at = s.heldCount;
-        while (at > 0 && s.held[at - 1].timestamp > r.timestamp) {
-            s.held[at] = s.held[at - 1];
-            at--;
-        }
-        s.held[at] = r;
+        s.held = insertByTime(s.held, s.heldCount, r);
         s.heldCount++;
         held.hold(r.arrival);
+    }
+
+    /** Puts r into readings[0..n), kept sorted by time (growing the array when full); the array in use. */
+    static Reading[] insertByTime(Reading[] readings, int n, Reading r) {
+        Reading[] a = readings == null ? new Reading[2] : n == readings.length ? Arrays.copyOf(readings, 2 * n) : readings;
+        int at = n;
+        while (at > 0 && a[at - 1].timestamp > r.timestamp) {
+            a[at] = a[at - 1];
+            at--;
+        }
+        a[at] = r;
+        return a;
     }
 
     private static void removeFirst(KeyState s, int n) {

@@ -160,15 +160,7 @@ public final class SamplingIntervals implements Serializable {
      * and returns every held reading in time order, to take their turn; null while still learning.
      */
     Reading[] learn(KeyState s, Reading r) {
-        if (s.learning == null) {
-            s.learning = new Reading[MAX_LEARNING];
-        }
-        int at = s.learningCount;
-        while (at > 0 && s.learning[at - 1].timestamp > r.timestamp) {
-            s.learning[at] = s.learning[at - 1];
-            at--;
-        }
-        s.learning[at] = r;
+        s.learning = ReadingOrder.insertByTime(s.learning, s.learningCount, r);
         s.learningCount++;
         long[] times = new long[s.learningCount];
         for (int i = 0; i < times.length; i++) {
