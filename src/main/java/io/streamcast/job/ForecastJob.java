@@ -3,7 +3,9 @@ package io.streamcast.job;
 import io.streamcast.config.JobOptions;
 import io.streamcast.config.JobSpec;
 import io.streamcast.config.RetrainingOptions;
+import io.streamcast.event.KeyProgress;
 import io.streamcast.event.ModelUpdate;
+import io.streamcast.event.ProgressMarker;
 import io.streamcast.event.TrainingRequest;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
@@ -20,6 +22,7 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -29,6 +32,7 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -46,8 +50,13 @@ public final class ForecastJob {
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
+    /** Per-key scope: a key's training requests. */
     public static final OutputTag<TrainingRequest> TRAINING_REQUESTS =
             new OutputTag<>("training-requests", TypeInformation.of(TrainingRequest.class));
+
+    /** Shared scope: contributions (right) and, in order with them, the keys' progress (left). */
+    public static final OutputTag<Either<KeyProgress, TrainingRequest>> ROUND_TRAFFIC = new OutputTag<>("round-traffic",
+            Types.EITHER(TypeInformation.of(KeyProgress.class), TypeInformation.of(TrainingRequest.class)));
 
     /** Operator uids: keep them stable, savepoints map state by them. */
     static final String SOURCE_UID = "kafka-readings";
@@ -149,32 +158,9 @@ public final class ForecastJob {
                 .uid("dead-letter-sink");
         if (retraining) {
             // requests and answers travel through Kafka: the trainer can lag without back-pressuring forecasting
-            DataStream<TrainingRequest> out = p.forecasts().getSideOutput(TRAINING_REQUESTS);
-            if (shared) {
-                out = out.transform("progress markers", TypeInformation.of(TrainingRequest.class), new ProgressMarkers(c))
-                        .uid("progress-markers");
-            }
-            out.sinkTo(KafkaIo.trainingRequestSink(c)).name("kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
-                    .uid("training-request-sink");
+            SingleOutputStreamOperator<ModelUpdate> answers = shared ? sharedTrainer(env, c, model, forecasts)
+                    : perKeyTrainer(env, c, model, forecasts);
             int trainers = c.get(RetrainingOptions.PARALLELISM);
-            SingleOutputStreamOperator<ModelUpdate> answers;
-            if (shared) {
-                DataStream<TrainingRequest> requests = env.fromSource(KafkaIo.trainingRequestSource(c),
-                        WatermarkStrategy.<TrainingRequest>forGenerator(ctx -> new ProgressMarkers.MarkerWatermarks())
-                                .withTimestampAssigner((q, ts) -> q.eventTime),
-                        "kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC)).uid("training-request-source");
-                answers = requests.filter(q -> !q.isMarker()).name("contributions").uid("contributions")
-                        .keyBy(q -> q.key).process(new SharedTrainerFunction(c, model)).name("shared trainer")
-                        .uid("shared-trainer");
-            } else {
-                DataStream<TrainingRequest> requests = env.fromSource(KafkaIo.trainingRequestSource(c),
-                        WatermarkStrategy.noWatermarks(), "kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
-                        .uid("training-request-source");
-                // off the task thread: checkpoints complete while a model trains (queued requests are checkpointed)
-                answers = AsyncDataStream.unorderedWait(requests.keyBy(q -> q.key), new AsyncTrainer(c, model),
-                                c.get(RetrainingOptions.TRAINING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS, TRAINER_QUEUE)
-                        .name("trainer").uid("trainer");
-            }
             if (trainers > 0) {
                 answers.setParallelism(trainers);
             }
@@ -185,6 +171,45 @@ public final class ForecastJob {
                     .uid("models-audit-sink");
         }
         return p;
+    }
+
+    /** Per-key scope: requests to Kafka, and a trainer off the task thread answering them. */
+    private static SingleOutputStreamOperator<ModelUpdate> perKeyTrainer(StreamExecutionEnvironment env, Configuration c,
+                                                                        Model model, SingleOutputStreamOperator<Forecast> forecasts) {
+        forecasts.getSideOutput(TRAINING_REQUESTS)
+                .sinkTo(KafkaIo.trainingRequestSink(c)).name("kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
+                .uid("training-request-sink");
+        DataStream<TrainingRequest> requests = env.fromSource(KafkaIo.trainingRequestSource(c),
+                WatermarkStrategy.noWatermarks(), "kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
+                .uid("training-request-source");
+        // off the task thread: checkpoints complete while a model trains (queued requests are checkpointed)
+        return AsyncDataStream.unorderedWait(requests.keyBy(q -> q.key), new AsyncTrainer(c, model),
+                        c.get(RetrainingOptions.TRAINING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS, TRAINER_QUEUE)
+                .name("trainer").uid("trainer");
+    }
+
+    /**
+     * Shared scope: contributions and the forecaster's progress go to Kafka in order, as
+     * contributions and progress markers; the trainer's source turns the markers into its watermark.
+     */
+    private static SingleOutputStreamOperator<ModelUpdate> sharedTrainer(StreamExecutionEnvironment env, Configuration c,
+                                                                        Model model, SingleOutputStreamOperator<Forecast> forecasts) {
+        forecasts.getSideOutput(ROUND_TRAFFIC)
+                .transform("progress markers", KafkaIo.roundRecordType(), new ProgressMarkers(c)).uid("progress-markers")
+                .sinkTo(KafkaIo.roundRecordSink(c)).name("kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC))
+                .uid("training-request-sink");
+        DataStream<TrainingRequest> contributions = env.fromSource(KafkaIo.roundRecordSource(c),
+                        WatermarkStrategy.<Either<ProgressMarker, TrainingRequest>>forGenerator(
+                                ctx -> new ProgressMarkers.MarkerWatermarks())
+                                .withTimestampAssigner((e, ts) -> e.isLeft() ? e.left().upTo : e.right().eventTime),
+                        "kafka: " + c.get(RetrainingOptions.REQUESTS_TOPIC)).uid("training-request-source")
+                .flatMap((Either<ProgressMarker, TrainingRequest> e, Collector<TrainingRequest> out) -> {
+                    if (e.isRight()) {
+                        out.collect(e.right());
+                    }
+                }).returns(TrainingRequest.class).name("contributions").uid("contributions");
+        return contributions.keyBy(q -> q.key).process(new SharedTrainerFunction(c, model)).name("shared trainer")
+                .uid("shared-trainer");
     }
 
     /**

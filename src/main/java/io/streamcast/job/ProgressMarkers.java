@@ -1,6 +1,8 @@
 package io.streamcast.job;
 
 import io.streamcast.config.RetrainingOptions;
+import io.streamcast.event.KeyProgress;
+import io.streamcast.event.ProgressMarker;
 import io.streamcast.event.TrainingRequest;
 import io.streamcast.kafka.KafkaIo;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.types.Either;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -37,8 +40,8 @@ import org.apache.kafka.clients.admin.Admin;
  * written when progress crosses a round's close (start + grace) and at most once a second
  * otherwise, so the trainer's event time keeps up without flooding the topic.
  */
-public final class ProgressMarkers extends AbstractStreamOperator<TrainingRequest>
-        implements OneInputStreamOperator<TrainingRequest, TrainingRequest> {
+public final class ProgressMarkers extends AbstractStreamOperator<Either<ProgressMarker, TrainingRequest>>
+        implements OneInputStreamOperator<Either<KeyProgress, TrainingRequest>, Either<ProgressMarker, TrainingRequest>> {
     private static final long serialVersionUID = 1L;
     private static final long MIN_INTERVAL_MS = 1000;
 
@@ -164,20 +167,25 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
     }
 
     @Override
-    public void processElement(StreamRecord<TrainingRequest> element) {
-        TrainingRequest q = element.getValue();
-        switch (q.kind) {
-            case TrainingRequest.HOLD -> { // a new wait, or a released key waiting again further on
-                release(q.sensor);
-                hold(q.sensor, q.eventTime);
+    public void processElement(StreamRecord<Either<KeyProgress, TrainingRequest>> element) {
+        Either<KeyProgress, TrainingRequest> e = element.getValue();
+        if (e.isRight()) { // a contribution, passed on
+            output.collect(element.replace(Either.Right(e.right())));
+            return;
+        }
+        KeyProgress p = e.left();
+        switch (p.kind) {
+            case HOLD -> { // a new wait, or a released key waiting again further on
+                release(p.key);
+                hold(p.key, p.eventTime);
                 mark(false);
             }
-            case TrainingRequest.RELEASE -> {
-                release(q.sensor);
+            case RELEASE -> {
+                release(p.key);
                 mark(false);
             }
-            case TrainingRequest.SEEN -> received = Math.max(received, q.eventTime);
-            default -> output.collect(element);
+            case SEEN -> received = Math.max(received, p.eventTime);
+            default -> throw new IllegalStateException("unknown key progress " + p.kind);
         }
     }
 
@@ -215,9 +223,7 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
         int writer = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int writers = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         for (int partition = 0; partition < partitions; partition++) {
-            TrainingRequest m = TrainingRequest.marker(writer, writers, w);
-            m.partition = partition;
-            output.collect(new StreamRecord<>(m, w));
+            output.collect(new StreamRecord<>(Either.Left(new ProgressMarker(writer, writers, w, partition)), w));
         }
         lastMarked = w;
         lastMarkedAt = now;
@@ -227,20 +233,21 @@ public final class ProgressMarkers extends AbstractStreamOperator<TrainingReques
      * The trainer source's watermark, per Kafka partition: the least time every forecaster subtask
      * has marked on it. Contributions themselves do not move it.
      */
-    public static final class MarkerWatermarks implements WatermarkGenerator<TrainingRequest> {
+    public static final class MarkerWatermarks implements WatermarkGenerator<Either<ProgressMarker, TrainingRequest>> {
         private long[] upTo = new long[0];
         private long emitted = Long.MIN_VALUE;
 
         @Override
-        public void onEvent(TrainingRequest q, long eventTimestamp, WatermarkOutput output) {
-            if (!q.isMarker()) {
+        public void onEvent(Either<ProgressMarker, TrainingRequest> e, long eventTimestamp, WatermarkOutput output) {
+            if (e.isRight()) {
                 return;
             }
+            ProgressMarker q = e.left();
             if (upTo.length != q.writers) { // first marker, or the forecaster was rescaled
                 upTo = new long[q.writers];
                 java.util.Arrays.fill(upTo, Long.MIN_VALUE);
             }
-            upTo[q.writer] = Math.max(upTo[q.writer], q.eventTime);
+            upTo[q.writer] = Math.max(upTo[q.writer], q.upTo);
             long min = Long.MAX_VALUE;
             for (long t : upTo) {
                 min = Math.min(min, t);

@@ -1,6 +1,7 @@
 package io.streamcast.job;
 
 import io.streamcast.config.RetrainingOptions;
+import io.streamcast.event.KeyProgress;
 import io.streamcast.event.ModelUpdate;
 import io.streamcast.event.Reading;
 import io.streamcast.event.TrainingRequest;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.types.Either;
 
 /**
  * Shared retraining, the forecaster's side. At its first reading of a new round (event time /
@@ -77,7 +79,7 @@ final class SharedRounds implements ModelGate {
         if (r.timestamp > received) {
             if (received == Long.MIN_VALUE || Math.floorDiv(r.timestamp - graceMillis, roundMillis)
                     > Math.floorDiv(received - graceMillis, roundMillis)) {
-                ctx.output(ForecastJob.TRAINING_REQUESTS, TrainingRequest.waiting(TrainingRequest.SEEN, "", r.timestamp));
+                ctx.output(ForecastJob.ROUND_TRAFFIC, Either.Left(KeyProgress.seen(r.timestamp)));
             }
             received = r.timestamp;
         }
@@ -105,7 +107,7 @@ final class SharedRounds implements ModelGate {
             if (g == null || !g.answered(s.owedRound)) {
                 if (s.waiting == 0) {
                     // the trainer's event time must not pass this key's held readings: their windows are still to come
-                    ctx.output(ForecastJob.TRAINING_REQUESTS, TrainingRequest.waiting(TrainingRequest.HOLD, key, r.timestamp));
+                    ctx.output(ForecastJob.ROUND_TRAFFIC, Either.Left(KeyProgress.hold(key, r.timestamp)));
                     ctx.timers().registerProcessingTimeTimer(ctx.timers().currentProcessingTime() + RECHECK_MS);
                 }
                 return false;
@@ -146,7 +148,7 @@ final class SharedRounds implements ModelGate {
     @Override
     public void waitEnded(KeyContext ctx, KeyState s) {
         if (s.waiting == 0) {
-            ctx.output(ForecastJob.TRAINING_REQUESTS, TrainingRequest.waiting(TrainingRequest.RELEASE, ctx.key(), 0));
+            ctx.output(ForecastJob.ROUND_TRAFFIC, Either.Left(KeyProgress.release(ctx.key())));
         }
     }
 
@@ -163,7 +165,7 @@ final class SharedRounds implements ModelGate {
         q.trigger = "round";
         s.owedRound = round;
         metrics.requested.inc();
-        ctx.output(ForecastJob.TRAINING_REQUESTS, q);
+        ctx.output(ForecastJob.ROUND_TRAFFIC, Either.Right(q));
     }
 
     /** Whether the key sends its window this round: a fixed fraction of keys, chosen by hash of key and round. */

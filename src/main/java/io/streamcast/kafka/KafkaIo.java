@@ -3,6 +3,7 @@ package io.streamcast.kafka;
 import io.streamcast.config.JobOptions;
 import io.streamcast.config.RetrainingOptions;
 import io.streamcast.event.ModelUpdate;
+import io.streamcast.event.ProgressMarker;
 import io.streamcast.event.TrainingRequest;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -17,6 +19,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -127,22 +130,42 @@ public final class KafkaIo {
                 .build();
     }
 
+    /** Per-key scope: the training requests. */
     public static KafkaSource<TrainingRequest> trainingRequestSource(Configuration c) {
         return internalSource(c, c.get(RetrainingOptions.REQUESTS_TOPIC), "-trainer", new BytesDeserializer<>(
-                TrainingRequest.class, TrainingRequestCodec::read));
+                TypeInformation.of(TrainingRequest.class), TrainingRequestCodec::read));
+    }
+
+    /** The shared scope's requests topic: progress markers (left) between the rounds' contributions (right). */
+    public static TypeInformation<Either<ProgressMarker, TrainingRequest>> roundRecordType() {
+        return Types.EITHER(TypeInformation.of(ProgressMarker.class), TypeInformation.of(TrainingRequest.class));
+    }
+
+    public static KafkaSource<Either<ProgressMarker, TrainingRequest>> roundRecordSource(Configuration c) {
+        return internalSource(c, c.get(RetrainingOptions.REQUESTS_TOPIC), "-trainer", new BytesDeserializer<>(
+                roundRecordType(), TrainingRequestCodec::readRecord));
     }
 
     public static KafkaSource<ModelUpdate> modelUpdateSource(Configuration c) {
         return internalSource(c, c.get(RetrainingOptions.UPDATES_TOPIC), "-updates", new BytesDeserializer<>(
-                ModelUpdate.class, ModelUpdateCodec::read));
+                TypeInformation.of(ModelUpdate.class), ModelUpdateCodec::read));
     }
 
     /** Internal topics are written at least once: every consumer of them tolerates a repeat. */
     public static KafkaSink<TrainingRequest> trainingRequestSink(Configuration c) {
         String topic = c.get(RetrainingOptions.REQUESTS_TOPIC);
-        return internalSink(c, (KafkaRecordSerializationSchema<TrainingRequest>) (q, ctx, ts) -> q.isMarker()
-                ? new ProducerRecord<>(topic, q.partition, null, null, TrainingRequestCodec.write(q))
-                : new ProducerRecord<>(topic, q.key.getBytes(StandardCharsets.UTF_8), TrainingRequestCodec.write(q)));
+        return internalSink(c, (KafkaRecordSerializationSchema<TrainingRequest>) (q, ctx, ts) ->
+                new ProducerRecord<>(topic, q.key.getBytes(StandardCharsets.UTF_8), TrainingRequestCodec.write(q)));
+    }
+
+    /** Shared scope: contributions keyed by group, each progress marker to its own partition. */
+    public static KafkaSink<Either<ProgressMarker, TrainingRequest>> roundRecordSink(Configuration c) {
+        String topic = c.get(RetrainingOptions.REQUESTS_TOPIC);
+        return internalSink(c, (KafkaRecordSerializationSchema<Either<ProgressMarker, TrainingRequest>>) (e, ctx, ts) ->
+                e.isLeft()
+                        ? new ProducerRecord<>(topic, e.left().partition, null, null, TrainingRequestCodec.write(e.left()))
+                        : new ProducerRecord<>(topic, e.right().key.getBytes(StandardCharsets.UTF_8),
+                                TrainingRequestCodec.write(e.right())));
     }
 
     public static KafkaSink<ModelUpdate> modelUpdateSink(Configuration c) {
@@ -245,7 +268,7 @@ public final class KafkaIo {
     static final class BytesDeserializer<T> implements KafkaRecordDeserializationSchema<T> {
         private static final long serialVersionUID = 1L;
         private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BytesDeserializer.class);
-        private final Class<T> type;
+        private final TypeInformation<T> type;
         private final org.apache.flink.util.function.SerializableFunction<byte[], T> decode;
         private transient org.apache.flink.metrics.Counter undecodable;
 
@@ -255,7 +278,7 @@ public final class KafkaIo {
                     .counter(io.streamcast.job.Metrics.UNDECODABLE_INTERNAL);
         }
 
-        BytesDeserializer(Class<T> type, org.apache.flink.util.function.SerializableFunction<byte[], T> decode) {
+        BytesDeserializer(TypeInformation<T> type, org.apache.flink.util.function.SerializableFunction<byte[], T> decode) {
             this.type = type;
             this.decode = decode;
         }
@@ -273,7 +296,7 @@ public final class KafkaIo {
                 long n = undecodable.getCount();
                 if (n <= 10 || n % 1000 == 0) { // a flood of foreign records must not flood the log
                     LOG.warn("skipped record {} of {}-{}@{} that is not a {}: {}", n, r.topic(), r.partition(), r.offset(),
-                            type.getSimpleName(), e.toString());
+                            type, e.toString());
                 }
                 return;
             }
@@ -282,7 +305,7 @@ public final class KafkaIo {
 
         @Override
         public TypeInformation<T> getProducedType() {
-            return TypeInformation.of(type);
+            return type;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.streamcast.kafka;
 
+import io.streamcast.event.ProgressMarker;
 import io.streamcast.event.TrainingRequest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -7,14 +8,20 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.flink.types.Either;
 
-/** Training requests on the internal requests topic: a compact binary form (window floats raw). */
+/**
+ * The internal requests topic: training requests (window floats raw) and, in shared scope, progress
+ * markers between them, each a compact binary record told apart by its magic.
+ */
 public final class TrainingRequestCodec {
     private TrainingRequestCodec() {
     }
 
     private static final int MAGIC = 0x53435452; // "SCTR"
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+    private static final int MARKER_MAGIC = 0x5343504D; // "SCPM"
+    private static final int MARKER_VERSION = 1;
 
     public static byte[] write(TrainingRequest q) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 4 * q.window.length
@@ -25,9 +32,6 @@ public final class TrainingRequestCodec {
             out.writeUTF(q.key);
             out.writeUTF(q.sensor == null ? "" : q.sensor);
             out.writeLong(q.round);
-            out.writeByte(q.kind);
-            out.writeInt(q.writer);
-            out.writeInt(q.writers);
             out.writeLong(q.version);
             out.writeLong(q.readingIndex);
             out.writeLong(q.effectiveAt);
@@ -48,6 +52,50 @@ public final class TrainingRequestCodec {
         return bytes.toByteArray();
     }
 
+    public static byte[] write(ProgressMarker m) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(24);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MARKER_MAGIC);
+            out.writeShort(MARKER_VERSION);
+            out.writeInt(m.writer);
+            out.writeInt(m.writers);
+            out.writeLong(m.upTo);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A record of the requests topic: a progress marker (left) or a training request (right). */
+    public static Either<ProgressMarker, TrainingRequest> readRecord(byte[] b) {
+        if (b.length >= 4 && ((b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff)) == MARKER_MAGIC) {
+            return Either.Left(readMarker(b));
+        }
+        return Either.Right(read(b));
+    }
+
+    public static ProgressMarker readMarker(byte[] b) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
+            if (in.readInt() != MARKER_MAGIC) {
+                throw new IllegalArgumentException("not a streamcast progress marker (bad magic)");
+            }
+            int v = in.readShort();
+            if (v != MARKER_VERSION) {
+                throw new IllegalArgumentException("unsupported progress marker version " + v);
+            }
+            ProgressMarker m = new ProgressMarker();
+            m.writer = in.readInt();
+            m.writers = in.readInt();
+            m.upTo = in.readLong();
+            if (m.writers < 1 || m.writer < 0 || m.writer >= m.writers) {
+                throw new IllegalArgumentException("progress marker of writer " + m.writer + " of " + m.writers);
+            }
+            return m;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("progress marker truncated or corrupt: " + e, e);
+        }
+    }
+
     public static TrainingRequest read(byte[] b) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
             if (in.readInt() != MAGIC) {
@@ -61,9 +109,6 @@ public final class TrainingRequestCodec {
             q.key = in.readUTF();
             q.sensor = in.readUTF();
             q.round = in.readLong();
-            q.kind = in.readByte();
-            q.writer = in.readInt();
-            q.writers = in.readInt();
             q.version = in.readLong();
             q.readingIndex = in.readLong();
             q.effectiveAt = in.readLong();

@@ -186,15 +186,17 @@ class RetrainingJobTest {
                 .append("; requests:");
         String lastMarker = null;
         for (var r : h.readAll(c.get(RetrainingOptions.REQUESTS_TOPIC))) {
-            var q = io.streamcast.kafka.TrainingRequestCodec.read(r.value());
-            if (q.isMarker()) { // progress of forecaster subtask w, in minutes of the data; repeats collapsed
-                String m = " p" + r.partition() + "m" + q.writer + "@" + Math.floorDiv(q.eventTime - T0, MIN);
+            var record = io.streamcast.kafka.TrainingRequestCodec.readRecord(r.value());
+            if (record.isLeft()) { // progress of forecaster subtask w, in minutes of the data; repeats collapsed
+                var p = record.left();
+                String m = " p" + r.partition() + "m" + p.writer + "@" + Math.floorDiv(p.upTo - T0, MIN);
                 if (!m.equals(lastMarker)) {
                     b.append(m);
                 }
                 lastMarker = m;
                 continue;
             }
+            var q = record.right();
             b.append(' ').append(q.key).append("/v").append(q.version).append('@').append(q.effectiveAt);
         }
         b.append("; answers:");
