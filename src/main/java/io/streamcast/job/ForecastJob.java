@@ -208,7 +208,8 @@ public final class ForecastJob {
                         out.collect(e.right());
                     }
                 }).returns(TrainingRequest.class).name("contributions").uid("contributions");
-        return contributions.keyBy(q -> q.key).process(new SharedTrainerFunction(c, model)).name("shared trainer")
+        return contributions.keyBy(q -> q.key)
+                .transform("shared trainer", TypeInformation.of(ModelUpdate.class), new SharedTrainer(c, model))
                 .uid("shared-trainer");
     }
 
