@@ -6,7 +6,6 @@ import io.streamcast.model.Model;
 import io.streamcast.modelfile.ModelBinary;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -37,14 +36,7 @@ public final class AsyncTrainer extends RichAsyncFunction<TrainingRequest, Model
     @Override
     public void open(OpenContext ctx) {
         trainer = new TrainerRuntime(conf, getRuntimeContext());
-        ClassLoader userCode = getRuntimeContext().getUserCodeClassLoader();
-        String name = "streamcast-trainer-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            t.setContextClassLoader(userCode); // ND4J finds its backend through the context class loader
-            return t;
-        });
+        thread = TrainerRuntime.trainingThread(getRuntimeContext(), "streamcast-trainer");
     }
 
     @Override

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -99,14 +98,7 @@ public final class SharedTrainer extends AbstractStreamOperator<ModelUpdate>
         timers = getInternalTimerService("shared-rounds", VoidNamespaceSerializer.INSTANCE, this);
         mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
         training = new HashSet<>();
-        ClassLoader userCode = getRuntimeContext().getUserCodeClassLoader();
-        String name = "streamcast-shared-trainer-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            t.setContextClassLoader(userCode); // ND4J finds its backend through the context class loader
-            return t;
-        });
+        thread = TrainerRuntime.trainingThread(getRuntimeContext(), "streamcast-shared-trainer");
     }
 
     @Override

@@ -73,4 +73,19 @@ final class TrainerRuntime {
             Thread.sleep((long) (u.wallMillis * (1 - cpuShare) / cpuShare));
         }
     }
+
+    /**
+     * The one thread a trainer subtask trains on, off its task thread. It is given the job's class
+     * loader as context loader: ND4J finds its backend through it.
+     */
+    static java.util.concurrent.ExecutorService trainingThread(RuntimeContext ctx, String name) {
+        ClassLoader userCode = ctx.getUserCodeClassLoader();
+        String threadName = name + "-" + ctx.getTaskInfo().getIndexOfThisSubtask();
+        return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            t.setContextClassLoader(userCode);
+            return t;
+        });
+    }
 }
