@@ -123,7 +123,7 @@ public final class ForecastJob {
         Configuration c = new Configuration(spec);
         c.set(KafkaIo.BUILT_AT, System.currentTimeMillis());
         validate(c);
-        KafkaIo.checkRecordTimestamps(c);
+        KafkaIo.checkOutputTopics(c);
         boolean retraining = c.get(RetrainingOptions.ENABLED);
         boolean shared = retraining && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED;
         if (retraining) {

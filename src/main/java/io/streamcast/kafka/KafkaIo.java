@@ -207,34 +207,55 @@ public final class KafkaIo {
     }
 
     /**
-     * With output.record-timestamp event, a forecast carries its reading's time, which may be up to
-     * input.max-future ahead of the clock: the output topic must accept that, or the sink would fail
-     * on such a record after every restart. Checked at submission against the topic's own setting.
+     * Records a broker would refuse must not reach the sinks: a refused record fails the sink, and a
+     * restart writes it again. Checked at submission against the topics' own settings:
+     * <ul>
+     *   <li>with output.record-timestamp event, a forecast carries its reading's time, up to
+     *       input.max-future ahead of the clock: the output topic must accept that;</li>
+     *   <li>a dead letter of a record whose key could not be read has no Kafka key, which a compacted
+     *       topic refuses.</li>
+     * </ul>
+     * A topic that does not exist yet is created with the broker's defaults and checked at the next start.
      */
-    public static void checkRecordTimestamps(Configuration c) {
-        if (c.get(JobOptions.RECORD_TIMESTAMP) != JobOptions.RecordTimestamp.EVENT) {
-            return;
+    public static void checkOutputTopics(Configuration c) {
+        String out = c.get(JobOptions.OUTPUT_TOPIC);
+        String dead = c.get(JobOptions.DEAD_LETTER_TOPIC);
+        try (org.apache.kafka.clients.admin.Admin admin = admin(c)) {
+            var outConfig = topicConfig(admin, out);
+            if (outConfig != null && c.get(JobOptions.RECORD_TIMESTAMP) == JobOptions.RecordTimestamp.EVENT) {
+                long maxFuture = c.get(JobOptions.MAX_FUTURE).toMillis();
+                var after = outConfig.get("message.timestamp.after.max.ms");
+                if (after != null && after.value() != null && Long.parseLong(after.value()) < maxFuture) {
+                    throw new IllegalArgumentException("output.record-timestamp: event needs topic '" + out
+                            + "' to accept timestamps input.max-future (" + maxFuture + " ms) ahead, but its"
+                            + " message.timestamp.after.max.ms is " + after.value() + ": lower input.max-future, raise"
+                            + " the topic's setting, or use output.record-timestamp: processing");
+                }
+            }
+            var deadConfig = topicConfig(admin, dead);
+            var policy = deadConfig == null ? null : deadConfig.get("cleanup.policy");
+            if (policy != null && policy.value() != null && policy.value().contains("compact")) {
+                throw new IllegalArgumentException("dead-letter.topic '" + dead + "' is compacted (cleanup.policy "
+                        + policy.value() + "), but dead letters of records whose key could not be read have no key,"
+                        + " which a compacted topic refuses: use a topic with cleanup.policy delete");
+            }
         }
-        String topic = c.get(JobOptions.OUTPUT_TOPIC);
-        long maxFuture = c.get(JobOptions.MAX_FUTURE).toMillis();
+    }
+
+    /** A topic's settings, or null when it does not exist yet. */
+    private static org.apache.kafka.clients.admin.Config topicConfig(org.apache.kafka.clients.admin.Admin admin,
+                                                                     String topic) {
         var resource = new org.apache.kafka.common.config.ConfigResource(
                 org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
-        try (org.apache.kafka.clients.admin.Admin admin = admin(c)) {
-            var entry = admin.describeConfigs(java.util.List.of(resource)).all()
-                    .get(60, java.util.concurrent.TimeUnit.SECONDS).get(resource)
-                    .get("message.timestamp.after.max.ms");
-            if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < maxFuture) {
-                throw new IllegalArgumentException("output.record-timestamp: event needs topic '" + topic
-                        + "' to accept timestamps input.max-future (" + maxFuture + " ms) ahead, but its"
-                        + " message.timestamp.after.max.ms is " + entry.value() + ": lower input.max-future, raise the"
-                        + " topic's setting, or use output.record-timestamp: processing");
-            }
+        try {
+            return admin.describeConfigs(java.util.List.of(resource)).all().get(60, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(resource);
         } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
-                throw new IllegalStateException("could not read the settings of topic '" + topic + "': " + e.getCause(),
-                        e.getCause());
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return null;
             }
-            // the topic does not exist yet: it will be created with the broker's defaults, checked on the next start
+            throw new IllegalStateException("could not read the settings of topic '" + topic + "': " + e.getCause(),
+                    e.getCause());
         } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("could not reach Kafka to check topic '" + topic + "': " + e, e);
         }

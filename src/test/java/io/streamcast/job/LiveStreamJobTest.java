@@ -278,4 +278,19 @@ class LiveStreamJobTest {
         c.set(JobOptions.RECORD_TIMESTAMP, JobOptions.RecordTimestamp.PROCESSING);
         ForecastJob.build(env, c, ForecastJobTest.model());
     }
+
+    /** A dead letter of a record without a readable key has no Kafka key: a compacted topic would refuse it. */
+    @Test
+    void aCompactedDeadLetterTopicIsRefusedAtSubmission() throws Exception {
+        String topic = "compacted-dead";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+                    .all().get();
+        }
+        Configuration c = h.spec("dead-compact", Map.of("dead-letter.topic", topic));
+        var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ForecastJob.build(env, c, ForecastJobTest.model()));
+        assertTrue(e.getMessage().contains("dead-letter.topic 'compacted-dead' is compacted"), e.getMessage());
+    }
 }
