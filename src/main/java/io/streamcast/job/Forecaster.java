@@ -40,6 +40,8 @@ final class Forecaster {
     private final FailureDrill drill;
     private final SamplingIntervals intervals;
     private final ReadingOrder.Turn turn = this::turn;
+    /** The collector of the call in progress (the turn callback has no parameter for it). */
+    private Collector<Forecast> current;
 
     private Forecaster(KeyedForecaster grid, ValueState<KeyState> state, ServingModel initial, ForecasterMetrics metrics,
                        Rejections rejections, ReadingOrder order, KeyExpiry expiry, SwapWait swapWait, ModelGate gate,
@@ -180,9 +182,6 @@ final class Forecaster {
         }
         state.update(s);
     }
-
-    /** The collector of the call in progress (the turn callback has no parameter for it). */
-    private Collector<Forecast> current;
 
     /** A reading whose turn has come: held while the key waits for a model, else applied. */
     private void turn(KeyContext ctx, KeyState s, Reading r) throws Exception {
