@@ -24,6 +24,10 @@ import java.util.Arrays;
  * </ul>
  * Two held readings on one grid slot are settled by grid.same-slot-policy when the first of them
  * is due; the loser is a same_slot dead letter. With a bound of 0, readings are applied on arrival.
+ *
+ * <p>A reading stamped ahead of the job's clock (within input.max-future) waits until its time
+ * has come, and only then counts as its key's progress: a stray a few minutes fast takes its place
+ * among the genuine readings instead of making every one of them late.
  */
 final class ReadingOrder {
     /** The next step for a reading whose turn has come. */
@@ -52,7 +56,7 @@ final class ReadingOrder {
     }
 
     void arrive(KeyContext ctx, KeyState s, Reading r, Turn turn) throws Exception {
-        if (bound == 0) {
+        if (bound == 0 && r.timestamp <= r.arrival) {
             turn.take(ctx, s, r);
             return;
         }
@@ -70,8 +74,10 @@ final class ReadingOrder {
             return;
         }
         insert(s, r);
-        s.maxSeen = Math.max(s.maxSeen, r.timestamp);
-        long watermark = watermarkReleases ? ctx.timers().currentWatermark() : Long.MIN_VALUE;
+        // a reading stamped ahead of the clock is not progress until its time comes (a stray a few
+        // minutes fast would otherwise make every genuine reading after it late), and waits for it
+        s.maxSeen = Math.max(s.maxSeen, Math.min(r.timestamp, r.arrival));
+        long watermark = watermarkReleases ? Math.min(ctx.timers().currentWatermark(), r.arrival) : Long.MIN_VALUE;
         releaseUpTo(ctx, s, Math.max(s.maxSeen - bound, watermark), turn);
         arm(ctx, s);
     }
@@ -79,7 +85,10 @@ final class ReadingOrder {
     /** The watermark passed the key's earliest held reading. */
     void onWatermark(KeyContext ctx, KeyState s, Turn turn) throws Exception {
         s.eventTimer = KeyState.NONE;
-        releaseUpTo(ctx, s, ctx.timers().currentWatermark(), turn);
+        long watermark = ctx.timers().currentWatermark();
+        // not past the clock (readings from the future wait for their time), unless the input has ended
+        releaseUpTo(ctx, s, watermark == Long.MAX_VALUE ? watermark
+                : Math.min(watermark, ctx.timers().currentProcessingTime()), turn);
         arm(ctx, s);
     }
 
@@ -91,7 +100,7 @@ final class ReadingOrder {
         s.deadlineTimer = 0;
         long upTo = KeyState.NONE;
         for (int i = 0; i < s.heldCount; i++) {
-            if (deadline(s.held[i]) <= now) {
+            if (deadline(s, s.held[i]) <= now) {
                 upTo = Math.max(upTo, s.held[i].timestamp);
             }
         }
@@ -164,11 +173,11 @@ final class ReadingOrder {
             ctx.timers().registerEventTimeTimer(first);
             s.eventTimer = first;
         }
-        if (s.deadlineTimer == 0) {
-            long due = Long.MAX_VALUE;
-            for (int i = 0; i < s.heldCount; i++) {
-                due = Math.min(due, deadline(s.held[i]));
-            }
+        long due = Long.MAX_VALUE;
+        for (int i = 0; i < s.heldCount; i++) {
+            due = Math.min(due, deadline(s, s.held[i]));
+        }
+        if (s.deadlineTimer == 0 || due < s.deadlineTimer) { // a later one registered before stays, and finds nothing
             s.deadlineTimer = due;
             ctx.timers().registerProcessingTimeTimer(due);
         }
@@ -179,7 +188,14 @@ final class ReadingOrder {
      * clock (a backlog read in catch-up, where its key's next reading or the watermark release it
      * long before) gets the idle timeout instead, which spares a timer per key every bound.
      */
-    private long deadline(Reading r) {
+    private long deadline(KeyState s, Reading r) {
+        if (r.timestamp > r.arrival) {
+            // stamped ahead of the clock (within input.max-future): after its grid slot has passed, so the
+            // genuine reading of that slot, when it comes, is held with it and the slot's policy decides
+            long slotEnd = s.interval > 0 ? KeyedForecaster.timeOf(s, KeyedForecaster.slotOf(s, r.timestamp))
+                    + s.interval / 2 : r.timestamp;
+            return Math.max(r.timestamp, slotEnd) + bound;
+        }
         return r.arrival + (watermarkReleases || r.timestamp >= r.arrival - CATCH_UP_LAG ? bound : catchUpWait);
     }
 

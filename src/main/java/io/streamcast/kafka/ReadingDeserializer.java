@@ -30,9 +30,12 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
         return Types.EITHER(TypeInformation.of(DeadLetter.class), TypeInformation.of(Reading.class));
     }
 
-    /** A reading's event time; dead letters carry none (and so never move the watermark). */
+    /**
+     * A reading's time for the watermark, never ahead of the clock (a reading from the future must not
+     * move every partition's event time); dead letters carry none (and so never move the watermark).
+     */
     public static long eventTime(Either<DeadLetter, Reading> e) {
-        return e.isRight() ? e.right().timestamp : Long.MIN_VALUE;
+        return e.isRight() ? Math.min(e.right().timestamp, System.currentTimeMillis()) : Long.MIN_VALUE;
     }
 
     @Override

@@ -27,6 +27,8 @@ class ReadingOrderTest {
     static final long MIN = 60_000;
     static final long T = 28_000_000L * MIN; // on the 1-minute grid
     static final long BOUND = 2_000;
+    /** The job's clock at the start of each test: the readings at T are 5 s old, as at live pace. */
+    static final long NOW = T + 5_000;
 
     static Configuration spec(Map<String, String> overrides) {
         Map<String, String> o = new HashMap<>();
@@ -42,7 +44,7 @@ class ReadingOrderTest {
             throws Exception {
         var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new ForecastFunction(spec(overrides), ForecastJobTest.model(), "m"), r -> r.key, Types.STRING);
-        h.setProcessingTime(1_000_000);
+        h.setProcessingTime(NOW);
         return h;
     }
 
@@ -75,20 +77,21 @@ class ReadingOrderTest {
     void aLoneReadingIsForecastWhenItsBoundHasPassedWithoutAnyOtherReadingOrWatermark() throws Exception {
         var h = harness(Map.of());
         send(h, reading("a", T, 20f));
-        h.setProcessingTime(1_000_000 + BOUND - 1);
+        h.setProcessingTime(NOW + BOUND - 1);
         assertEquals(List.of(), forecastTimes(h), "held within its bound");
-        h.setProcessingTime(1_000_000 + BOUND);
+        h.setProcessingTime(NOW + BOUND);
         assertEquals(List.of(T), forecastTimes(h), "forecast once the bound has passed, with no watermark at all");
         // a pause far longer than any timeout changes nothing: the next reading is forecast within its bound too
-        h.setProcessingTime(5_000_000);
-        send(h, reading("a", T + MIN, 21f));
-        h.setProcessingTime(5_000_000 + BOUND);
-        assertEquals(List.of(T, T + MIN), forecastTimes(h));
+        h.setProcessingTime(NOW + 60 * MIN);
+        send(h, reading("a", T + 60 * MIN, 21f));
+        h.setProcessingTime(NOW + 60 * MIN + BOUND);
+        assertEquals(List.of(T, T + 60 * MIN), forecastTimes(h));
     }
 
     @Test
     void aKeysNextReadingReleasesTheOneBeforeAtOnceAndDisorderWithinTheBoundIsUndone() throws Exception {
         var h = harness(Map.of());
+        h.setProcessingTime(T + 3 * MIN);
         // either side of a slot boundary (+30 s on the 1-minute grid), out of order by 1 s: within the bound
         send(h, reading("a", T + 30_500, 20f));
         send(h, reading("a", T + 29_500, 19f));
@@ -111,7 +114,7 @@ class ReadingOrderTest {
         var sh = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                 new SharedForecastFunction(shared, ForecastJobTest.model(), "m"), (Reading r) -> r.key, Types.STRING,
                 SharedModels.DESCRIPTOR);
-        sh.setProcessingTime(1_000_000);
+        sh.setProcessingTime(NOW);
         // in the job the model input is idle for good (it carries no event time)
         ((org.apache.flink.streaming.api.operators.TwoInputStreamOperator<?, ?, ?>) sh.getOperator())
                 .processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
@@ -134,7 +137,7 @@ class ReadingOrderTest {
                 h.processWatermark(T);
             }
             send(h, reading("a", T - 30L * 24 * 60 * MIN, 20f)); // the stale copy, right after
-            h.setProcessingTime(2_000_000);
+            h.setProcessingTime(NOW + 60 * MIN);
             assertEquals(List.of(T), forecastTimes(h));
             List<DeadLetter> dead = deadLetters(h);
             assertEquals(1, dead.size());
@@ -152,7 +155,7 @@ class ReadingOrderTest {
             send(h, reading("a", T - MIN, 19f));
             send(h, reading("a", T - 1000, 99f)); // the stray
             send(h, reading("a", T, 20f)); // the genuine reading
-            h.setProcessingTime(2_000_000);
+            h.setProcessingTime(NOW + 60 * MIN);
             List<Long> got = forecastTimes(h);
             assertEquals(2, got.size(), policy);
             winner.put(policy, got.get(1));
@@ -168,9 +171,9 @@ class ReadingOrderTest {
     void aReadingForASlotAlreadyAppliedIsSameSlotUnderEveryPolicy() throws Exception {
         var h = harness(Map.of());
         send(h, reading("a", T, 20f));
-        h.setProcessingTime(2_000_000); // applied
+        h.setProcessingTime(NOW + 60 * MIN); // applied
         send(h, reading("a", T + 1000, 99f)); // later, nearer to nothing better: the slot is taken
-        h.setProcessingTime(3_000_000);
+        h.setProcessingTime(NOW + 120 * MIN);
         assertEquals(List.of(T), forecastTimes(h));
         assertEquals(Reason.SAME_SLOT, deadLetters(h).get(0).reason);
     }
@@ -183,6 +186,35 @@ class ReadingOrderTest {
         send(h, reading("a", T - 1000, 19f));
         send(h, reading("a", T, 19f));
         assertEquals(List.of(Reason.LATE, Reason.DUPLICATE), deadLetters(h).stream().map(d -> d.reason).toList());
+    }
+
+    /** A stray five minutes fast (within input.max-future) waits for its time; the genuine readings go on. */
+    @Test
+    void aReadingFromTheFutureWaitsForItsTimeAndCostsNoGenuineReadingItsForecast() throws Exception {
+        for (String bound : List.of(BOUND + " ms", "0 ms")) {
+            var h = harness(Map.of("input.out-of-orderness", bound));
+            long clock = NOW;
+            send(h, reading("a", T, 20f));
+            send(h, reading("a", T + 5 * MIN - 1000, 99f)); // the stray, stamped 5 minutes ahead of the clock
+            List<Long> genuine = new ArrayList<>(List.of(T));
+            for (int i = 1; i <= 5; i++) { // the genuine readings of the next minutes, at live pace
+                clock = NOW + i * MIN;
+                h.setProcessingTime(clock);
+                send(h, reading("a", T + i * MIN, 20f + i));
+                genuine.add(T + i * MIN);
+            }
+            h.setProcessingTime(clock + BOUND);
+            assertEquals(genuine, forecastTimes(h), bound + ": every genuine reading forecast, in order");
+            h.setProcessingTime(clock + MIN); // the stray's slot is over: it has had its turn
+            assertEquals(genuine, forecastTimes(h), bound);
+            List<DeadLetter> dead = deadLetters(h);
+            assertEquals(1, dead.size(), bound);
+            // held with the genuine reading of its slot it loses by the slot's policy; without a bound the
+            // genuine one was applied on arrival, and the stray comes after it: late
+            assertEquals(bound.equals("0 ms") ? Reason.LATE : Reason.SAME_SLOT, dead.get(0).reason, bound + ": "
+                    + dead.get(0).detail);
+            assertTrue(dead.get(0).payload.contains("99.0"), "the stray is the one that lost: " + dead.get(0).payload);
+        }
     }
 
     @Test

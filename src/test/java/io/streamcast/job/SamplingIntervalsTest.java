@@ -85,6 +85,7 @@ class SamplingIntervalsTest {
                 "forecast.warmup-steps", "0", "grid.max-gap", "6 h"));
         var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new ForecastFunction(JobSpec.load(null, o), ForecastJobTest.model(), "m"), (Reading r) -> r.key, Types.STRING);
+        h.setProcessingTime(T + 24 * H); // the readings are history
         long[] fast = {T + 10 * S, T + 5 * M - 20 * S, T + 15 * M + 5 * S, T + 20 * M, T + 25 * M - 30 * S, T + 30 * M};
         long[] slow = {T, T + H, T + 2 * H + 2 * M, T + 3 * H};
         int offset = 0;

@@ -31,6 +31,8 @@ class SwapWaitTest {
     static final long T = 28_000_000L * MIN;
     static final int MIN_READINGS = 10;
     static final long MAX_WAIT = 30_000;
+    /** The job's clock: a day after the readings (they are history, applied on arrival). */
+    static final long NOW = T + 24 * 60 * MIN;
 
     static Configuration spec() {
         Map<String, String> o = new HashMap<>();
@@ -61,7 +63,7 @@ class SwapWaitTest {
             harness.initializeState(restore);
         }
         harness.open();
-        harness.setProcessingTime(1_000_000);
+        harness.setProcessingTime(NOW);
         return harness;
     }
 
@@ -110,9 +112,9 @@ class SwapWaitTest {
         readings(4); // readings 11 and 12 are forecast; 13 and 14 are due for the new model: they wait
         assertEquals(MIN_READINGS + 2, forecasts().size());
 
-        h.setProcessingTime(1_000_000 + MAX_WAIT - 1);
+        h.setProcessingTime(NOW + MAX_WAIT - 1);
         assertEquals(MIN_READINGS + 2, forecasts().size(), "still within max-swap-wait");
-        h.setProcessingTime(1_000_000 + MAX_WAIT);
+        h.setProcessingTime(NOW + MAX_WAIT);
         List<Forecast> fs = forecasts();
         assertEquals(MIN_READINGS + 4, fs.size(), "the wait ended: held readings forecast by the current model");
         assertEquals(0, fs.get(fs.size() - 1).modelVersion);
@@ -136,7 +138,7 @@ class SwapWaitTest {
     void anAnswerThatNeverComesIsAskedForAgainAfterMinReadingsMore() throws Exception {
         h = open(null);
         readings(MIN_READINGS + 4);
-        h.setProcessingTime(1_000_000 + MAX_WAIT);
+        h.setProcessingTime(NOW + MAX_WAIT);
         assertEquals(MIN_READINGS + 4, forecasts().size());
         readings(MIN_READINGS - 5); // 19 readings: 9 since the request at 10
         assertEquals(1, requests().size(), "not yet");
@@ -158,7 +160,7 @@ class SwapWaitTest {
         h = open(null);
         readings(MIN_READINGS + 4);
         assertEquals(MIN_READINGS + 2, forecasts().size());
-        h.setProcessingTime(1_000_000 + MAX_WAIT / 2);
+        h.setProcessingTime(NOW + MAX_WAIT / 2);
         h.processElement2(new StreamRecord<>(answer(requests().get(0))));
         List<Forecast> fs = forecasts();
         assertEquals(MIN_READINGS + 4, fs.size(), "the held readings go as soon as the answer is here");
