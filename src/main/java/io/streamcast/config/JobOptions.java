@@ -111,8 +111,9 @@ public final class JobOptions {
 
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("input.out-of-orderness")
             .durationType().defaultValue(Duration.ZERO)
-            .withDescription("How far readings may arrive out of order; each key's readings wait this long (in event"
-                    + " time) so they are applied in timestamp order. 0: applied on arrival, older ones are late.");
+            .withDescription("How far readings may arrive out of order: a reading more than this behind its key's newest"
+                    + " is late; each reading waits at most this long (wall-clock) so a key's readings are applied in"
+                    + " timestamp order. 0: applied on arrival, older ones are late.");
 
     public static final ConfigOption<Duration> IDLE_TIMEOUT = ConfigOptions.key("input.idle-timeout")
             .durationType().defaultValue(Duration.ofSeconds(10))

@@ -46,7 +46,7 @@ public final class TrainingOptions {
 
     public static final ConfigOption<Double> CLIP_NORM = ConfigOptions.key("training.clip-norm")
             .doubleType().defaultValue(1.0)
-            .withDescription("Global gradient-norm clipping threshold theta: g <- min(1, theta/||g||) g.");
+            .withDescription("Global gradient-norm clipping threshold theta: the gradient g is scaled by min(1, theta/||g||).");
 
     public static final ConfigOption<Double> FORGET_BIAS = ConfigOptions.key("training.forget-bias")
             .doubleType().noDefaultValue()

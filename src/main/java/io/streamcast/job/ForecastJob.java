@@ -118,6 +118,44 @@ public final class ForecastJob {
                         .orElse(null));
     }
 
+    /**
+     * A key's first training (per-key scope) has min-readings rows: it holds out the most recent
+     * slice, then needs input-length + horizon rows before its validation tail. Settings that make it
+     * fail, or that never let a key hold enough readings, would fail every training in silence:
+     * refused here.
+     */
+    static void checkTrainable(Configuration c, Model model) {
+        io.streamcast.training.TrainingConfig t = io.streamcast.training.TrainingConfig.from(c);
+        int horizon = model != null ? model.shape().outputSize() : t.horizon();
+        int min = c.get(RetrainingOptions.MIN_READINGS);
+        int ring = c.get(JobOptions.RING_SIZE);
+        if (min > ring) {
+            throw new IllegalArgumentException(RetrainingOptions.MIN_READINGS.key() + " (" + min + ") exceeds "
+                    + JobOptions.RING_SIZE.key() + " (" + ring + "): no key would ever hold enough readings to train");
+        }
+        if (c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED) {
+            return; // a round's windows are as long as their keys' history by then, often longer than min-readings
+        }
+        int needed = min;
+        while (!trainable(needed, horizon, t, c.get(RetrainingOptions.HOLDOUT)) && needed < 1_000_000) {
+            needed++;
+        }
+        if (needed > min) {
+            throw new IllegalArgumentException(RetrainingOptions.MIN_READINGS.key() + " (" + min + ") is too few to"
+                    + " train on: a window holds out its most recent readings (" + RetrainingOptions.HOLDOUT.key()
+                    + ", at least horizon + 1) and needs training.input-length + horizon (" + (t.inputLength() + horizon)
+                    + ") readings before its validation tail; use at least " + needed + " (and as many "
+                    + JobOptions.RING_SIZE.key() + "), or a shorter training.input-length");
+        }
+    }
+
+    private static boolean trainable(int rows, int horizon, io.streamcast.training.TrainingConfig t, double holdout) {
+        int hold = Math.max(horizon + 1, (int) Math.round(rows * holdout));
+        int trainRows = rows - hold;
+        int split = trainRows - (int) Math.round(trainRows * t.validationFraction());
+        return split >= t.inputLength() + horizon;
+    }
+
     /** Adds the whole pipeline, Kafka to Kafka, to env. */
     public static Pipeline build(StreamExecutionEnvironment env, Configuration spec, Model model) {
         Configuration c = new Configuration(spec);
@@ -127,7 +165,7 @@ public final class ForecastJob {
         boolean retraining = c.get(RetrainingOptions.ENABLED);
         boolean shared = retraining && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED;
         if (retraining) {
-            io.streamcast.training.TrainingConfig.from(c); // bad training settings fail here, not in the trainer
+            checkTrainable(c, model); // bad training settings fail here, not in every training
             KafkaIo.ensureInternalTopics(c, Math.max(1, env.getParallelism()));
         }
 

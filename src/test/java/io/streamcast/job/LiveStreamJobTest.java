@@ -215,7 +215,7 @@ class LiveStreamJobTest {
         String name = "live-rt";
         kafka.createTopics(2, name + "-requests", name + "-updates", name + "-models");
         liveReadingsWithPausesAreAllForecast(name, Map.of("retraining.enabled", "true",
-                "retraining.min-readings", "1000", "state.recent-inputs", "16",
+                "retraining.min-readings", "200", "state.recent-inputs", "200",
                 "retraining.requests-topic", name + "-requests", "retraining.updates-topic", name + "-updates",
                 "retraining.models-topic", name + "-models"));
     }

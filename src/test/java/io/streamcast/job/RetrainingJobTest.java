@@ -512,6 +512,33 @@ class RetrainingJobTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ForecastJob.build(env, c, regimeAModel()));
         assertTrue(e.getMessage().contains("training.learning-rate"), e.getMessage());
+        // a first training with too few readings would fail every time, in silence
+        Configuration few = spec("few", Map.of("retraining.min-readings", "20"));
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ForecastJob.build(env, few, regimeAModel()));
+        assertTrue(e.getMessage().contains("retraining.min-readings (20) is too few to train on"), e.getMessage());
+        // the least it names is what the trainer really needs: one reading fewer fails, that many trains
+        int least = Integer.parseInt(e.getMessage().replaceAll(".*use at least (\\d+).*", "$1"));
+        var retrainer = new io.streamcast.training.Retrainer(io.streamcast.training.TrainingConfig.from(few),
+                few.get(RetrainingOptions.HOLDOUT), few.get(RetrainingOptions.MARGIN), true);
+        for (int rows : new int[] {least - 1, least}) {
+            io.streamcast.event.TrainingRequest q = new io.streamcast.event.TrainingRequest();
+            q.key = "s0";
+            q.version = 1;
+            q.inputSize = 1;
+            q.window = new float[rows];
+            for (int i = 0; i < rows; i++) {
+                q.window[i] = value(0, i, Integer.MAX_VALUE);
+            }
+            q.currentModel = io.streamcast.modelfile.ModelBinary.write(regimeAModel());
+            var u = retrainer.retrain(q);
+            assertEquals(rows == least, u.outcome != io.streamcast.event.ModelUpdate.Outcome.FAILED,
+                    rows + " readings: " + u.outcome + " " + u.detail);
+        }
+        Configuration never = spec("never", Map.of("retraining.min-readings", "200"));
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ForecastJob.build(env, never, regimeAModel()));
+        assertTrue(e.getMessage().contains("exceeds state.recent-inputs (160)"), e.getMessage());
     }
 
     /** Every forecast is the starting model's, stepped over the whole series. */
