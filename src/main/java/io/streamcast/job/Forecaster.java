@@ -84,7 +84,7 @@ final class Forecaster {
         Rejections rejections = new Rejections(c.get(JobOptions.LATE_POLICY), c.get(JobOptions.DUPLICATE_POLICY),
                 c.get(JobOptions.VALUE_FIELDS), metrics);
         ReadingOrder order = new ReadingOrder(bound, c.get(JobOptions.IDLE_TIMEOUT).toMillis(), scope == Scope.SHARED,
-                c.get(JobOptions.SAME_SLOT_POLICY), grid, rejections, metrics.held);
+                c.get(JobOptions.SAME_SLOT_POLICY), rejections, metrics.held);
         SwapWait swapWait = null;
         ModelGate gate;
         if (scope == Scope.FIXED) {

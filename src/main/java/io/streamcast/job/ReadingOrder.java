@@ -40,17 +40,15 @@ final class ReadingOrder {
     private final long catchUpWait;
     private final boolean watermarkReleases;
     private final SameSlotPolicy policy;
-    private final KeyedForecaster grid;
     private final Rejections rejections;
     private final HeldReadings held;
 
     ReadingOrder(long boundMillis, long idleTimeoutMillis, boolean watermarkReleases, SameSlotPolicy policy,
-                 KeyedForecaster grid, Rejections rejections, HeldReadings held) {
+                 Rejections rejections, HeldReadings held) {
         this.bound = boundMillis;
         this.watermarkReleases = watermarkReleases;
         this.catchUpWait = Math.max(boundMillis, idleTimeoutMillis);
         this.policy = policy;
-        this.grid = grid;
         this.rejections = rejections;
         this.held = held;
     }
