@@ -144,11 +144,11 @@ public final class NumericCsv {
         return "";
     }
 
-    static List<String> split(String line) {
+    public static List<String> split(String line) {
         return split(line, ',');
     }
 
-    static List<String> split(String line, char sep) {
+    public static List<String> split(String line, char sep) {
         List<String> out = new ArrayList<>();
         for (String s : line.split(java.util.regex.Pattern.quote(String.valueOf(sep)), -1)) {
             String t = s.trim();

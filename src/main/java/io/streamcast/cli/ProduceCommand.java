@@ -3,7 +3,6 @@ package io.streamcast.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +100,7 @@ public final class ProduceCommand implements Callable<Integer> {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 10);
-        PrintWriter err = spec.commandLine().getErr();
+        Progress bar = new Progress(spec.commandLine().getErr(), "rec");
         int total = lines.size() - 1;
         AtomicLong acked = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -142,7 +141,7 @@ public final class ProduceCommand implements Callable<Integer> {
                     }
                 }
                 if (i % 1000 == 0 || i == total) {
-                    progress(err, i, total, start);
+                    bar.show(i, total);
                 }
                 if (failure.get() != null) {
                     throw failure.get();
@@ -150,7 +149,7 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             producer.flush();
         }
-        err.println();
+        bar.end();
         if (failure.get() != null) {
             throw failure.get();
         }
@@ -166,14 +165,5 @@ public final class ProduceCommand implements Callable<Integer> {
             throw new IllegalArgumentException(csv + ": no column '" + name + "' (header: " + String.join(",", header) + ")");
         }
         return i;
-    }
-
-    private static void progress(PrintWriter err, int done, int total, long start) {
-        int width = 40;
-        int filled = (int) ((long) width * done / total);
-        double secs = (System.nanoTime() - start) / 1e9;
-        err.printf("\r[%s%s] %d/%d  %.0f rec/s", "#".repeat(filled), " ".repeat(width - filled), done, total,
-                done / Math.max(secs, 1e-9));
-        err.flush();
     }
 }

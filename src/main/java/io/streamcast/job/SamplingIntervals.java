@@ -113,7 +113,7 @@ public final class SamplingIntervals implements Serializable {
     }
 
     /** The common period nearest to a gap (by ratio). */
-    static long snap(long gapMillis) {
+    public static long snap(long gapMillis) {
         long best = COMMON[0];
         double bestDistance = Double.MAX_VALUE;
         for (long c : COMMON) {

@@ -233,7 +233,7 @@ public final class ReadingParser implements Serializable {
     }
 
     /** ISO-8601 with or without offset (no offset: UTC), a space allowed instead of 'T', or digits as epoch millis. */
-    static long parseTime(String s) {
+    public static long parseTime(String s) {
         String text = s.trim();
         if (!text.isEmpty() && text.chars().allMatch(Character::isDigit) && text.length() <= 18) {
             return Long.parseLong(text);

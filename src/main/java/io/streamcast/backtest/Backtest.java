@@ -1,0 +1,140 @@
+package io.streamcast.backtest;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.event.Forecast;
+import io.streamcast.model.Model;
+import io.streamcast.training.Trainer;
+import io.streamcast.training.TrainingConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * A backtest: the job replays a history (Replay), and its forecasts and three baselines are
+ * scored on exactly the same points, those whose origin lies after each key's history part and
+ * whose target is a reading. Without a model, the starting model is trained on the history part
+ * of every key, as 'streamcast model train' would.
+ */
+public final class Backtest {
+    private Backtest() {
+    }
+
+    public static final String STREAMCAST = "streamcast";
+
+    /**
+     * @param history     fraction of each key's grid that is history (never scored)
+     * @param historyRows when > 0, the history part in grid steps instead (the ETT protocol)
+     * @param scoreRows   when > 0, score only origins before this grid step
+     * @param season      seasonal period in grid steps (0: detected on the history part)
+     * @param arLags      lags of the ridge AR baseline
+     */
+    public record Settings(double history, int historyRows, int scoreRows, int season, int arLags, Duration stall) {
+        public static Settings defaults() {
+            return new Settings(0.15, 0, 0, 0, 24, Duration.ofMinutes(10));
+        }
+    }
+
+    /** One scored forecast point: streamcast's forecast, the baselines' (same order as Result.methods) and the actual. */
+    public record Point(String key, long originTime, int step, long targetTime, double actual, double[] forecasts,
+                        long modelVersion) {
+    }
+
+    public record Result(List<String> methods, Map<String, Scores> total, Map<String, Map<String, Scores>> perKey,
+                         List<Point> points, Map<String, Integer> seasons, Replay.Result replay, long trainMillis) {
+    }
+
+    public static Result run(Configuration spec, Model model, Map<String, KeySeries> series, Settings s,
+                             BiConsumer<Long, Long> progress) throws Exception {
+        long interval = series.values().iterator().next().interval;
+        Configuration c = new Configuration(spec);
+        c.set(JobOptions.INTERVAL, interval + " ms");
+        Replay.untimed(c);
+        Map<String, Integer> historyEnd = new LinkedHashMap<>();
+        series.forEach((k, ks) -> historyEnd.put(k, s.historyRows() > 0 ? s.historyRows()
+                : (int) Math.round(ks.gridLength() * s.history())));
+        long trainStart = System.nanoTime();
+        if (model == null) {
+            model = startingModel(c, series, historyEnd);
+            c.set(JobOptions.MODEL_ID, "backtest-start");
+        }
+        long trainMillis = (System.nanoTime() - trainStart) / 1_000_000;
+        Replay.Result replay = Replay.run(c, model, series, progress, s.stall());
+        return score(series, replay, historyEnd, s, trainMillis);
+    }
+
+    /** The starting model, trained on the history parts of all keys together (each a segment of its own). */
+    static Model startingModel(Configuration c, Map<String, KeySeries> series, Map<String, Integer> historyEnd) {
+        List<float[]> parts = new ArrayList<>();
+        series.forEach((k, ks) -> parts.add(ks.gridRows(historyEnd.get(k))));
+        int[] rows = parts.stream().mapToInt(p -> p.length).toArray();
+        float[] all = new float[java.util.Arrays.stream(rows).sum()];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return new Trainer(TrainingConfig.from(c)).train(all, rows, 1, null).model();
+    }
+
+    static Result score(Map<String, KeySeries> series, Replay.Result replay, Map<String, Integer> historyEnd,
+                        Settings s, long trainMillis) {
+        List<Forecast> forecasts = new ArrayList<>(replay.forecasts());
+        forecasts.sort(Comparator.comparing((Forecast f) -> f.key).thenComparingLong(f -> f.gridTime));
+        int horizon = forecasts.stream().mapToInt(f -> f.values.length).max().orElse(1);
+        Map<String, Integer> seasons = new LinkedHashMap<>();
+        Map<String, Baseline> seasonal = new LinkedHashMap<>();
+        series.forEach((k, ks) -> {
+            int m = s.season() > 0 ? s.season() : Seasonality.detect(ks, historyEnd.get(k));
+            seasons.put(k, m);
+            seasonal.put(k, new Baseline.SeasonalNaive(m));
+        });
+        Baseline last = new Baseline.LastValue();
+        Map<String, RidgeAr> ridge = new LinkedHashMap<>();
+        series.forEach((k, ks) -> ridge.put(k, new RidgeAr(s.arLags(), seasons.get(k),
+                (int) (Duration.ofDays(28).toMillis() / ks.interval), 0.01)));
+        List<String> methods = List.of(STREAMCAST, last.name(), "seasonal_naive", "ridge_ar");
+        Map<String, Scores> total = new LinkedHashMap<>();
+        Map<String, Map<String, Scores>> perKey = new LinkedHashMap<>();
+        methods.forEach(m -> total.put(m, new Scores(horizon)));
+        List<Point> points = new ArrayList<>();
+        double[][] base = new double[3][horizon];
+        for (Forecast f : forecasts) {
+            KeySeries ks = series.get(f.key);
+            if (ks == null) {
+                continue;
+            }
+            int origin = ks.index(ks.slotOf(f.gridTime));
+            if (origin < historyEnd.get(f.key) || (s.scoreRows() > 0 && origin >= s.scoreRows())) {
+                continue;
+            }
+            last.forecast(ks, origin, base[0]);
+            seasonal.get(f.key).forecast(ks, origin, base[1]);
+            ridge.get(f.key).forecast(ks, origin, base[2]);
+            Map<String, Scores> mine = perKey.computeIfAbsent(f.key, k -> {
+                Map<String, Scores> m = new LinkedHashMap<>();
+                methods.forEach(name -> m.put(name, new Scores(horizon)));
+                return m;
+            });
+            double scale = ks.naiveScale(historyEnd.get(f.key));
+            double std = ks.std(historyEnd.get(f.key));
+            for (int h = 1; h <= f.values.length; h++) {
+                double actual = ks.actual(origin + h);
+                if (Double.isNaN(actual)) {
+                    continue;
+                }
+                double[] all = {f.values[h - 1], base[0][h - 1], base[1][h - 1], base[2][h - 1]};
+                for (int m = 0; m < methods.size(); m++) {
+                    total.get(methods.get(m)).add(h, all[m], actual, scale, std);
+                    mine.get(methods.get(m)).add(h, all[m], actual, scale, std);
+                }
+                points.add(new Point(f.key, f.gridTime, h, f.gridTime + h * ks.interval, actual, all, f.modelVersion));
+            }
+        }
+        return new Result(methods, total, perKey, points, seasons, replay, trainMillis);
+    }
+}
