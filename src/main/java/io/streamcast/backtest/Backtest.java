@@ -27,15 +27,22 @@ public final class Backtest {
     public static final String STREAMCAST = "streamcast";
 
     /**
-     * @param history     fraction of each key's grid that is history (never scored)
-     * @param historyRows when > 0, the history part in grid steps instead (the ETT protocol)
-     * @param scoreRows   when > 0, score only origins before this grid step
-     * @param season      seasonal period in grid steps (0: detected on the history part)
-     * @param arLags      lags of the ridge AR baseline
+     * @param history   fraction of each key's grid that is history: the starting model is trained on
+     *                  it and forecasts from it are not scored
+     * @param trainTo   when > 0, the history in grid steps instead (the ETT protocol: its train rows)
+     * @param scoreFrom when > 0, the first grid step whose forecasts are scored (default: end of history)
+     * @param scoreTo   when > 0, score only origins before this grid step
+     * @param season    seasonal period in grid steps (0: detected on the history)
+     * @param arLags    lags of the ridge AR baseline
      */
-    public record Settings(double history, int historyRows, int scoreRows, int season, int arLags, Duration stall) {
+    public record Settings(double history, int trainTo, int scoreFrom, int scoreTo, int season, int arLags,
+                           Duration stall) {
         public static Settings defaults() {
-            return new Settings(0.15, 0, 0, 0, 24, Duration.ofMinutes(10));
+            return new Settings(0.15, 0, 0, 0, 0, 24, Duration.ofMinutes(10));
+        }
+
+        int historyEnd(KeySeries ks) {
+            return trainTo > 0 ? Math.min(trainTo, ks.gridLength()) : (int) Math.round(ks.gridLength() * history);
         }
     }
 
@@ -55,22 +62,21 @@ public final class Backtest {
         c.set(JobOptions.INTERVAL, interval + " ms");
         Replay.untimed(c);
         Map<String, Integer> historyEnd = new LinkedHashMap<>();
-        series.forEach((k, ks) -> historyEnd.put(k, s.historyRows() > 0 ? s.historyRows()
-                : (int) Math.round(ks.gridLength() * s.history())));
+        series.forEach((k, ks) -> historyEnd.put(k, s.historyEnd(ks)));
         long trainStart = System.nanoTime();
         if (model == null) {
-            model = startingModel(c, series, historyEnd);
-            c.set(JobOptions.MODEL_ID, "backtest-start");
+            model = startingModel(c, series, s);
         }
+        c.set(JobOptions.MODEL_ID, "backtest-start");
         long trainMillis = (System.nanoTime() - trainStart) / 1_000_000;
         Replay.Result replay = Replay.run(c, model, series, progress, s.stall());
         return score(series, replay, historyEnd, s, trainMillis);
     }
 
     /** The starting model, trained on the history parts of all keys together (each a segment of its own). */
-    static Model startingModel(Configuration c, Map<String, KeySeries> series, Map<String, Integer> historyEnd) {
+    public static Model startingModel(Configuration c, Map<String, KeySeries> series, Settings s) {
         List<float[]> parts = new ArrayList<>();
-        series.forEach((k, ks) -> parts.add(ks.gridRows(historyEnd.get(k))));
+        series.forEach((k, ks) -> parts.add(ks.gridRows(s.historyEnd(ks))));
         int[] rows = parts.stream().mapToInt(p -> p.length).toArray();
         float[] all = new float[java.util.Arrays.stream(rows).sum()];
         int at = 0;
@@ -109,7 +115,8 @@ public final class Backtest {
                 continue;
             }
             int origin = ks.index(ks.slotOf(f.gridTime));
-            if (origin < historyEnd.get(f.key) || (s.scoreRows() > 0 && origin >= s.scoreRows())) {
+            int from = s.scoreFrom() > 0 ? s.scoreFrom() : historyEnd.get(f.key);
+            if (origin < from || (s.scoreTo() > 0 && origin >= s.scoreTo())) {
                 continue;
             }
             last.forecast(ks, origin, base[0]);

@@ -75,7 +75,7 @@ public final class BacktestReport {
         }
     }
 
-    static String num(double v) {
+    public static String num(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
     }
 

@@ -61,8 +61,11 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--history-steps", defaultValue = "0", description = "History in grid steps instead of a fraction.")
     int historySteps;
 
-    @Option(names = "--score-steps", defaultValue = "0", description = "Score only origins before this grid step (0: to the end).")
-    int scoreSteps;
+    @Option(names = "--score-from", defaultValue = "0", description = "First grid step whose forecasts are scored (default: the end of history).")
+    int scoreFrom;
+
+    @Option(names = "--score-to", defaultValue = "0", description = "Score only origins before this grid step (default: to the end).")
+    int scoreTo;
 
     @Option(names = "--season", defaultValue = "0", description = "Seasonal period in grid steps (default: detected: 1 h, 1 d or 1 w).")
     int season;
@@ -99,7 +102,8 @@ public final class BacktestCommand implements Callable<Integer> {
         o.flush();
         Model start = model == null ? null : ModelFiles.read(model);
         Progress bar = new Progress(spec.commandLine().getErr(), "readings");
-        Backtest.Settings s = new Backtest.Settings(history, historySteps, scoreSteps, season, arLags, Duration.ofMinutes(10));
+        Backtest.Settings s = new Backtest.Settings(history, historySteps, scoreFrom, scoreTo, season, arLags,
+                Duration.ofMinutes(10));
         Backtest.Result r = Backtest.run(c, start, series, s, bar::show);
         bar.end();
         o.printf("replayed in %.1f s (starting model trained in %.1f s); dead letters: %s, dropped: %d%n",

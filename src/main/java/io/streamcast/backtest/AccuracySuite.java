@@ -1,0 +1,56 @@
+package io.streamcast.backtest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The real series of the accuracy report, each with how it is read and split: NAB (AWS, traffic,
+ * ad exchange, Twitter volumes: history = the first 15%), the UCI air-quality station (each sensor
+ * a key; -200 = missing) and ETTh2/ETTm2 OT with the literature protocol (train 12 months, test
+ * months 17-20, of 30 days).
+ */
+public final class AccuracySuite {
+    private AccuracySuite() {
+    }
+
+    /** One series (or, for the air-quality station, one multi-key file) of the report. */
+    public record Entry(String name, String group, Path csv, HistoryCsv.Layout layout, Backtest.Settings settings) {
+    }
+
+    public static List<Entry> entries(Path data) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        Backtest.Settings nab = Backtest.Settings.defaults();
+        for (String group : List.of("realAWSCloudwatch", "realTraffic", "realAdExchange", "realTweets")) {
+            Path dir = data.resolve("nab").resolve(group);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".csv")).sorted().toList()) {
+                    out.add(new Entry(f.getFileName().toString().replaceFirst("\\.csv$", ""), "NAB " + group, f,
+                            new HistoryCsv.Layout(null, List.of("timestamp"), List.of("value"), null, 0), nab));
+                }
+            }
+        }
+        Path air = data.resolve("airquality_uci").resolve("AirQuality.csv");
+        if (Files.exists(air)) {
+            out.add(new Entry("airquality", "UCI air quality", air,
+                    new HistoryCsv.Layout(null, List.of("Date", "Time"), null, -200.0, 0), nab));
+        }
+        // ETT: rows [0, 8640) train, test origins from 11424 + 96 (after its input window) to 14400; ETTm2 x4
+        for (String[] ett : new String[][] {{"ETTh2", "1"}, {"ETTm2", "4"}}) {
+            Path f = data.resolve("ett").resolve(ett[0] + ".csv");
+            int x = Integer.parseInt(ett[1]);
+            if (Files.exists(f)) {
+                out.add(new Entry(ett[0] + " OT", "ETT", f, new HistoryCsv.Layout(null, List.of("date"), List.of("OT"),
+                        null, 0), new Backtest.Settings(0, 8640 * x, (11424 + 96) * x, 14400 * x, 0, 24,
+                        nab.stall())));
+            }
+        }
+        return out;
+    }
+}
