@@ -172,6 +172,16 @@ public final class JobOptions {
             .intType().defaultValue(12)
             .withDescription("Steps of the last-value forecast given while a key has no model.");
 
+    public static final ConfigOption<Boolean> SAFETY_NET = ConfigOptions.key("forecast.safety-net")
+            .booleanType().defaultValue(true)
+            .withDescription("Per key and step, serve last value where it has recently beaten the model (flag baseline)"
+                    + " until the model wins again.");
+
+    public static final ConfigOption<Integer> SAFETY_WINDOW = ConfigOptions.key("forecast.safety-window")
+            .intType().defaultValue(64)
+            .withDescription("Readings over which the safety net averages the live errors of the model and of last"
+                    + " value (exponentially); it acts once a step has window / 4 scored forecasts.");
+
     public static final ConfigOption<Integer> WARMUP_STEPS = ConfigOptions.key("forecast.warmup-steps")
             .intType().defaultValue(12)
             .withDescription("Forecasts are flagged cold_start until a key's state has taken this many steps.");

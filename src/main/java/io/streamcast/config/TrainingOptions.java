@@ -52,6 +52,11 @@ public final class TrainingOptions {
             .doubleType().noDefaultValue()
             .withDescription("LSTM only: initial forget-gate bias (in bias_ih; bias_hh's slice 0). Unset: PyTorch default init.");
 
+    public static final ConfigOption<Boolean> RELATIVE_TARGET = ConfigOptions.key("training.relative-target")
+            .booleanType().defaultValue(true)
+            .withDescription("Train the network to forecast the change from the last reading (scaled per step), so a"
+                    + " model that has learnt nothing forecasts last value, not the mean; false: the value itself.");
+
     public static final ConfigOption<Long> SEED = ConfigOptions.key("training.seed")
             .longType().defaultValue(42L)
             .withDescription("Seed for initialisation and shuffling; the same seed and data give bit-identical weights.");

@@ -22,6 +22,8 @@ public class Forecast {
     public boolean stateReset;
     /** No model for this key yet: values repeat the last reading. */
     public boolean fallback;
+    /** Some steps are served by last value, which has recently beaten the model there (the safety net). */
+    public boolean baseline;
 
     public Forecast() {
     }

@@ -39,13 +39,14 @@ final class Forecaster {
     private final ModelGate gate;
     private final FailureDrill drill;
     private final SamplingIntervals intervals;
+    private final SafetyNet safety;
     private final ReadingOrder.Turn turn = this::turn;
     /** The collector of the call in progress (the turn callback has no parameter for it). */
     private Collector<Forecast> current;
 
     private Forecaster(KeyedForecaster grid, ValueState<KeyState> state, ServingModel initial, ForecasterMetrics metrics,
                        Rejections rejections, ReadingOrder order, KeyExpiry expiry, SwapWait swapWait, ModelGate gate,
-                       FailureDrill drill, SamplingIntervals intervals) {
+                       FailureDrill drill, SamplingIntervals intervals, SafetyNet safety) {
         this.grid = grid;
         this.state = state;
         this.initial = initial;
@@ -57,6 +58,7 @@ final class Forecaster {
         this.gate = gate;
         this.drill = drill;
         this.intervals = intervals;
+        this.safety = safety;
     }
 
     static KeyedForecaster grid(Configuration c) {
@@ -105,7 +107,12 @@ final class Forecaster {
             }
         }
         return new Forecaster(grid, rc.getState(sd), initial, metrics, rejections, order,
-                new KeyExpiry(ttl.toMillis()), swapWait, gate, new FailureDrill(c, rc), SamplingIntervals.from(c));
+                new KeyExpiry(ttl.toMillis()), swapWait, gate, new FailureDrill(c, rc), SamplingIntervals.from(c),
+                safetyNet(c, metrics));
+    }
+
+    static SafetyNet safetyNet(Configuration c, ForecasterMetrics metrics) {
+        return new SafetyNet(c.get(JobOptions.SAFETY_NET), c.get(JobOptions.SAFETY_WINDOW), c.get(JobOptions.TARGET_INDEX), metrics.live);
     }
 
     ForecasterMetrics metrics() {
@@ -227,8 +234,9 @@ final class Forecaster {
         if (m != null) {
             metrics.modelAge.update(s.readings - s.modelSince);
         }
+        gate.applied(ctx, s, r, f, slotBefore); // retraining triggers judge the model's own forecast
+        safety.apply(s, f, r.values);
         current.collect(f);
-        gate.applied(ctx, s, r, f, slotBefore);
     }
 
     /** Takes the readings the key held while it waited, in order (some may be held again). */

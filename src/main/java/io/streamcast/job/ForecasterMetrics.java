@@ -28,6 +28,7 @@ final class ForecasterMetrics {
     final Histogram processingMicros;
     final Histogram modelAge;
     final HeldReadings held;
+    final LiveAccuracy live;
     /** Keys with state in this subtask (kept in operator state by the host). */
     long activeKeys;
 
@@ -50,6 +51,7 @@ final class ForecasterMetrics {
         staleUpdates = g.counter(Metrics.STALE_UPDATES);
         dead = Metrics.deadLetterCounters(g);
         g.gauge(Metrics.ACTIVE_KEYS, () -> activeKeys);
+        live = new LiveAccuracy(g);
         held = new HeldReadings(boundMillis, System.currentTimeMillis());
         g.gauge(Metrics.HELD_READINGS, held::count);
         g.gauge(Metrics.HELD_OVER_BOUND, () -> held.overBound(System.currentTimeMillis()));

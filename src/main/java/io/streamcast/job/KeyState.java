@@ -71,6 +71,13 @@ public class KeyState {
     public float previousForecast = Float.NaN;
     /** Readings applied when the current model took effect. */
     public long modelSince;
+    // ---- safety net (SafetyNet): the model's forecasts of the last H slots against last value
+    public float[] netForecasts;
+    public long[] netSlots;
+    public float[] netLast;
+    public float[] netErrModel;
+    public float[] netErrLast;
+    public int[] netScored;
     // ---- retraining (shared scope)
     /** The key's group (from retraining.group-pattern), set at its first reading. */
     public String group;

@@ -227,7 +227,7 @@ public final class KeyedForecaster {
             m.stepper.stepBatch(s.h, s.c, 1, normalised, 0, y, 0);
             int o = 2 * inputSize;
             for (int j = 0; j < out; j++) {
-                y[j] = y[j] * sc[o + out + j] + sc[o + j];
+                y[j] = y[j] * sc[o + out + j] + (m.relativeTo >= 0 ? in[m.relativeTo] : sc[o + j]);
             }
         }
     }

@@ -29,6 +29,10 @@ public final class Metrics {
     public static final String ACTIVE_KEYS = "active_keys";
     public static final String EXPIRED_KEYS = "expired_keys";
     public static final String PROCESSING_TIME_US = "processing_time_us";
+    /** Forecasts with at least one step served by last value (the safety net). */
+    public static final String BASELINE_FORECASTS = "baseline_forecasts";
+    /** Subgroup of the live accuracy gauges (model_mae.step_k, last_value_mae.step_k). */
+    public static final String ACCURACY = "accuracy";
     /** Readings a forecaster subtask holds now (for their ordering bound, or waiting for a model). */
     public static final String HELD_READINGS = "held_readings";
     /** Of those, the ones held longer than input.out-of-orderness (+1 s): above 0 for long, something stalls. */

@@ -14,6 +14,8 @@ public final class ServingModel {
     final String id;
     final long version;
     final float[] scaling;
+    /** Input column the forecasts are relative to (-1: absolute), from the model's normaliser. */
+    final int relativeTo;
 
     public ServingModel(Model model, String id, long version) {
         this.model = model;
@@ -21,6 +23,7 @@ public final class ServingModel {
         this.id = id;
         this.version = version;
         this.scaling = scalingOf(model.normaliser());
+        this.relativeTo = model.normaliser() != null ? model.normaliser().relativeTo() : -1;
     }
 
     public Model model() {

@@ -20,7 +20,8 @@ import java.nio.charset.StandardCharsets;
  * forecast:    {"key": "s-1", "timestamp": 1700000000000, "grid_time": 1700000100000,
  *               "model": "sensors.scm", "model_version": 1,
  *               "forecast": [{"timestamp": 1700000400000, "value": 21.5}, ...],
- *               "flags": {"cold_start": false, "gap_filled": false, "state_reset": false, "fallback": false}}
+ *               "flags": {"cold_start": false, "gap_filled": false, "state_reset": false, "fallback": false,
+ *                         "baseline": false}}
  * dead letter: {"reason": "malformed_json", "detail": "...", "key": "s-1" (if known), "payload": "...",
  *               "source": {"topic": "readings", "partition": 0, "offset": 42}}
  * </pre>
@@ -57,6 +58,7 @@ public final class JsonCodecs {
             g.writeBooleanField("gap_filled", f.gapFilled);
             g.writeBooleanField("state_reset", f.stateReset);
             g.writeBooleanField("fallback", f.fallback);
+            g.writeBooleanField("baseline", f.baseline);
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {
@@ -88,6 +90,7 @@ public final class JsonCodecs {
         f.gapFilled = flags.path("gap_filled").asBoolean();
         f.stateReset = flags.path("state_reset").asBoolean();
         f.fallback = flags.path("fallback").asBoolean();
+        f.baseline = flags.path("baseline").asBoolean();
         return f;
     }
 

@@ -5,15 +5,23 @@ import java.util.Arrays;
 /**
  * Per-series affine scaling fitted on training data and stored with the model: inputs are
  * standardised as (x - mean) / std before the network sees them, and forecasts are mapped back to
- * original units as y * std + mean.
+ * original units as y * std + mean; or, with a relative target ({@code relativeTo} = an input
+ * column), as y * std + that column's raw value in the step's input: the network forecasts the
+ * change from the last reading, so one that has learnt nothing forecasts last value, not the mean.
  */
 public final class Normaliser {
     private final float[] inputMean;
     private final float[] inputStd;
     private final float[] outputMean;
     private final float[] outputStd;
+    /** Input column the outputs are relative to (-1: absolute outputs). */
+    private final int relativeTo;
 
     public Normaliser(float[] inputMean, float[] inputStd, float[] outputMean, float[] outputStd) {
+        this(inputMean, inputStd, outputMean, outputStd, -1);
+    }
+
+    public Normaliser(float[] inputMean, float[] inputStd, float[] outputMean, float[] outputStd, int relativeTo) {
         if (inputMean.length != inputStd.length || outputMean.length != outputStd.length) {
             throw new IllegalArgumentException("normalisation: mean and std lengths differ");
         }
@@ -25,6 +33,11 @@ public final class Normaliser {
         this.inputStd = inputStd.clone();
         this.outputMean = outputMean.clone();
         this.outputStd = outputStd.clone();
+        if (relativeTo < -1 || relativeTo >= inputMean.length) {
+            throw new IllegalArgumentException("normalisation: relative_to_input " + relativeTo + " is not an input column"
+                    + " (input_size " + inputMean.length + ")");
+        }
+        this.relativeTo = relativeTo;
     }
 
     private static void checkScale(String name, float[] std) {
@@ -73,6 +86,33 @@ public final class Normaliser {
         return new Normaliser(mean, std, outMean, outStd);
     }
 
+    /**
+     * Like {@link #fit}, for a relative target: output j's scale is the standard deviation of the
+     * target's change over j + 1 steps (its mean is 0: no drift is assumed).
+     */
+    public static Normaliser fitRelative(float[] series, int rows, int columns, int targetColumn, int outputSize) {
+        Normaliser abs = fit(series, rows, columns, targetColumn, outputSize);
+        float[] outMean = new float[outputSize];
+        float[] outStd = new float[outputSize];
+        for (int j = 0; j < outputSize; j++) {
+            double ss = 0;
+            int n = 0;
+            for (int t = 0; t + j + 1 < rows; t++) {
+                double d = series[(t + j + 1) * columns + targetColumn] - series[t * columns + targetColumn];
+                ss += d * d;
+                n++;
+            }
+            double sd = n > 0 ? Math.sqrt(ss / n) : 0;
+            outStd[j] = sd > 1e-12 ? (float) sd : abs.outputStd[j];
+        }
+        return new Normaliser(abs.inputMean, abs.inputStd, outMean, outStd, targetColumn);
+    }
+
+    /** Input column the outputs are relative to, or -1 (absolute). */
+    public int relativeTo() {
+        return relativeTo;
+    }
+
     public int inputSize() {
         return inputMean.length;
     }
@@ -88,16 +128,14 @@ public final class Normaliser {
         }
     }
 
-    /** y[off + j] = y[off + j] * std[j] + mean[j], in place. */
-    public void denormaliseOutput(float[] y, int off) {
+    /**
+     * y[off + j] = y[off + j] * std[j] + mean[j], in place; relative: + x[xOff + relativeTo] (the
+     * step's raw input) instead of the mean.
+     */
+    public void denormaliseOutput(float[] y, int off, float[] x, int xOff) {
         for (int j = 0; j < outputMean.length; j++) {
-            y[off + j] = y[off + j] * outputStd[j] + outputMean[j];
+            y[off + j] = y[off + j] * outputStd[j] + (relativeTo >= 0 ? x[xOff + relativeTo] : outputMean[j]);
         }
-    }
-
-    /** Maps a value of output j from original units into the network's scale. */
-    public float normaliseTarget(float value, int j) {
-        return (value - outputMean[j]) / outputStd[j];
     }
 
     public float[] inputMean() {
@@ -120,7 +158,8 @@ public final class Normaliser {
     public boolean equals(Object o) {
         return o instanceof Normaliser n
                 && Arrays.equals(inputMean, n.inputMean) && Arrays.equals(inputStd, n.inputStd)
-                && Arrays.equals(outputMean, n.outputMean) && Arrays.equals(outputStd, n.outputStd);
+                && Arrays.equals(outputMean, n.outputMean) && Arrays.equals(outputStd, n.outputStd)
+                && relativeTo == n.relativeTo;
     }
 
     @Override

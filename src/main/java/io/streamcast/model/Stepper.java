@@ -197,7 +197,7 @@ public final class Stepper {
             System.arraycopy(headB, 0, yAcc, 0, o);
             accumulate(yAcc, headWidth, h, b * stateStride + (layers - 1) * hidden, hidden, headWT, 0);
             if (normaliser != null) {
-                normaliser.denormaliseOutput(yAcc, 0);
+                normaliser.denormaliseOutput(yAcc, 0, input, inputOff + b * in);
             }
             System.arraycopy(yAcc, 0, y, yOff + b * o, o);
         }

@@ -17,13 +17,14 @@ import java.util.zip.CRC32;
  * <pre>
  * offset size  field
  * 0      4     magic "SCMD"
- * 4      2     format version (1)
+ * 4      2     format version (1; 2 when the target is relative)
  * 6      1     cell: 0 rnn, 1 lstm, 2 gru
  * 7      1     gru variant: 0 reset_after, 1 reset_before
  * 8      16    input_size, hidden_size, num_layers, output_size (int32 each)
- * 24     1     flags: bit 0 = normalisation present
+ * 24     1     flags: bit 0 = normalisation present, bit 1 = relative target (version 2)
  * 25     4     parameter count (int32), must equal the count the shape implies
- * 29     ...   normalisation (if flagged): input_mean[in], input_std[in], output_mean[O], output_std[O]
+ * 29     4     (relative target only) relative_to_input (int32): the input column forecasts are relative to
+ * ...    ...   normalisation (if flagged): input_mean[in], input_std[in], output_mean[O], output_std[O]
  * ...    4*P   parameters, PyTorch state_dict order (float32)
  * end-4  4     CRC32 of every byte before it
  * </pre>
@@ -34,8 +35,15 @@ public final class ModelBinary {
 
     public static final byte[] MAGIC = {'S', 'C', 'M', 'D'};
     public static final int VERSION = 1;
+    /** Written only for a relative target, so a model without one stays readable by earlier builds. */
+    public static final int VERSION_RELATIVE = 2;
     private static final int HEADER_BYTES = 29;
     private static final int FLAG_NORMALISER = 1;
+    private static final int FLAG_RELATIVE = 2;
+
+    private static boolean relative(Model model) {
+        return model.normaliser() != null && model.normaliser().relativeTo() >= 0;
+    }
 
     /** Whether these bytes start like a binary model (used to tell binary files from JSON). */
     public static boolean looksBinary(byte[] bytes) {
@@ -54,7 +62,7 @@ public final class ModelBinary {
     public static long serialisedSize(Model model) {
         ModelShape s = model.shape();
         long norm = model.normaliser() == null ? 0 : 2L * (s.inputSize() + s.outputSize());
-        return HEADER_BYTES + 4 * (norm + s.parameterCount()) + 4;
+        return HEADER_BYTES + (relative(model) ? 4 : 0) + 4 * (norm + s.parameterCount()) + 4;
     }
 
     public static byte[] write(Model model) {
@@ -67,13 +75,16 @@ public final class ModelBinary {
         byte[] out = new byte[(int) size];
         ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC);
-        b.putShort((short) VERSION);
+        b.putShort((short) (relative(model) ? VERSION_RELATIVE : VERSION));
         b.put((byte) s.cell().ordinal());
         b.put((byte) s.gruVariant().ordinal());
         b.putInt(s.inputSize()).putInt(s.hiddenSize()).putInt(s.numLayers()).putInt(s.outputSize());
         Normaliser n = model.normaliser();
-        b.put((byte) (n != null ? FLAG_NORMALISER : 0));
+        b.put((byte) ((n != null ? FLAG_NORMALISER : 0) | (relative(model) ? FLAG_RELATIVE : 0)));
         b.putInt(s.parameterCount());
+        if (relative(model)) {
+            b.putInt(n.relativeTo());
+        }
         if (n != null) {
             putFloats(b, n.inputMean());
             putFloats(b, n.inputStd());
@@ -103,9 +114,9 @@ public final class ModelBinary {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.position(MAGIC.length);
         int version = Short.toUnsignedInt(b.getShort());
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_RELATIVE) {
             throw new ModelFormatException("unsupported binary model version " + version + " (this build reads "
-                    + VERSION + ")");
+                    + VERSION + " and " + VERSION_RELATIVE + ")");
         }
         int cellId = b.get();
         int variantId = b.get();
@@ -129,7 +140,11 @@ public final class ModelBinary {
                     + " has " + shape.parameterCount());
         }
         boolean hasNorm = (flags & FLAG_NORMALISER) != 0;
-        long expected = HEADER_BYTES
+        boolean relative = (flags & FLAG_RELATIVE) != 0;
+        if (relative != (version == VERSION_RELATIVE) || (relative && !hasNorm)) {
+            throw new ModelFormatException("corrupt model header: version " + version + " with flags " + flags);
+        }
+        long expected = HEADER_BYTES + (relative ? 4 : 0)
                 + 4L * ((hasNorm ? 2L * (shape.inputSize() + shape.outputSize()) : 0) + count) + 4;
         if (bytes.length != expected) {
             throw new ModelFormatException((bytes.length < expected ? "model bytes truncated" : "trailing bytes")
@@ -144,12 +159,13 @@ public final class ModelBinary {
         ModelChecks.requireHeapFor(shape);
         try {
             Normaliser n = null;
+            int relativeTo = relative ? b.getInt() : -1;
             if (hasNorm) {
                 float[] im = getFloats(b, shape.inputSize(), "normalisation.input_mean");
                 float[] is = getFloats(b, shape.inputSize(), "normalisation.input_std");
                 float[] om = getFloats(b, shape.outputSize(), "normalisation.output_mean");
                 float[] os = getFloats(b, shape.outputSize(), "normalisation.output_std");
-                n = new Normaliser(im, is, om, os);
+                n = new Normaliser(im, is, om, os, relativeTo);
             }
             // the checksum only proves the bytes are as written: a NaN written is a NaN read
             float[] params = getFloats(b, count, null);

@@ -32,7 +32,9 @@ import java.util.stream.Stream;
  *  "params": {"weight_ih_l0": [[...]], "weight_hh_l0": [[...]], "bias_ih_l0": [...], ...,
  *             "head.weight": [[...]], "head.bias": [...]},
  *  "normalisation": {"input_mean": [...], "input_std": [...],      (optional: none if absent)
- *                    "output_mean": [...], "output_std": [...]}}
+ *                    "output_mean": [...], "output_std": [...],
+ *                    "relative_to_input": 0}}   (optional: forecasts = output * output_std + that raw input,
+ *                                                the change from the last reading; absent: + output_mean)
  * </pre>
  * Other top-level fields are ignored, so a PyTorch dump with metadata loads as it is, except a
  * near miss of a known field (normalization, gru_varient), which is an error. The torch.nn options
@@ -129,12 +131,25 @@ public final class ModelJson {
                 n = new Normaliser(vector(norm, "input_mean", shape.inputSize()),
                         vector(norm, "input_std", shape.inputSize()),
                         vector(norm, "output_mean", shape.outputSize()),
-                        vector(norm, "output_std", shape.outputSize()));
+                        vector(norm, "output_std", shape.outputSize()),
+                        relativeTo(norm));
             } catch (IllegalArgumentException e) {
                 throw new ModelFormatException("model JSON: " + e.getMessage(), e);
             }
         }
         return new Model(shape, p, n);
+    }
+
+    private static int relativeTo(JsonNode norm) {
+        JsonNode r = norm.get("relative_to_input");
+        if (r == null || r.isNull()) {
+            return -1;
+        }
+        if (!r.canConvertToInt() || !r.isIntegralNumber()) {
+            throw new ModelFormatException("model JSON: normalisation.relative_to_input must be an input column index,"
+                    + " got " + r);
+        }
+        return r.intValue();
     }
 
     /** Top-level fields this reader understands; any other is metadata and ignored, unless it is a near miss of one. */
@@ -289,6 +304,9 @@ public final class ModelJson {
             addFloats(norm.putArray("input_std"), n.inputStd(), 0, s.inputSize());
             addFloats(norm.putArray("output_mean"), n.outputMean(), 0, s.outputSize());
             addFloats(norm.putArray("output_std"), n.outputStd(), 0, s.outputSize());
+            if (n.relativeTo() >= 0) {
+                norm.put("relative_to_input", n.relativeTo());
+            }
         }
         return root;
     }

@@ -69,8 +69,9 @@ public final class Retrainer {
                 System.arraycopy(windows.get(k), 0, series, at, trainRows[k] * inputSize);
                 at += trainRows[k] * inputSize;
             }
-            // warm start keeps the weights but refits the scaling to this window, as a fresh model would
-            Model warm = warmStart && current != null ? current.withNormaliser(null) : null;
+            // warm start keeps the weights and the scaling, which was fitted on long history: refitted to a
+            // short window, a sensor flat in it moves by many of its deviations later and saturates the network
+            Model warm = warmStart && current != null ? current : null;
             TrainingResult r = new Trainer(cfg).train(series, trainRows, inputSize, warm);
             u.trainWindows = r.trainWindows();
             u.epochs = r.epochs();
@@ -141,7 +142,9 @@ public final class Retrainer {
         return new TrainingConfig(s != null ? s.cell() : b.cell(), s != null ? s.gruVariant() : b.gruVariant(),
                 s != null ? s.hiddenSize() : b.hiddenSize(), s != null ? s.numLayers() : b.numLayers(),
                 b.inputLength(), s != null ? s.outputSize() : b.horizon(), b.stride(), b.targetColumn(), b.batchSize(),
-                b.maxEpochs(), b.patience(), b.validationFraction(), b.learningRate(), b.clipNorm(), b.forgetBias(), seed);
+                b.maxEpochs(), b.patience(), b.validationFraction(), b.learningRate(), b.clipNorm(), b.forgetBias(), seed,
+                current != null && current.normaliser() != null ? current.normaliser().relativeTo() >= 0
+                        : b.relativeTarget());
     }
 
     /** A seed that depends only on what is trained: the key (String.hashCode is specified) and the version. */

@@ -73,7 +73,7 @@ public final class Trainer {
         SplittableRandom rnd = new SplittableRandom(cfg.seed() ^ 0x5DEECE66DL);
 
         boolean hasVal = w.validationCount() > 0;
-        double bestVal = hasVal ? evaluate(bptt, params, z, columns, w.validation, x, y)
+        double bestVal = hasVal ? evaluate(bptt, params, z, series, norm, columns, w.validation, x, y)
                 : Double.POSITIVE_INFINITY; // warm start: never return worse than where we began
         if (!Double.isFinite(bestVal)) {
             bestVal = Double.POSITIVE_INFINITY;
@@ -91,7 +91,7 @@ public final class Trainer {
             double sum = 0;
             for (int from = 0; from < order.length; from += batchSize) {
                 int n = Math.min(batchSize, order.length - from);
-                assemble(z, columns, order, from, n, x, y);
+                assemble(z, series, norm, columns, order, from, n, x, y);
                 double loss = bptt.forwardBackward(params, x, y, n, grad, null);
                 double gnorm = Adam.clipGlobalNorm(grad, cfg.clipNorm());
                 if (!Double.isFinite(loss) || !Double.isFinite(gnorm)) {
@@ -105,7 +105,7 @@ public final class Trainer {
                 break;
             }
             lastTrain = sum / order.length;
-            double score = hasVal ? evaluate(bptt, params, z, columns, w.validation, x, y) : lastTrain;
+            double score = hasVal ? evaluate(bptt, params, z, series, norm, columns, w.validation, x, y) : lastTrain;
             if (!Double.isFinite(score)) {
                 diverged = true;
                 break;
@@ -123,7 +123,7 @@ public final class Trainer {
     /** The normaliser of the rows before each segment's validation tail, pooled. */
     private Normaliser fitOnTrainingParts(float[] series, int[] segmentRows, Windows w, int columns) {
         if (segmentRows.length == 1) {
-            return Normaliser.fit(series, w.splitRow(), columns, cfg.targetColumn(), cfg.horizon());
+            return fit(series, w.splitRow(), columns);
         }
         float[] part = new float[series.length];
         int n = 0;
@@ -134,29 +134,46 @@ public final class Trainer {
             n += split;
             first += segmentRows[k];
         }
-        return Normaliser.fit(part, n, columns, cfg.targetColumn(), cfg.horizon());
+        return fit(part, n, columns);
+    }
+
+    private Normaliser fit(float[] series, int rows, int columns) {
+        return cfg.relativeTarget() ? Normaliser.fitRelative(series, rows, columns, cfg.targetColumn(), cfg.horizon())
+                : Normaliser.fit(series, rows, columns, cfg.targetColumn(), cfg.horizon());
     }
 
     /** Mean squared error (normalised units) of the model over the given windows. */
-    private double evaluate(Bptt bptt, float[] params, float[] z, int columns, int[] starts, float[] x, float[] y) {
+    private double evaluate(Bptt bptt, float[] params, float[] z, float[] raw, Normaliser norm, int columns, int[] starts,
+                            float[] x, float[] y) {
         double sum = 0;
         for (int from = 0; from < starts.length; from += bptt.maxBatch()) {
             int n = Math.min(bptt.maxBatch(), starts.length - from);
-            assemble(z, columns, starts, from, n, x, y);
+            assemble(z, raw, norm, columns, starts, from, n, x, y);
             sum += bptt.forward(params, x, y, n) * n;
         }
         return sum / starts.length;
     }
 
-    /** x [n, L, columns] and y [n, horizon] for windows starts[from .. from+n). */
-    private void assemble(float[] z, int columns, int[] starts, int from, int n, float[] x, float[] y) {
+    /**
+     * x [n, L, columns] (normalised) and y [n, horizon] for windows starts[from .. from+n): each
+     * target in the network's output scale, (value - output mean) / output std, or with a relative
+     * target (value - the window's last raw target) / output std, as the serving path inverts it.
+     */
+    private void assemble(float[] z, float[] raw, Normaliser norm, int columns, int[] starts, int from, int n, float[] x,
+                          float[] y) {
         int len = cfg.inputLength();
         int h = cfg.horizon();
+        int tc = cfg.targetColumn();
+        float[] outMean = norm.outputMean();
+        float[] outStd = norm.outputStd();
+        boolean relative = norm.relativeTo() >= 0;
+        int baseColumn = relative ? norm.relativeTo() : tc;
         for (int b = 0; b < n; b++) {
             int s = starts[from + b];
             System.arraycopy(z, s * columns, x, b * len * columns, len * columns);
+            float base = raw[(s + len - 1) * columns + baseColumn];
             for (int o = 0; o < h; o++) {
-                y[b * h + o] = z[(s + len + o) * columns + cfg.targetColumn()];
+                y[b * h + o] = (raw[(s + len + o) * columns + tc] - (relative ? base : outMean[o])) / outStd[o];
             }
         }
     }

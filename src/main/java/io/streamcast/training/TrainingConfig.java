@@ -13,7 +13,7 @@ public record TrainingConfig(
         CellType cell, GruVariant gruVariant, int hiddenSize, int numLayers,
         int inputLength, int horizon, int stride, int targetColumn,
         int batchSize, int maxEpochs, int patience, double validationFraction,
-        double learningRate, double clipNorm, Double forgetBias, long seed) {
+        double learningRate, double clipNorm, Double forgetBias, long seed, boolean relativeTarget) {
 
     public static TrainingConfig defaults() {
         return from(new Configuration());
@@ -31,7 +31,7 @@ public record TrainingConfig(
                 inRange(c, TrainingOptions.LEARNING_RATE, 1e-9, 10.0),
                 inRange(c, TrainingOptions.CLIP_NORM, 1e-9, 1e9),
                 c.getOptional(TrainingOptions.FORGET_BIAS).orElse(null),
-                c.get(TrainingOptions.SEED));
+                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET));
     }
 
     private static int atLeast(Configuration c, ConfigOption<Integer> o, int min) {
