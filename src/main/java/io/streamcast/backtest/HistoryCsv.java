@@ -133,6 +133,6 @@ public final class HistoryCsv {
                     + " set grid.interval");
         }
         gaps.sort(null);
-        return SamplingIntervals.snap(gaps.get(gaps.size() / 2));
+        return SamplingIntervals.snap(gaps.get((gaps.size() - 1) / 2)); // the lower median: gaps only ever lengthen
     }
 }

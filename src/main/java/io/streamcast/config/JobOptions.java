@@ -188,7 +188,13 @@ public final class JobOptions {
 
     public static final ConfigOption<Integer> RING_SIZE = ConfigOptions.key("state.recent-inputs")
             .intType().defaultValue(128)
-            .withDescription("Grid-aligned inputs kept per key (re-warming state after a model change, retraining).");
+            .withDescription("Grid-aligned inputs kept per key to re-warm its state after a model change (and to retrain"
+                    + " on when state.history-steps is 0).");
+
+    public static final ConfigOption<Integer> HISTORY_STEPS = ConfigOptions.key("state.history-steps")
+            .intType().defaultValue(1024)
+            .withDescription("Grid steps of training history kept per key, apart from recent-inputs: retraining learns"
+                    + " from them (long enough for daily cycles; 0: retrain on recent-inputs).");
 
     public static final ConfigOption<Duration> KEY_TTL = ConfigOptions.key("state.key-ttl")
             .durationType().defaultValue(Duration.ofDays(7))

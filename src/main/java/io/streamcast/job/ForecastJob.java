@@ -132,10 +132,12 @@ public final class ForecastJob {
         io.streamcast.training.TrainingConfig t = io.streamcast.training.TrainingConfig.from(c);
         int horizon = model != null ? model.shape().outputSize() : t.horizon();
         int min = c.get(RetrainingOptions.MIN_READINGS);
-        int ring = c.get(JobOptions.RING_SIZE);
+        boolean history = c.get(JobOptions.HISTORY_STEPS) > 0;
+        int ring = history ? c.get(JobOptions.HISTORY_STEPS) : c.get(JobOptions.RING_SIZE);
+        String ringKey = (history ? JobOptions.HISTORY_STEPS : JobOptions.RING_SIZE).key();
         if (min > ring) {
             throw new IllegalArgumentException(RetrainingOptions.MIN_READINGS.key() + " (" + min + ") exceeds "
-                    + JobOptions.RING_SIZE.key() + " (" + ring + "): no key would ever hold enough readings to train");
+                    + ringKey + " (" + ring + "): no key would ever hold enough readings to train");
         }
         if (c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED) {
             return; // a round's windows are as long as their keys' history by then, often longer than min-readings
@@ -149,7 +151,7 @@ public final class ForecastJob {
                     + " train on: a window holds out its most recent readings (" + RetrainingOptions.HOLDOUT.key()
                     + ", at least horizon + 1) and needs training.input-length + horizon (" + (t.inputLength() + horizon)
                     + ") readings before its validation tail; use at least " + needed + " (and as many "
-                    + JobOptions.RING_SIZE.key() + "), or a shorter training.input-length");
+                    + ringKey + "), or a shorter training.input-length");
         }
     }
 

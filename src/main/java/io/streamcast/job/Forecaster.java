@@ -64,7 +64,8 @@ final class Forecaster {
     static KeyedForecaster grid(Configuration c) {
         return new KeyedForecaster(0, c.get(JobOptions.MAX_GAP).toMillis(),
                 c.get(JobOptions.FILL_POLICY), c.get(JobOptions.VALUE_FIELDS).size(), c.get(JobOptions.TARGET_INDEX),
-                c.get(JobOptions.WARMUP_STEPS), c.get(JobOptions.RING_SIZE), c.get(JobOptions.FALLBACK_HORIZON));
+                c.get(JobOptions.WARMUP_STEPS), c.get(JobOptions.RING_SIZE), c.get(JobOptions.HISTORY_STEPS),
+                c.get(JobOptions.FALLBACK_HORIZON));
     }
 
     /** Builds the forecaster in a host's open(): its states, metrics and collaborators for the scope. */

@@ -41,6 +41,13 @@ public class KeyState {
     public float[] recent;
     public int recentNext;
     public int recentCount;
+    /**
+     * Ring of the key's longer training history (historyCapacity x input size, state.history-steps),
+     * kept apart from the re-warm ring: a retraining learns from it (null: trains on recent).
+     */
+    public float[] history;
+    public int historyNext;
+    public int historyCount;
     /** Model steps taken since the state last started from zero. */
     public long steps;
     /** Readings applied to this key in total. */
@@ -71,6 +78,11 @@ public class KeyState {
     public float previousForecast = Float.NaN;
     /** Readings applied when the current model took effect. */
     public long modelSince;
+    /** Grid rows a training of this key would get: its history ring's, else its recent ring's. */
+    public int trainingRows() {
+        return history != null ? historyCount : recentCount;
+    }
+
     // ---- safety net (SafetyNet): the model's forecasts of the last H slots against last value
     public float[] netForecasts;
     public long[] netSlots;

@@ -3,6 +3,7 @@ package io.streamcast.job;
 import io.streamcast.config.JobOptions.FillPolicy;
 import io.streamcast.event.Forecast;
 import io.streamcast.model.CellType;
+import io.streamcast.model.Normaliser;
 import java.util.Arrays;
 
 /**
@@ -28,6 +29,7 @@ public final class KeyedForecaster {
     private final int targetIndex;
     private final int warmup;
     private final int recentCapacity;
+    private final int historyCapacity;
     private final int fallbackHorizon;
     private final int inputSize;
     private final float[] input;
@@ -37,6 +39,13 @@ public final class KeyedForecaster {
 
     public KeyedForecaster(long intervalMillis, long maxGapMillis, FillPolicy policy, int valueFields, int targetIndex,
                            int warmupSteps, int recentCapacity, int fallbackHorizon) {
+        this(intervalMillis, maxGapMillis, policy, valueFields, targetIndex, warmupSteps, recentCapacity, 0,
+                fallbackHorizon);
+    }
+
+    /** historyCapacity: grid rows of training history kept per key besides the re-warm ring (0: none). */
+    public KeyedForecaster(long intervalMillis, long maxGapMillis, FillPolicy policy, int valueFields, int targetIndex,
+                           int warmupSteps, int recentCapacity, int historyCapacity, int fallbackHorizon) {
         if (intervalMillis < 0) {
             throw new IllegalArgumentException("grid.interval must be positive");
         }
@@ -47,6 +56,7 @@ public final class KeyedForecaster {
         this.targetIndex = targetIndex;
         this.warmup = warmupSteps;
         this.recentCapacity = recentCapacity;
+        this.historyCapacity = historyCapacity;
         this.fallbackHorizon = fallbackHorizon;
         this.inputSize = valueFields + (policy == FillPolicy.MASK ? 1 : 0);
         this.input = new float[inputSize];
@@ -80,6 +90,7 @@ public final class KeyedForecaster {
         s.interval = interval;
         s.last = new float[values];
         s.recent = new float[recentCapacity * inputSize];
+        s.history = historyCapacity > 0 ? new float[historyCapacity * inputSize] : null;
         adopt(s, m);
         return s;
     }
@@ -110,13 +121,20 @@ public final class KeyedForecaster {
         s.steps = n;
     }
 
-    /** The key's recent grid-aligned inputs, oldest first (rows x inputSize, original units). */
+    /**
+     * What a retraining of the key learns from: its history ring, or without one its recent ring,
+     * oldest first (rows x inputSize, original units).
+     */
     public float[] window(KeyState s) {
-        int n = s.recentCount;
-        float[] out = new float[n * inputSize];
-        int first = (s.recentNext - n + recentCapacity) % Math.max(1, recentCapacity);
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(s.recent, ((first + i) % recentCapacity) * inputSize, out, i * inputSize, inputSize);
+        return s.history != null ? rows(s.history, s.historyNext, s.historyCount, historyCapacity)
+                : rows(s.recent, s.recentNext, s.recentCount, recentCapacity);
+    }
+
+    private float[] rows(float[] ring, int next, int count, int capacity) {
+        float[] out = new float[count * inputSize];
+        int first = (next - count + capacity) % Math.max(1, capacity);
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(ring, ((first + i) % capacity) * inputSize, out, i * inputSize, inputSize);
         }
         return out;
     }
@@ -203,6 +221,14 @@ public final class KeyedForecaster {
             s.recentNext = (s.recentNext + 1) % recentCapacity;
             s.recentCount = Math.min(s.recentCount + 1, recentCapacity);
         }
+        if (historyCapacity > 0) {
+            if (s.history == null) { // a key from before state.history-steps was set
+                s.history = new float[historyCapacity * inputSize];
+            }
+            System.arraycopy(in, 0, s.history, s.historyNext * inputSize, inputSize);
+            s.historyNext = (s.historyNext + 1) % historyCapacity;
+            s.historyCount = Math.min(s.historyCount + 1, historyCapacity);
+        }
         advance(s, m, in);
         s.steps++;
     }
@@ -222,7 +248,7 @@ public final class KeyedForecaster {
         } else {
             // the same operations as Normaliser, with this key's numbers
             for (int j = 0; j < inputSize; j++) {
-                normalised[j] = (in[j] - sc[j]) / sc[inputSize + j];
+                normalised[j] = Normaliser.clip((in[j] - sc[j]) / sc[inputSize + j]);
             }
             m.stepper.stepBatch(s.h, s.c, 1, normalised, 0, y, 0);
             int o = 2 * inputSize;

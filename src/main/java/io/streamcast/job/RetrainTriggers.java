@@ -52,7 +52,7 @@ final class RetrainTriggers {
 
     /** What fires now, at reading r, or null. */
     String due(KeyState s, Reading r) {
-        if (s.recentCount < minReadings) {
+        if (s.trainingRows() < minReadings) {
             return null;
         }
         if (s.pendingVersion != 0) {

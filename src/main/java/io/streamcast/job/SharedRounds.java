@@ -98,7 +98,7 @@ final class SharedRounds implements ModelGate {
             s.round = round;
         } else if (round > s.round) {
             s.round = round;
-            if (s.recentCount >= minReadings && sampled(key, round)) {
+            if (s.trainingRows() >= minReadings && sampled(key, round)) {
                 contribute(ctx, s, round);
             }
         }

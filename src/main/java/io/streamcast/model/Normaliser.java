@@ -121,11 +121,22 @@ public final class Normaliser {
         return outputMean.length;
     }
 
-    /** out[outOff + j] = (x[xOff + j] - mean[j]) / std[j]. */
+    /**
+     * Normalised inputs are clipped to +-{@value #CLIP} deviations: a reading far outside what the
+     * scaling was fitted on (a sensor that jumps to a new level) would otherwise saturate every gate.
+     */
+    public static final float CLIP = 8f;
+
+    /** out[outOff + j] = clip((x[xOff + j] - mean[j]) / std[j]). */
     public void normaliseInput(float[] x, int xOff, float[] out, int outOff) {
         for (int j = 0; j < inputMean.length; j++) {
-            out[outOff + j] = (x[xOff + j] - inputMean[j]) / inputStd[j];
+            out[outOff + j] = clip((x[xOff + j] - inputMean[j]) / inputStd[j]);
         }
+    }
+
+    /** z clipped to [-CLIP, CLIP]. */
+    public static float clip(float z) {
+        return Math.max(-CLIP, Math.min(CLIP, z));
     }
 
     /**

@@ -69,9 +69,9 @@ public final class Retrainer {
                 System.arraycopy(windows.get(k), 0, series, at, trainRows[k] * inputSize);
                 at += trainRows[k] * inputSize;
             }
-            // warm start keeps the weights and the scaling, which was fitted on long history: refitted to a
-            // short window, a sensor flat in it moves by many of its deviations later and saturates the network
-            Model warm = warmStart && current != null ? current : null;
+            // warm start keeps the weights and refits the scaling to the window, which is the key's long
+            // training history (state.history-steps), not the short re-warm ring; inputs are clipped as well
+            Model warm = warmStart && current != null ? current.withNormaliser(null) : null;
             TrainingResult r = new Trainer(cfg).train(series, trainRows, inputSize, warm);
             u.trainWindows = r.trainWindows();
             u.epochs = r.epochs();

@@ -215,7 +215,7 @@ class LiveStreamJobTest {
         String name = "live-rt";
         kafka.createTopics(2, name + "-requests", name + "-updates", name + "-models");
         liveReadingsWithPausesAreAllForecast(name, Map.of("retraining.enabled", "true",
-                "retraining.min-readings", "200", "state.recent-inputs", "200",
+                "retraining.min-readings", "200", "state.recent-inputs", "200", "state.history-steps", "0",
                 "retraining.requests-topic", name + "-requests", "retraining.updates-topic", name + "-updates",
                 "retraining.models-topic", name + "-models"));
     }

@@ -110,6 +110,7 @@ class RetrainingJobTest {
         // long a restart takes (bounded waits are tested on their own)
         o.put("retraining.max-swap-wait", "10 min");
         o.put("state.recent-inputs", "160");
+        o.put("state.history-steps", "0"); // these tests train on the re-warm ring
         o.put("model.cell", "gru");
         o.put("model.hidden-size", "12");
         o.put("model.num-layers", "1");
@@ -452,7 +453,7 @@ class RetrainingJobTest {
      */
     void assertCheckpointsCompleteWhileAModelTrains(String name, Map<String, String> scope, int readings)
             throws Exception {
-        Map<String, String> settings = new HashMap<>(Map.of("state.recent-inputs", "600", "retraining.min-readings", "600",
+        Map<String, String> settings = new HashMap<>(Map.of("state.recent-inputs", "600", "state.history-steps", "0", "retraining.min-readings", "600",
                 "model.hidden-size", "48", "model.num-layers", "2", "training.input-length", "64",
                 "training.max-epochs", "400", "training.patience", "400", "retraining.drift-factor", "0",
                 "execution.checkpointing.interval", "200 ms"));

@@ -45,6 +45,7 @@ class SwapWaitTest {
         o.put("retraining.drift-factor", "0");
         o.put("retraining.max-swap-wait", MAX_WAIT + " ms");
         o.put("state.recent-inputs", "16");
+        o.put("state.history-steps", "0");
         return JobSpec.load(null, o);
     }
 
