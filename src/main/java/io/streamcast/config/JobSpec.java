@@ -113,6 +113,7 @@ public final class JobSpec {
             throw new IllegalArgumentException(RetrainingOptions.SHARED_SAMPLE_FRACTION.key() + " must be in (0, 1], got " + f);
         }
         atLeast(c, RetrainingOptions.SHARED_MAX_WINDOWS, 1);
+        atLeast(c, RetrainingOptions.SHADOW_READINGS, 0);
     }
 
     private static void require(Configuration c, ConfigOption<?> o) {

@@ -84,6 +84,12 @@ public final class RetrainingOptions {
             .doubleType().defaultValue(0.02)
             .withDescription("A challenger replaces the model only if its hold-out error is lower by this fraction.");
 
+    public static final ConfigOption<Integer> SHADOW_READINGS = ConfigOptions.key("retraining.shadow-readings")
+            .intType().defaultValue(96)
+            .withDescription("Per-key scope: an accepted challenger runs in shadow beside the serving model for this"
+                    + " many readings and replaces it only if its live error over all steps is lower by the margin"
+                    + " (0: swap in at once).");
+
     public static final ConfigOption<Double> HOLDOUT = ConfigOptions.key("retraining.holdout-fraction")
             .doubleType().defaultValue(0.2)
             .withDescription("Most recent part of the window held out to compare challenger and current model.");

@@ -102,9 +102,13 @@ final class Forecaster {
                 if (ttlConfig != null) {
                     md.enableTimeToLive(ttlConfig);
                 }
+                ValueStateDescriptor<byte[]> td = new ValueStateDescriptor<>("trial-model", TypeInformation.of(byte[].class));
+                if (ttlConfig != null) {
+                    td.enableTimeToLive(ttlConfig);
+                }
                 gate = new PerKeyModels(c, initial, modelId, grid, rc.getState(md),
                         rc.getState(new ValueStateDescriptor<>("arrived-update", TypeInformation.of(ModelUpdate.class))),
-                        metrics);
+                        rc.getState(td), metrics);
             }
         }
         return new Forecaster(grid, rc.getState(sd), initial, metrics, rejections, order,

@@ -24,6 +24,9 @@ final class ForecasterMetrics {
     final Counter swapTimeouts;
     final Counter waitedReadings;
     final Counter staleUpdates;
+    final Counter trials;
+    final Counter trialsPromoted;
+    final Counter trialsDropped;
     final Map<Reason, Counter> dead;
     final Histogram processingMicros;
     final Histogram modelAge;
@@ -49,6 +52,9 @@ final class ForecasterMetrics {
         swapTimeouts = g.counter(Metrics.SWAP_TIMEOUTS);
         waitedReadings = g.counter(Metrics.WAITED_READINGS);
         staleUpdates = g.counter(Metrics.STALE_UPDATES);
+        trials = g.counter(Metrics.SHADOW_TRIALS);
+        trialsPromoted = g.counter(Metrics.SHADOW_PROMOTED);
+        trialsDropped = g.counter(Metrics.SHADOW_DROPPED);
         dead = Metrics.deadLetterCounters(g);
         g.gauge(Metrics.ACTIVE_KEYS, () -> activeKeys);
         live = new LiveAccuracy(g);

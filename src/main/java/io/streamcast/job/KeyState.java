@@ -48,6 +48,8 @@ public class KeyState {
     public float[] history;
     public int historyNext;
     public int historyCount;
+    /** Grid steps pushed into the recent ring, ever (a challenger on trial follows the key by it). */
+    public long pushes;
     /** Model steps taken since the state last started from zero. */
     public long steps;
     /** Readings applied to this key in total. */
@@ -90,6 +92,24 @@ public class KeyState {
     public float[] netErrModel;
     public float[] netErrLast;
     public int[] netScored;
+    // ---- a challenger on trial beside the model (ShadowTrial), per-key scope
+    /** Version of the challenger on trial (0: none). */
+    public long trialVersion;
+    public float[] trialH;
+    public float[] trialC;
+    public float[] trialScaling;
+    /** pushes the challenger has stepped over. */
+    public long trialSeen;
+    /** Readings whose forecasts were scored in the trial, and both models' absolute errors summed over them. */
+    public int trialScored;
+    public double trialErrChallenger;
+    public double trialErrChampion;
+    /** Both models' forecasts of the last H slots (row = slot mod H) and those slots. */
+    public float[] trialChampion;
+    public float[] trialChallenger;
+    public long[] trialSlots;
+    /** The challenger's one-step hold-out error (the drift baseline if it is promoted). */
+    public float trialOneStepError;
     // ---- retraining (shared scope)
     /** The key's group (from retraining.group-pattern), set at its first reading. */
     public String group;

@@ -116,7 +116,7 @@ public final class KeyedForecaster {
         float[] row = new float[inputSize];
         for (int i = 0; i < n; i++) {
             System.arraycopy(s.recent, ((first + i) % recentCapacity) * inputSize, row, 0, inputSize);
-            advance(s, m, row);
+            advance(s.h, s.c, s.scaling, m, row);
         }
         s.steps = n;
     }
@@ -229,12 +229,30 @@ public final class KeyedForecaster {
             s.historyNext = (s.historyNext + 1) % historyCapacity;
             s.historyCount = Math.min(s.historyCount + 1, historyCapacity);
         }
-        advance(s, m, in);
+        advance(s.h, s.c, s.scaling, m, in);
         s.steps++;
+        s.pushes++;
     }
 
-    /** Advances the key's hidden state by one input (original units); y = the forecast in original units. */
-    private void advance(KeyState s, ServingModel m, float[] in) {
+    /**
+     * Advances a second model beside the key's own (a challenger on trial, see ShadowTrial) over the
+     * inputs the key's model has stepped over since {@code since} (its {@link KeyState#pushes} then),
+     * from the key's recent ring; out = its latest forecast. Returns the new {@code since}.
+     */
+    long advanceBeside(KeyState s, ServingModel m, float[] h, float[] c, float[] scaling, long since, float[] out) {
+        int n = (int) Math.min(s.pushes - since, s.recentCount);
+        float[] row = input; // the key's own step is done: its input buffer is free
+        for (int i = n; i >= 1; i--) {
+            int at = Math.floorMod(s.recentNext - i, Math.max(1, recentCapacity));
+            System.arraycopy(s.recent, at * inputSize, row, 0, inputSize);
+            advance(h, c, scaling, m, row);
+        }
+        System.arraycopy(y, 0, out, 0, Math.min(out.length, m.outputSize()));
+        return s.pushes;
+    }
+
+    /** Advances a hidden state (h, c, with a key's scaling) by one input in original units; y = the forecast. */
+    private void advance(float[] h, float[] c, float[] sc, ServingModel m, float[] in) {
         if (m == null) {
             return;
         }
@@ -242,15 +260,14 @@ public final class KeyedForecaster {
         if (y.length < out) {
             y = new float[out];
         }
-        float[] sc = s.scaling;
         if (sc.length == 0) {
-            m.stepper.stepBatch(s.h, s.c, 1, in, 0, y, 0);
+            m.stepper.stepBatch(h, c, 1, in, 0, y, 0);
         } else {
             // the same operations as Normaliser, with this key's numbers
             for (int j = 0; j < inputSize; j++) {
                 normalised[j] = Normaliser.clip((in[j] - sc[j]) / sc[inputSize + j]);
             }
-            m.stepper.stepBatch(s.h, s.c, 1, normalised, 0, y, 0);
+            m.stepper.stepBatch(h, c, 1, normalised, 0, y, 0);
             int o = 2 * inputSize;
             for (int j = 0; j < out; j++) {
                 y[j] = y[j] * sc[o + out + j] + (m.relativeTo >= 0 ? in[m.relativeTo] : sc[o + j]);

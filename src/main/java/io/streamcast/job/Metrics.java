@@ -56,6 +56,10 @@ public final class Metrics {
     public static final String SWAP_TIMEOUTS = "swap_timeouts";
     public static final String WAITED_READINGS = "waited_readings";
     public static final String MODEL_AGE_STEPS = "model_age_steps";
+    /** Accepted challengers put on trial beside the serving model, and how their trials ended. */
+    public static final String SHADOW_TRIALS = "shadow_trials";
+    public static final String SHADOW_PROMOTED = "shadow_promoted";
+    public static final String SHADOW_DROPPED = "shadow_dropped";
     public static final String STALE_UPDATES = "stale_updates";
 
     /** One counter per dead-letter reason, as streamcast.dead_letters.&lt;reason&gt;, all registered up front. */

@@ -15,8 +15,10 @@ import org.apache.flink.configuration.Configuration;
  * Per-key retraining's swap protocol. When a trigger fires at the key's reading n, a request with
  * the key's window goes out; its answer takes effect right before reading n + swap delay, whatever
  * the trainer's speed: if it has not arrived by then, the key waits (bounded by max-swap-wait), so
- * a run with a crash and recovery forecasts like one without. An accepted model is swapped in and
- * the key's hidden state re-warmed over its recent inputs.
+ * a run with a crash and recovery forecasts like one without. An accepted model goes on trial
+ * beside the serving one ({@link ShadowTrial}) and replaces it only if it wins on live errors
+ * (with retraining.shadow-readings 0 it is swapped in at once); a swap re-warms the key's hidden
+ * state over its recent inputs.
  */
 final class PerKeyModels implements ModelGate {
     /** Per-key models kept ready to serve in each subtask (others are rebuilt from state when needed). */
@@ -29,16 +31,27 @@ final class PerKeyModels implements ModelGate {
     private final int swapDelay;
     private final ValueState<byte[]> keyModel;
     private final ValueState<ModelUpdate> arrived;
+    private final ValueState<byte[]> trialModel;
+    private final ShadowTrial trial;
+    private final int targetIndex;
     private final ForecasterMetrics metrics;
-    private final Map<String, ServingModel> cache = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ServingModel> eldest) {
-            return size() > SERVING_CACHE;
-        }
-    };
+    /** The challenger's forecast at the reading in progress (sized once, to the largest horizon seen). */
+    private float[] trialForecast = new float[0];
+    private final Map<String, ServingModel> cache = lru();
+    private final Map<String, ServingModel> trialCache = lru();
+
+    private static Map<String, ServingModel> lru() {
+        return new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ServingModel> eldest) {
+                return size() > SERVING_CACHE;
+            }
+        };
+    }
 
     PerKeyModels(Configuration c, ServingModel initial, String modelId, KeyedForecaster grid,
-                 ValueState<byte[]> keyModel, ValueState<ModelUpdate> arrived, ForecasterMetrics metrics) {
+                 ValueState<byte[]> keyModel, ValueState<ModelUpdate> arrived, ValueState<byte[]> trialModel,
+                 ForecasterMetrics metrics) {
         this.initial = initial;
         this.modelId = modelId;
         this.grid = grid;
@@ -46,6 +59,9 @@ final class PerKeyModels implements ModelGate {
         this.swapDelay = c.get(RetrainingOptions.SWAP_DELAY);
         this.keyModel = keyModel;
         this.arrived = arrived;
+        this.trialModel = trialModel;
+        this.trial = new ShadowTrial(c.get(RetrainingOptions.SHADOW_READINGS), c.get(RetrainingOptions.MARGIN), grid);
+        this.targetIndex = c.get(io.streamcast.config.JobOptions.TARGET_INDEX);
         this.metrics = metrics;
     }
 
@@ -78,6 +94,9 @@ final class PerKeyModels implements ModelGate {
     @Override
     public void applied(KeyContext ctx, KeyState s, Reading r, Forecast f, long slotBefore) throws Exception {
         triggers.track(s, r, f, slotBefore);
+        if (s.trialVersion != 0 && !f.fallback) {
+            judge(ctx, s, r, f);
+        }
         String trigger = triggers.due(s, r);
         if (trigger != null) {
             request(ctx, s, r, trigger);
@@ -113,7 +132,48 @@ final class PerKeyModels implements ModelGate {
     public void expire(KeyContext ctx) {
         keyModel.clear();
         arrived.clear();
+        trialModel.clear();
         cache.remove(ctx.key());
+        trialCache.remove(ctx.key());
+    }
+
+    /** One reading of the challenger's trial: step it, score both, promote or drop it when the trial is over. */
+    private void judge(KeyContext ctx, KeyState s, Reading r, Forecast f) throws Exception {
+        ServingModel challenger = trialCache.get(ctx.key());
+        if (challenger == null || challenger.version() != s.trialVersion) {
+            challenger = new ServingModel(ModelBinary.read(trialModel.value()), modelId, s.trialVersion);
+            trialCache.put(ctx.key(), challenger);
+        }
+        if (trialForecast.length < challenger.outputSize()) {
+            trialForecast = new float[challenger.outputSize()];
+        }
+        ShadowTrial.Verdict v = trial.step(s, challenger, f, r.values[targetIndex], trialForecast);
+        if (v == ShadowTrial.Verdict.PROMOTE) {
+            keyModel.update(trialModel.value());
+            if (s.trialOneStepError > 0) {
+                s.acceptedError = s.trialOneStepError;
+            }
+            ShadowTrial.end(s);
+            install(s, challenger, ctx.key());
+            metrics.trialsPromoted.inc();
+        } else if (v == ShadowTrial.Verdict.DROP) {
+            ShadowTrial.end(s);
+            metrics.trialsDropped.inc();
+        }
+        if (v != ShadowTrial.Verdict.RUNNING) {
+            trialModel.clear();
+            trialCache.remove(ctx.key());
+        }
+    }
+
+    /** m serves the key from now on: its state re-warmed over the recent inputs. */
+    private void install(KeyState s, ServingModel m, String key) {
+        cache.put(key, m);
+        grid.swap(s, m, m.scaling);
+        s.errorCount = 0;
+        s.previousForecast = Float.NaN;
+        s.modelSince = s.readings;
+        metrics.swaps.inc();
     }
 
     private void request(KeyContext ctx, KeyState s, Reading r, String trigger) throws Exception {
@@ -139,20 +199,23 @@ final class PerKeyModels implements ModelGate {
     }
 
     private void swap(KeyState s, ModelUpdate u, String key) throws Exception {
+        boolean onTrial = u.accepted() && trial.enabled();
         if (u.accepted()) {
             ServingModel m = new ServingModel(ModelBinary.read(u.model), modelId, u.version);
             grid.check(m);
-            keyModel.update(u.model);
-            cache.put(key, m);
-            grid.swap(s, m, m.scaling);
-            s.errorCount = 0;
-            s.previousForecast = Float.NaN;
-            s.modelSince = s.readings;
-            metrics.swaps.inc();
+            if (onTrial) { // a newer challenger replaces one still on trial
+                trialModel.update(u.model);
+                trialCache.put(key, m);
+                trial.start(s, m, Double.isFinite(u.oneStepError) ? (float) u.oneStepError : 0f);
+                metrics.trials.inc();
+            } else {
+                keyModel.update(u.model);
+                install(s, m, key);
+            }
         }
         // drift is measured against the error a model had when it was accepted; a model that was never
         // accepted here (the job's starting model) gets its baseline from its first hold-out evaluation
-        if (Double.isFinite(u.oneStepError) && (u.accepted() || s.acceptedError == 0)) {
+        if (Double.isFinite(u.oneStepError) && !onTrial && (u.accepted() || s.acceptedError == 0)) {
             s.acceptedError = (float) u.oneStepError;
         }
         s.pendingVersion = 0;

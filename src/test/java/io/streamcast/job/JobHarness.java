@@ -54,6 +54,7 @@ final class JobHarness {
         o.put("output.transactional-id-prefix", name + "-" + jobs + "-" + System.nanoTime());
         o.put("input.group-id", name + "-" + jobs);
         o.put("input.bounded", "true");
+        o.put("forecast.safety-net", "false"); // forecasts are compared with the model core (SafetyNetTest tests the net)
         o.put("input.starting-offsets", "earliest");
         o.put("grid.interval", "1 min");
         o.put("forecast.warmup-steps", "0");

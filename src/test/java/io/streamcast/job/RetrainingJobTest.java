@@ -111,6 +111,8 @@ class RetrainingJobTest {
         o.put("retraining.max-swap-wait", "10 min");
         o.put("state.recent-inputs", "160");
         o.put("state.history-steps", "0"); // these tests train on the re-warm ring
+        // and test the swap protocol: accepted models swap in at once
+        o.put("retraining.shadow-readings", "0");
         o.put("model.cell", "gru");
         o.put("model.hidden-size", "12");
         o.put("model.num-layers", "1");
@@ -243,7 +245,7 @@ class RetrainingJobTest {
     @Test
     void aRegimeChangeTriggersRetrainingAndTheNewModelForecastsBetter() throws Exception {
         Model initial = regimeAModel();
-        Configuration c = spec("regime", Map.of());
+        Configuration c = spec("regime", Map.of("retraining.every-readings", "40"));
         h.produce(c, readings(1, CHANGE));
         JobID[] job = new JobID[1];
         TreeMap<Long, Forecast> fs = runToCompletion(c, initial, N, job).get("s0");
