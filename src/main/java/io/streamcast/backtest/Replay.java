@@ -51,10 +51,15 @@ public final class Replay {
     static final String DEAD_LETTERS = "backtest-dead-letters";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What the job made of the readings. */
+    /** What the job made of the readings, and its retraining and safety-net counters at the end. */
     public record Result(List<Forecast> forecasts, Map<String, Long> deadLetters, long readings, long dropped,
-                         double seconds) {
+                         double seconds, Map<String, Long> counters) {
     }
+
+    /** The job's counters a backtest reports. */
+    static final List<String> COUNTERS = List.of(Metrics.RETRAINS_REQUESTED, Metrics.RETRAINS_ACCEPTED,
+            Metrics.RETRAINS_REJECTED, Metrics.RETRAINS_FAILED, Metrics.SHADOW_TRIALS, Metrics.SHADOW_PROMOTED,
+            Metrics.SHADOW_DROPPED, Metrics.MODEL_SWAPS, Metrics.BASELINE_FORECASTS);
 
     /**
      * @param progress called with (readings with an outcome, readings) as results arrive
@@ -166,7 +171,11 @@ public final class Replay {
                 }
             }
         }
-        return new Result(forecasts, dead, total, dropped, (System.nanoTime() - start) / 1e9);
+        Map<String, Long> counters = new java.util.LinkedHashMap<>();
+        for (String name : COUNTERS) {
+            counters.put(name, LocalMetrics.sum(job.getJobID(), name));
+        }
+        return new Result(forecasts, dead, total, dropped, (System.nanoTime() - start) / 1e9, counters);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -95,55 +95,8 @@ public final class RidgeAr implements Baseline {
                 }
             }
         }
-        for (int a = 0; a < lags; a++) {
-            gram[a][a] += lambda * n;
-            for (int b = 0; b < a; b++) {
-                gram[b][a] = gram[a][b];
-            }
-        }
-        double[][] chol = cholesky(gram);
-        f.w = new double[horizon][];
-        for (int h = 0; h < horizon; h++) {
-            f.w[h] = solve(chol, rhs[h]);
-        }
+        f.w = io.streamcast.training.Ridge.solve(gram, rhs, lambda * n);
         f.mean = mean;
         f.std = std;
-    }
-
-    /** Lower-triangular L with L L^T = a (a symmetric positive definite: the ridge term sees to that). */
-    static double[][] cholesky(double[][] a) {
-        int n = a.length;
-        double[][] l = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                double sum = a[i][j];
-                for (int k = 0; k < j; k++) {
-                    sum -= l[i][k] * l[j][k];
-                }
-                l[i][j] = i == j ? Math.sqrt(sum) : sum / l[j][j];
-            }
-        }
-        return l;
-    }
-
-    static double[] solve(double[][] l, double[] b) {
-        int n = b.length;
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            double sum = b[i];
-            for (int k = 0; k < i; k++) {
-                sum -= l[i][k] * y[k];
-            }
-            y[i] = sum / l[i][i];
-        }
-        double[] x = new double[n];
-        for (int i = n - 1; i >= 0; i--) {
-            double sum = y[i];
-            for (int k = i + 1; k < n; k++) {
-                sum -= l[k][i] * x[k];
-            }
-            x[i] = sum / l[i][i];
-        }
-        return x;
     }
 }

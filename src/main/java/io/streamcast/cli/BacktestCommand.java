@@ -108,6 +108,7 @@ public final class BacktestCommand implements Callable<Integer> {
         bar.end();
         o.printf("replayed in %.1f s (starting model trained in %.1f s); dead letters: %s, dropped: %d%n",
                 r.replay().seconds(), r.trainMillis() / 1e3, r.replay().deadLetters(), r.replay().dropped());
+        o.println("job counters: " + r.replay().counters());
         o.println("seasonal period (grid steps): " + (series.size() == 1 ? r.seasons().values().iterator().next()
                 : r.seasons()));
         BacktestReport.printSummary(r, o);

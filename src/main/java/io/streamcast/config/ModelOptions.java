@@ -25,4 +25,10 @@ public final class ModelOptions {
     public static final ConfigOption<Integer> NUM_LAYERS = ConfigOptions.key("model.num-layers")
             .intType().defaultValue(2)
             .withDescription("Number of stacked recurrent layers.");
+
+    public static final ConfigOption<Integer> AR_LAGS = ConfigOptions.key("model.ar-lags")
+            .intType().defaultValue(24)
+            .withDescription("A linear skip beside the network over the last N changes of the target (LSTNet's"
+                    + " highway), fitted by ridge regression before the network learns what it leaves; needs"
+                    + " training.relative-target and N < training.input-length. 0: none.");
 }

@@ -12,6 +12,8 @@ public class KeyState {
     public float[] h;
     /** Cell state c of every layer (LSTM only; empty otherwise). */
     public float[] c;
+    /** The model's highway register (Highway: the last normalised targets; empty without a highway). */
+    public float[] lags;
     /** This key's sampling interval in millis (0: not known yet, being inferred from its first readings). */
     public long interval;
     /** Readings held until the interval is known (sorted by time): learning[0..learningCount). */
@@ -97,6 +99,7 @@ public class KeyState {
     public long trialVersion;
     public float[] trialH;
     public float[] trialC;
+    public float[] trialLags;
     public float[] trialScaling;
     /** pushes the challenger has stepped over. */
     public long trialSeen;

@@ -3,6 +3,7 @@ package io.streamcast.job;
 import io.streamcast.config.JobOptions.FillPolicy;
 import io.streamcast.event.Forecast;
 import io.streamcast.model.CellType;
+import io.streamcast.model.Highway;
 import io.streamcast.model.Normaliser;
 import java.util.Arrays;
 
@@ -100,6 +101,8 @@ public final class KeyedForecaster {
         int n = m != null ? m.model.shape().numLayers() * m.model.shape().hiddenSize() : 0;
         s.h = new float[n];
         s.c = new float[m != null && m.model.shape().cell() == CellType.LSTM ? n : 0];
+        s.lags = new float[m != null ? m.stepper.registerLength() : 0];
+        Highway.clear(s.lags, 0, s.lags.length);
         s.scaling = m != null ? m.scaling.clone() : new float[0];
         s.modelVersion = m != null ? m.version : 0;
     }
@@ -116,7 +119,7 @@ public final class KeyedForecaster {
         float[] row = new float[inputSize];
         for (int i = 0; i < n; i++) {
             System.arraycopy(s.recent, ((first + i) % recentCapacity) * inputSize, row, 0, inputSize);
-            advance(s.h, s.c, s.scaling, m, row);
+            advance(s.h, s.c, s.lags, s.scaling, m, row);
         }
         s.steps = n;
     }
@@ -153,6 +156,10 @@ public final class KeyedForecaster {
      * Applies a reading (timestamp strictly after the state's last) and fills out with the forecast.
      */
     public Outcome apply(KeyState s, long timestamp, float[] reading, ServingModel m, Forecast out) {
+        if (m != null && (s.lags == null || s.lags.length != m.stepper.registerLength())) {
+            s.lags = new float[m.stepper.registerLength()]; // state from before highways: starts empty
+            Highway.clear(s.lags, 0, s.lags.length);
+        }
         long slot = slotOf(s, timestamp);
         boolean gapFilled = false;
         boolean reset = false;
@@ -164,6 +171,7 @@ public final class KeyedForecaster {
             if (missing > maxGapMillis / s.interval) {
                 Arrays.fill(s.h, 0f);
                 Arrays.fill(s.c, 0f);
+                Highway.clear(s.lags, 0, s.lags.length);
                 s.steps = 0;
                 reset = true;
             } else if (missing > 0) {
@@ -229,7 +237,7 @@ public final class KeyedForecaster {
             s.historyNext = (s.historyNext + 1) % historyCapacity;
             s.historyCount = Math.min(s.historyCount + 1, historyCapacity);
         }
-        advance(s.h, s.c, s.scaling, m, in);
+        advance(s.h, s.c, s.lags, s.scaling, m, in);
         s.steps++;
         s.pushes++;
     }
@@ -239,20 +247,21 @@ public final class KeyedForecaster {
      * inputs the key's model has stepped over since {@code since} (its {@link KeyState#pushes} then),
      * from the key's recent ring; out = its latest forecast. Returns the new {@code since}.
      */
-    long advanceBeside(KeyState s, ServingModel m, float[] h, float[] c, float[] scaling, long since, float[] out) {
+    long advanceBeside(KeyState s, ServingModel m, float[] h, float[] c, float[] lags, float[] scaling, long since,
+                       float[] out) {
         int n = (int) Math.min(s.pushes - since, s.recentCount);
         float[] row = input; // the key's own step is done: its input buffer is free
         for (int i = n; i >= 1; i--) {
             int at = Math.floorMod(s.recentNext - i, Math.max(1, recentCapacity));
             System.arraycopy(s.recent, at * inputSize, row, 0, inputSize);
-            advance(h, c, scaling, m, row);
+            advance(h, c, lags, scaling, m, row);
         }
         System.arraycopy(y, 0, out, 0, Math.min(out.length, m.outputSize()));
         return s.pushes;
     }
 
-    /** Advances a hidden state (h, c, with a key's scaling) by one input in original units; y = the forecast. */
-    private void advance(float[] h, float[] c, float[] sc, ServingModel m, float[] in) {
+    /** Advances a hidden state (h, c, highway register, with a key's scaling) by one input in original units; y = the forecast. */
+    private void advance(float[] h, float[] c, float[] lags, float[] sc, ServingModel m, float[] in) {
         if (m == null) {
             return;
         }
@@ -261,13 +270,13 @@ public final class KeyedForecaster {
             y = new float[out];
         }
         if (sc.length == 0) {
-            m.stepper.stepBatch(h, c, 1, in, 0, y, 0);
+            m.stepper.stepBatch(h, c, lags, 1, in, 0, y, 0);
         } else {
             // the same operations as Normaliser, with this key's numbers
             for (int j = 0; j < inputSize; j++) {
                 normalised[j] = Normaliser.clip((in[j] - sc[j]) / sc[inputSize + j]);
             }
-            m.stepper.stepBatch(h, c, 1, normalised, 0, y, 0);
+            m.stepper.stepBatch(h, c, lags, 1, normalised, 0, y, 0);
             int o = 2 * inputSize;
             for (int j = 0; j < out; j++) {
                 y[j] = y[j] * sc[o + out + j] + (m.relativeTo >= 0 ? in[m.relativeTo] : sc[o + j]);

@@ -97,7 +97,8 @@ final class PerKeyModels implements ModelGate {
         if (s.trialVersion != 0 && !f.fallback) {
             judge(ctx, s, r, f);
         }
-        String trigger = triggers.due(s, r);
+        // no new training while a challenger is on trial: each answer would restart the trial, and none would end
+        String trigger = s.trialVersion == 0 ? triggers.due(s, r) : null;
         if (trigger != null) {
             request(ctx, s, r, trigger);
         }
@@ -159,6 +160,11 @@ final class PerKeyModels implements ModelGate {
         } else if (v == ShadowTrial.Verdict.DROP) {
             ShadowTrial.end(s);
             metrics.trialsDropped.inc();
+            // the champion stays: drift is now measured against its live one-step error
+            double live = RetrainTriggers.meanError(s);
+            if (live > 0) {
+                s.acceptedError = (float) live;
+            }
         }
         if (v != ShadowTrial.Verdict.RUNNING) {
             trialModel.clear();

@@ -75,7 +75,7 @@ final class RetrainTriggers {
         return null;
     }
 
-    private static double meanError(KeyState s) {
+    static double meanError(KeyState s) {
         double sum = 0;
         for (int i = 0; i < s.errorCount; i++) {
             sum += s.errors[i];

@@ -38,6 +38,8 @@ final class ShadowTrial {
         s.trialVersion = m.version;
         s.trialH = new float[n];
         s.trialC = new float[m.model.shape().cell() == io.streamcast.model.CellType.LSTM ? n : 0];
+        s.trialLags = new float[m.stepper.registerLength()];
+        io.streamcast.model.Highway.clear(s.trialLags, 0, s.trialLags.length);
         s.trialScaling = m.scaling.clone();
         s.trialSeen = Math.max(0, s.pushes - s.recentCount); // from the oldest input the ring holds
         s.trialScored = 0;
@@ -60,9 +62,11 @@ final class ShadowTrial {
         if (f.stateReset) { // a long gap zeroed the champion's state: the challenger's too
             Arrays.fill(s.trialH, 0f);
             Arrays.fill(s.trialC, 0f);
+            io.streamcast.model.Highway.clear(s.trialLags, 0, s.trialLags.length);
             s.trialSeen = s.pushes - 1;
         }
-        s.trialSeen = grid.advanceBeside(s, challenger, s.trialH, s.trialC, s.trialScaling, s.trialSeen, scratch);
+        s.trialSeen = grid.advanceBeside(s, challenger, s.trialH, s.trialC, s.trialLags, s.trialScaling, s.trialSeen,
+                scratch);
         int h = s.trialSlots.length;
         long slot = s.lastSlot;
         boolean scored = false;
@@ -90,6 +94,7 @@ final class ShadowTrial {
         s.trialVersion = 0;
         s.trialH = null;
         s.trialC = null;
+        s.trialLags = null;
         s.trialScaling = null;
         s.trialChampion = null;
         s.trialChallenger = null;

@@ -12,8 +12,13 @@ public final class Model {
     private final ModelShape shape;
     private final float[] params;
     private final Normaliser normaliser;
+    private final Highway highway;
 
     public Model(ModelShape shape, float[] params, Normaliser normaliser) {
+        this(shape, params, normaliser, null);
+    }
+
+    public Model(ModelShape shape, float[] params, Normaliser normaliser, Highway highway) {
         this.shape = Objects.requireNonNull(shape, "shape");
         if (params.length != shape.parameterCount()) {
             throw new IllegalArgumentException("model " + shape + " needs " + shape.parameterCount()
@@ -25,8 +30,13 @@ public final class Model {
                     + normaliser.outputSize() + " out) do not match the model (" + shape.inputSize() + " in, "
                     + shape.outputSize() + " out)");
         }
+        if (highway != null && (highway.outputs() != shape.outputSize() || highway.column() >= shape.inputSize())) {
+            throw new IllegalArgumentException("highway of " + highway.outputs() + " outputs on input column "
+                    + highway.column() + " does not match the model " + shape);
+        }
         this.params = params;
         this.normaliser = normaliser;
+        this.highway = highway;
     }
 
     public ModelShape shape() {
@@ -43,18 +53,27 @@ public final class Model {
         return normaliser;
     }
 
+    /** May be null: no linear skip. */
+    public Highway highway() {
+        return highway;
+    }
+
     public Model withNormaliser(Normaliser n) {
-        return new Model(shape, params, n);
+        return new Model(shape, params, n, highway);
+    }
+
+    public Model withHighway(Highway h) {
+        return new Model(shape, params, normaliser, h);
     }
 
     public Model withParams(float[] newParams) {
-        return new Model(shape, newParams, normaliser);
+        return new Model(shape, newParams, normaliser, highway);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Model m && shape.equals(m.shape) && Arrays.equals(params, m.params)
-                && Objects.equals(normaliser, m.normaliser);
+                && Objects.equals(normaliser, m.normaliser) && Objects.equals(highway, m.highway);
     }
 
     @Override

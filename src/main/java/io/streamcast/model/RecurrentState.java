@@ -9,6 +9,8 @@ import java.util.Arrays;
 public final class RecurrentState {
     private final float[] h;
     private final float[] c;
+    /** The highway's register (see {@link Highway}), sized on first use by a model with one. */
+    private float[] lags = new float[0];
 
     public RecurrentState(float[] h, float[] c) {
         this.h = h;
@@ -18,6 +20,15 @@ public final class RecurrentState {
     public static RecurrentState zeros(ModelShape shape) {
         int n = shape.numLayers() * shape.hiddenSize();
         return new RecurrentState(new float[n], new float[shape.cell() == CellType.LSTM ? n : 0]);
+    }
+
+    /** The highway register of the given length (lags + 1), made empty (all NaN) when first asked for. */
+    public float[] lags(int length) {
+        if (lags.length != length) {
+            lags = new float[length];
+            Highway.clear(lags, 0, length);
+        }
+        return lags;
     }
 
     /** Live h array (numLayers x hiddenSize). */
@@ -33,15 +44,19 @@ public final class RecurrentState {
     public void reset() {
         Arrays.fill(h, 0f);
         Arrays.fill(c, 0f);
+        Highway.clear(lags, 0, lags.length);
     }
 
     public void copyFrom(RecurrentState other) {
         System.arraycopy(other.h, 0, h, 0, h.length);
         System.arraycopy(other.c, 0, c, 0, c.length);
+        lags = other.lags.clone();
     }
 
     public RecurrentState copy() {
-        return new RecurrentState(h.clone(), c.clone());
+        RecurrentState s = new RecurrentState(h.clone(), c.clone());
+        s.lags = lags.clone();
+        return s;
     }
 
     /** Whether this state has the sizes a model of the given shape needs. */

@@ -24,11 +24,13 @@ import static io.streamcast.model.Kernels.tanhInPlace;
  *         reset_before: n = tanh(W_in x + b_in + W_hn (r*h) + b_hn)
  *         h = (1-z)*n + z*h
  * </pre>
- * then y = head.weight h_top + head.bias, mapped back to original units by the normaliser.
+ * then y = head.weight h_top + head.bias (+ the {@link Highway} over the last inputs, if the model
+ * has one), mapped back to original units by the normaliser.
  */
 public final class Stepper {
     private final ModelShape shape;
     private final Normaliser normaliser;
+    private final Highway highway;
     private final CellType cell;
     private final boolean resetAfter;
     private final int hidden;
@@ -63,6 +65,7 @@ public final class Stepper {
     public Stepper(Model model) {
         this.shape = model.shape();
         this.normaliser = model.normaliser();
+        this.highway = model.highway();
         this.cell = shape.cell();
         this.resetAfter = shape.gruVariant() == GruVariant.RESET_AFTER;
         this.hidden = shape.hiddenSize();
@@ -149,16 +152,32 @@ public final class Stepper {
      * @param y      receives output_size forecast values in original units at y[yOff ..]
      */
     public void step(RecurrentState state, float[] input, int inputOff, float[] y, int yOff) {
-        stepBatch(state.h(), state.c(), 1, input, inputOff, y, yOff);
+        stepBatch(state.h(), state.c(), highway != null ? state.lags(highway.lags() + 1) : null, 1, input, inputOff,
+                y, yOff);
+    }
+
+    /** Length of a key's highway register for this model (0: it has none). */
+    public int registerLength() {
+        return highway != null ? highway.lags() + 1 : 0;
+    }
+
+    /** {@link #stepBatch(float[], float[], float[], int, float[], int, float[], int)} of a model without a highway. */
+    public void stepBatch(float[] h, float[] c, int batch, float[] input, int inputOff, float[] y, int yOff) {
+        stepBatch(h, c, null, batch, input, inputOff, y, yOff);
     }
 
     /**
      * Advances {@code batch} keys by one reading each, layer by layer so that a layer's weights
      * stay in cache across keys. State arrays are key-major: key b's h is h[b * L*H .. (b+1) * L*H),
-     * laid out like {@link RecurrentState#h()} (same for c, LSTM only). Inputs are key-major
+     * laid out like {@link RecurrentState#h()} (same for c, LSTM only); with a highway, lags holds
+     * each key's register (key-major, {@link #registerLength()} each). Inputs are key-major
      * batch x input_size from inputOff; forecasts batch x output_size from yOff.
      */
-    public void stepBatch(float[] h, float[] c, int batch, float[] input, int inputOff, float[] y, int yOff) {
+    public void stepBatch(float[] h, float[] c, float[] lags, int batch, float[] input, int inputOff, float[] y,
+                          int yOff) {
+        if (highway != null && lags == null) {
+            throw new IllegalArgumentException("a model with a highway needs each key's lag register");
+        }
         int in = shape.inputSize();
         int stateStride = layers * hidden;
         for (int k = 0; k < layers; k++) {
@@ -174,6 +193,9 @@ public final class Stepper {
                     }
                     x = xNorm;
                     xOff = 0;
+                    if (highway != null) {
+                        highway.push(lags, b * (highway.lags() + 1), xNorm[highway.column()]);
+                    }
                 } else {
                     x = h; // the new h of the layer below, already updated
                     xOff = hOff - hidden;
@@ -196,6 +218,9 @@ public final class Stepper {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(headB, 0, yAcc, 0, o);
             accumulate(yAcc, headWidth, h, b * stateStride + (layers - 1) * hidden, hidden, headWT, 0);
+            if (highway != null) {
+                highway.add(lags, b * (highway.lags() + 1), yAcc, 0);
+            }
             if (normaliser != null) {
                 normaliser.denormaliseOutput(yAcc, 0, input, inputOff + b * in);
             }

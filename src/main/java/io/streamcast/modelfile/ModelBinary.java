@@ -21,10 +21,11 @@ import java.util.zip.CRC32;
  * 6      1     cell: 0 rnn, 1 lstm, 2 gru
  * 7      1     gru variant: 0 reset_after, 1 reset_before
  * 8      16    input_size, hidden_size, num_layers, output_size (int32 each)
- * 24     1     flags: bit 0 = normalisation present, bit 1 = relative target (version 2)
+ * 24     1     flags: bit 0 = normalisation present, bit 1 = relative target, bit 2 = highway (both version 2)
  * 25     4     parameter count (int32), must equal the count the shape implies
  * 29     4     (relative target only) relative_to_input (int32): the input column forecasts are relative to
  * ...    ...   normalisation (if flagged): input_mean[in], input_std[in], output_mean[O], output_std[O]
+ * ...    ...   highway (flag bit 2, version 2): input_column (int32), lags (int32), weight[O x lags]
  * ...    4*P   parameters, PyTorch state_dict order (float32)
  * end-4  4     CRC32 of every byte before it
  * </pre>
@@ -40,9 +41,14 @@ public final class ModelBinary {
     private static final int HEADER_BYTES = 29;
     private static final int FLAG_NORMALISER = 1;
     private static final int FLAG_RELATIVE = 2;
+    private static final int FLAG_HIGHWAY = 4;
 
     private static boolean relative(Model model) {
         return model.normaliser() != null && model.normaliser().relativeTo() >= 0;
+    }
+
+    private static long highwayBytes(Model model) {
+        return model.highway() == null ? 0 : 8 + 4L * model.highway().outputs() * model.highway().lags();
     }
 
     /** Whether these bytes start like a binary model (used to tell binary files from JSON). */
@@ -62,7 +68,7 @@ public final class ModelBinary {
     public static long serialisedSize(Model model) {
         ModelShape s = model.shape();
         long norm = model.normaliser() == null ? 0 : 2L * (s.inputSize() + s.outputSize());
-        return HEADER_BYTES + (relative(model) ? 4 : 0) + 4 * (norm + s.parameterCount()) + 4;
+        return HEADER_BYTES + (relative(model) ? 4 : 0) + 4 * (norm + s.parameterCount()) + highwayBytes(model) + 4;
     }
 
     public static byte[] write(Model model) {
@@ -75,12 +81,16 @@ public final class ModelBinary {
         byte[] out = new byte[(int) size];
         ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC);
+        if (model.highway() != null && !relative(model)) {
+            throw new ModelFormatException("a highway needs a relative target (normalisation.relative_to_input)");
+        }
         b.putShort((short) (relative(model) ? VERSION_RELATIVE : VERSION));
         b.put((byte) s.cell().ordinal());
         b.put((byte) s.gruVariant().ordinal());
         b.putInt(s.inputSize()).putInt(s.hiddenSize()).putInt(s.numLayers()).putInt(s.outputSize());
         Normaliser n = model.normaliser();
-        b.put((byte) ((n != null ? FLAG_NORMALISER : 0) | (relative(model) ? FLAG_RELATIVE : 0)));
+        b.put((byte) ((n != null ? FLAG_NORMALISER : 0) | (relative(model) ? FLAG_RELATIVE : 0)
+                | (model.highway() != null ? FLAG_HIGHWAY : 0)));
         b.putInt(s.parameterCount());
         if (relative(model)) {
             b.putInt(n.relativeTo());
@@ -90,6 +100,10 @@ public final class ModelBinary {
             putFloats(b, n.inputStd());
             putFloats(b, n.outputMean());
             putFloats(b, n.outputStd());
+        }
+        if (model.highway() != null) {
+            b.putInt(model.highway().column()).putInt(model.highway().lags());
+            putFloats(b, model.highway().weight());
         }
         putFloats(b, model.params());
         CRC32 crc = new CRC32();
@@ -141,10 +155,23 @@ public final class ModelBinary {
         }
         boolean hasNorm = (flags & FLAG_NORMALISER) != 0;
         boolean relative = (flags & FLAG_RELATIVE) != 0;
-        if (relative != (version == VERSION_RELATIVE) || (relative && !hasNorm)) {
+        boolean hasHighway = (flags & FLAG_HIGHWAY) != 0;
+        if (relative != (version == VERSION_RELATIVE) || (relative && !hasNorm) || (hasHighway && !relative)) {
             throw new ModelFormatException("corrupt model header: version " + version + " with flags " + flags);
         }
-        long expected = HEADER_BYTES + (relative ? 4 : 0)
+        long highwayBytes = 0;
+        if (hasHighway) { // its size is in its own header, after the normalisation
+            int at = HEADER_BYTES + 4 + 4 * 2 * (shape.inputSize() + shape.outputSize());
+            if (bytes.length < at + 8) {
+                throw new ModelFormatException("model bytes truncated: no highway header");
+            }
+            int lags = ByteBuffer.wrap(bytes, at + 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            if (lags < 1 || lags > ModelShape.MAX_SIZE) {
+                throw new ModelFormatException("corrupt model: highway lags " + lags);
+            }
+            highwayBytes = 8 + 4L * shape.outputSize() * lags;
+        }
+        long expected = highwayBytes + HEADER_BYTES + (relative ? 4 : 0)
                 + 4L * ((hasNorm ? 2L * (shape.inputSize() + shape.outputSize()) : 0) + count) + 4;
         if (bytes.length != expected) {
             throw new ModelFormatException((bytes.length < expected ? "model bytes truncated" : "trailing bytes")
@@ -167,10 +194,17 @@ public final class ModelBinary {
                 float[] os = getFloats(b, shape.outputSize(), "normalisation.output_std");
                 n = new Normaliser(im, is, om, os, relativeTo);
             }
+            io.streamcast.model.Highway highway = null;
+            if (hasHighway) {
+                int column = b.getInt();
+                int lags = b.getInt();
+                highway = new io.streamcast.model.Highway(column, lags,
+                        getFloats(b, shape.outputSize() * lags, "highway.weight"));
+            }
             // the checksum only proves the bytes are as written: a NaN written is a NaN read
             float[] params = getFloats(b, count, null);
             ModelChecks.requireFinite(shape, params);
-            return new Model(shape, params, n);
+            return new Model(shape, params, n, highway);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new ModelFormatException("corrupt model body: " + e.getMessage(), e);
         }

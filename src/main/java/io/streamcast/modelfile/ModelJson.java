@@ -33,8 +33,10 @@ import java.util.stream.Stream;
  *             "head.weight": [[...]], "head.bias": [...]},
  *  "normalisation": {"input_mean": [...], "input_std": [...],      (optional: none if absent)
  *                    "output_mean": [...], "output_std": [...],
- *                    "relative_to_input": 0}}   (optional: forecasts = output * output_std + that raw input,
+ *                    "relative_to_input": 0},   (optional: forecasts = output * output_std + that raw input,
  *                                                the change from the last reading; absent: + output_mean)
+ *  "highway": {"input_column": 0, "lags": 24,     (optional, relative target only: output o gets
+ *              "weight": [[...] per output]}}      + sum_l weight[o][l-1] * (z[t-l] - z[t]), z normalised)
  * </pre>
  * Other top-level fields are ignored, so a PyTorch dump with metadata loads as it is, except a
  * near miss of a known field (normalization, gru_varient), which is an error. The torch.nn options
@@ -137,7 +139,48 @@ public final class ModelJson {
                 throw new ModelFormatException("model JSON: " + e.getMessage(), e);
             }
         }
-        return new Model(shape, p, n);
+        return new Model(shape, p, n, highway(root, shape, n));
+    }
+
+    /**
+     * The optional linear skip: {"input_column": 0, "lags": 24, "weight": [[...] x output_size]}, on
+     * normalised changes of that input, for a model with a relative target only.
+     */
+    private static io.streamcast.model.Highway highway(JsonNode root, ModelShape shape, Normaliser n) {
+        JsonNode hw = root.get("highway");
+        if (hw == null || hw.isNull()) {
+            return null;
+        }
+        if (n == null || n.relativeTo() < 0) {
+            throw new ModelFormatException("model JSON: highway needs normalisation.relative_to_input (it forecasts changes)");
+        }
+        JsonNode lagsNode = hw.get("lags");
+        JsonNode colNode = hw.get("input_column");
+        JsonNode w = hw.get("weight");
+        if (lagsNode == null || !lagsNode.canConvertToInt() || colNode == null || !colNode.canConvertToInt()
+                || w == null || !w.isArray() || w.size() != shape.outputSize()) {
+            throw new ModelFormatException("model JSON: highway needs input_column, lags and weight [output_size ("
+                    + shape.outputSize() + ") rows of lags values]");
+        }
+        int lags = lagsNode.intValue();
+        float[] weight = new float[shape.outputSize() * Math.max(lags, 0)];
+        for (int o = 0; o < shape.outputSize(); o++) {
+            JsonNode row = w.get(o);
+            if (!row.isArray() || row.size() != lags) {
+                throw new ModelFormatException("model JSON: highway.weight[" + o + "] must hold " + lags + " numbers");
+            }
+            for (int l = 0; l < lags; l++) {
+                if (!row.get(l).isNumber()) {
+                    throw new ModelFormatException("model JSON: highway.weight[" + o + "][" + l + "] is not a number");
+                }
+                weight[o * lags + l] = row.get(l).floatValue();
+            }
+        }
+        try {
+            return new io.streamcast.model.Highway(colNode.intValue(), lags, weight);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("model JSON: " + e.getMessage(), e);
+        }
     }
 
     private static int relativeTo(JsonNode norm) {
@@ -154,7 +197,7 @@ public final class ModelJson {
 
     /** Top-level fields this reader understands; any other is metadata and ignored, unless it is a near miss of one. */
     static final List<String> FIELDS = Stream.concat(Stream.of("format", "cell", "input_size",
-            "hidden_size", "num_layers", "output_size", "gru_variant", "params", "normalisation"),
+            "hidden_size", "num_layers", "output_size", "gru_variant", "params", "normalisation", "highway"),
             Unsupported.OPTION_FIELDS.stream()).toList();
 
     /** Other names for a field that a hand-edited file may use: rejected only while the field itself is absent. */
@@ -306,6 +349,17 @@ public final class ModelJson {
             addFloats(norm.putArray("output_std"), n.outputStd(), 0, s.outputSize());
             if (n.relativeTo() >= 0) {
                 norm.put("relative_to_input", n.relativeTo());
+            }
+        }
+        io.streamcast.model.Highway hw = model.highway();
+        if (hw != null) {
+            ObjectNode h = root.putObject("highway");
+            h.put("input_column", hw.column());
+            h.put("lags", hw.lags());
+            ArrayNode rows = h.putArray("weight");
+            float[] w = hw.weight();
+            for (int o = 0; o < hw.outputs(); o++) {
+                addFloats(rows.addArray(), w, o * hw.lags(), hw.lags());
             }
         }
         return root;

@@ -1,5 +1,6 @@
 package io.streamcast.training;
 
+import io.streamcast.model.Highway;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
 import io.streamcast.model.Normaliser;
@@ -13,6 +14,10 @@ import java.util.SplittableRandom;
  */
 public final class Trainer {
     private final TrainingConfig cfg;
+    /** The skip of the training in progress (null: none): targets are what it leaves. */
+    private Highway highway;
+    private float[] register = new float[0];
+    private float[] skip = new float[0];
 
     public Trainer(TrainingConfig cfg) {
         this.cfg = cfg;
@@ -60,6 +65,8 @@ public final class Trainer {
         for (int t = 0; t < rows; t++) {
             norm.normaliseInput(series, t * columns, z, t * columns);
         }
+        // the skip is fitted first, on the training windows; the network then learns what it leaves
+        highway = cfg.arLags() > 0 && norm.relativeTo() >= 0 ? fitHighway(z, series, norm, columns, w.train) : null;
         float[] params = warmStart != null ? warmStart.params().clone()
                 : ParameterInit.init(shape, cfg.seed(), cfg.forgetBias());
         float[] best = params.clone();
@@ -116,7 +123,7 @@ public final class Trainer {
                 System.arraycopy(params, 0, best, 0, params.length);
             }
         }
-        return new TrainingResult(new Model(shape, best, norm), lastTrain, hasVal ? bestVal : Double.NaN, epoch,
+        return new TrainingResult(new Model(shape, best, norm, highway), lastTrain, hasVal ? bestVal : Double.NaN, epoch,
                 bestEpoch, w.trainCount(), w.validationCount(), (System.nanoTime() - start) / 1_000_000, diverged);
     }
 
@@ -175,7 +182,66 @@ public final class Trainer {
             for (int o = 0; o < h; o++) {
                 y[b * h + o] = (raw[(s + len + o) * columns + tc] - (relative ? base : outMean[o])) / outStd[o];
             }
+            if (highway != null) {
+                skipOf(z, columns, s + len - 1);
+                for (int o = 0; o < h; o++) {
+                    y[b * h + o] -= skip[o];
+                }
+            }
         }
+    }
+
+    /** skip[0, H) = the highway's output at row t (its register filled from z's rows t - lags .. t). */
+    private void skipOf(float[] z, int columns, int t) {
+        int lags = highway.lags();
+        if (register.length != lags + 1) {
+            register = new float[lags + 1];
+            skip = new float[highway.outputs()];
+        }
+        for (int i = 0; i <= lags; i++) {
+            register[i] = z[(t - lags + i) * columns + highway.column()];
+        }
+        java.util.Arrays.fill(skip, 0f);
+        highway.add(register, 0, skip, 0);
+    }
+
+    /**
+     * Ridge regression of each normalised (relative) target on the window's last arLags changes
+     * z[t - l] - z[t], over the training windows. A small penalty (1% of a sample's weight per
+     * coefficient) keeps it stable where changes are nearly collinear.
+     */
+    private Highway fitHighway(float[] z, float[] raw, Normaliser norm, int columns, int[] starts) {
+        int lags = cfg.arLags();
+        int h = cfg.horizon();
+        int len = cfg.inputLength();
+        int col = norm.relativeTo();
+        float[] outStd = norm.outputStd();
+        double[][] gram = new double[lags][lags];
+        double[][] rhs = new double[h][lags];
+        double[] x = new double[lags];
+        for (int s : starts) {
+            int t = s + len - 1;
+            for (int l = 1; l <= lags; l++) {
+                x[l - 1] = z[(t - l) * columns + col] - z[t * columns + col];
+            }
+            for (int a = 0; a < lags; a++) {
+                for (int b = 0; b <= a; b++) {
+                    gram[a][b] += x[a] * x[b];
+                }
+                for (int o = 0; o < h; o++) {
+                    double target = (raw[(t + 1 + o) * columns + cfg.targetColumn()] - raw[t * columns + col]) / outStd[o];
+                    rhs[o][a] += x[a] * target;
+                }
+            }
+        }
+        double[][] w = Ridge.solve(gram, rhs, 0.01 * Math.max(1, starts.length));
+        float[] weight = new float[h * lags];
+        for (int o = 0; o < h; o++) {
+            for (int l = 0; l < lags; l++) {
+                weight[o * lags + l] = (float) w[o][l];
+            }
+        }
+        return new Highway(col, lags, weight);
     }
 
     private static void shuffle(int[] a, SplittableRandom rnd) {

@@ -13,7 +13,7 @@ public record TrainingConfig(
         CellType cell, GruVariant gruVariant, int hiddenSize, int numLayers,
         int inputLength, int horizon, int stride, int targetColumn,
         int batchSize, int maxEpochs, int patience, double validationFraction,
-        double learningRate, double clipNorm, Double forgetBias, long seed, boolean relativeTarget) {
+        double learningRate, double clipNorm, Double forgetBias, long seed, boolean relativeTarget, int arLags) {
 
     public static TrainingConfig defaults() {
         return from(new Configuration());
@@ -31,7 +31,26 @@ public record TrainingConfig(
                 inRange(c, TrainingOptions.LEARNING_RATE, 1e-9, 10.0),
                 inRange(c, TrainingOptions.CLIP_NORM, 1e-9, 1e9),
                 c.getOptional(TrainingOptions.FORGET_BIAS).orElse(null),
-                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET));
+                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET), arLags(c));
+    }
+
+    /** model.ar-lags when set; by default 24, or fewer to fit the input length, and none with an absolute target. */
+    private static int arLags(Configuration c) {
+        int inputLength = c.get(TrainingOptions.INPUT_LENGTH);
+        if (!c.contains(ModelOptions.AR_LAGS)) {
+            return c.get(TrainingOptions.RELATIVE_TARGET) ? Math.max(0, Math.min(ModelOptions.AR_LAGS.defaultValue(),
+                    inputLength - 1)) : 0;
+        }
+        int lags = atLeast(c, ModelOptions.AR_LAGS, 0);
+        if (lags > 0 && !c.get(TrainingOptions.RELATIVE_TARGET)) {
+            throw new IllegalArgumentException(ModelOptions.AR_LAGS.key() + " needs " + TrainingOptions.RELATIVE_TARGET.key()
+                    + ": true (the skip forecasts changes); set it to 0 for an absolute target");
+        }
+        if (lags >= inputLength) {
+            throw new IllegalArgumentException(ModelOptions.AR_LAGS.key() + " (" + lags + ") must be less than "
+                    + TrainingOptions.INPUT_LENGTH.key() + " (" + inputLength + ")");
+        }
+        return lags;
     }
 
     private static int atLeast(Configuration c, ConfigOption<Integer> o, int min) {
