@@ -94,6 +94,34 @@ public final class RunCommand implements Callable<Integer> {
                 in, used, dead, dropped, in - used - dead - dropped, LocalMetrics.sum(job, Metrics.FORECASTS_OUT),
                 LocalMetrics.sum(job, Metrics.GAP_FILLED_STEPS), LocalMetrics.sum(job, Metrics.STATE_RESETS),
                 LocalMetrics.sum(job, Metrics.ACTIVE_KEYS), LocalMetrics.sum(job, Metrics.EXPIRED_KEYS),
-                reasons.length() > 0 ? " | dead letters: " + reasons : "");
+                reasons.length() > 0 ? " | dead letters: " + reasons : "") + accuracy(job) + retraining(job);
+    }
+
+    /** Live accuracy: rolling MAE of the model and of last value at steps 1 and 12 (where the model has them). */
+    static String accuracy(JobID job) {
+        StringBuilder b = new StringBuilder();
+        for (int step : new int[] {1, 12}) {
+            double model = LocalMetrics.mean(job, Metrics.ACCURACY + ".model_mae.step_" + step);
+            double last = LocalMetrics.mean(job, Metrics.ACCURACY + ".last_value_mae.step_" + step);
+            if (!Double.isNaN(model)) {
+                b.append(String.format(java.util.Locale.ROOT, "%s step %d: model %.4g vs last value %.4g",
+                        b.length() == 0 ? "" : ",", step, model, last));
+            }
+        }
+        long served = LocalMetrics.sum(job, Metrics.BASELINE_FORECASTS);
+        return b.length() == 0 ? "" : "\n  live MAE" + b + " | forecasts served by last value " + served;
+    }
+
+    /** Retraining: requested, accepted, rejected, on trial / promoted / dropped, failed (when any was requested). */
+    static String retraining(JobID job) {
+        long requested = LocalMetrics.sum(job, Metrics.RETRAINS_REQUESTED);
+        if (requested == 0) {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT, "%n  retraining: requested %d, accepted %d, rejected %d, failed %d"
+                        + " | trials %d: promoted %d, dropped %d",
+                requested, LocalMetrics.sum(job, Metrics.RETRAINS_ACCEPTED), LocalMetrics.sum(job, Metrics.RETRAINS_REJECTED),
+                LocalMetrics.sum(job, Metrics.RETRAINS_FAILED), LocalMetrics.sum(job, Metrics.SHADOW_TRIALS),
+                LocalMetrics.sum(job, Metrics.SHADOW_PROMOTED), LocalMetrics.sum(job, Metrics.SHADOW_DROPPED));
     }
 }

@@ -58,6 +58,7 @@ public final class JobSpec {
         atLeast(c, JobOptions.DEAD_LETTER_PAYLOAD_LIMIT, 1);
         atLeast(c, JobOptions.RING_SIZE, 0);
         atLeast(c, JobOptions.HISTORY_STEPS, 0);
+        atLeast(c, JobOptions.SAFETY_WINDOW, 1);
         atLeast(c, JobOptions.WARMUP_STEPS, 0);
         atLeast(c, JobOptions.FAIL_AFTER_READINGS, 0);
         for (ConfigOption<Duration> o : List.of(JobOptions.OUT_OF_ORDERNESS, JobOptions.MAX_GAP, JobOptions.KEY_TTL,
@@ -69,6 +70,11 @@ public final class JobSpec {
         double share = c.get(RetrainingOptions.TRAINER_CPU_SHARE);
         if (!(share > 0 && share <= 1)) {
             throw new IllegalArgumentException(RetrainingOptions.TRAINER_CPU_SHARE.key() + " must be in (0, 1], got " + share);
+        }
+        atLeast(c, RetrainingOptions.SHADOW_READINGS, 0);
+        double shadowMargin = c.get(RetrainingOptions.SHADOW_MARGIN);
+        if (!(shadowMargin >= 0 && shadowMargin < 1)) {
+            throw new IllegalArgumentException(RetrainingOptions.SHADOW_MARGIN.key() + " must be in [0, 1), got " + shadowMargin);
         }
         if (c.get(RetrainingOptions.ENABLED) && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED) {
             checkShared(c, intervals);
@@ -113,7 +119,6 @@ public final class JobSpec {
             throw new IllegalArgumentException(RetrainingOptions.SHARED_SAMPLE_FRACTION.key() + " must be in (0, 1], got " + f);
         }
         atLeast(c, RetrainingOptions.SHARED_MAX_WINDOWS, 1);
-        atLeast(c, RetrainingOptions.SHADOW_READINGS, 0);
     }
 
     private static void require(Configuration c, ConfigOption<?> o) {

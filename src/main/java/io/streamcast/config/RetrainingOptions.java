@@ -85,10 +85,14 @@ public final class RetrainingOptions {
             .withDescription("A challenger replaces the model only if its hold-out error is lower by this fraction.");
 
     public static final ConfigOption<Integer> SHADOW_READINGS = ConfigOptions.key("retraining.shadow-readings")
-            .intType().defaultValue(96)
+            .intType().defaultValue(288)
             .withDescription("Per-key scope: an accepted challenger runs in shadow beside the serving model for this"
-                    + " many readings and replaces it only if its live error over all steps is lower by the margin"
-                    + " (0: swap in at once).");
+                    + " many readings and replaces it only if its live error over all steps is lower by"
+                    + " retraining.shadow-margin (0: swap in at once).");
+
+    public static final ConfigOption<Double> SHADOW_MARGIN = ConfigOptions.key("retraining.shadow-margin")
+            .doubleType().defaultValue(0.05)
+            .withDescription("How much lower a challenger's live error must be than the serving model's over its trial.");
 
     public static final ConfigOption<Double> HOLDOUT = ConfigOptions.key("retraining.holdout-fraction")
             .doubleType().defaultValue(0.2)

@@ -96,10 +96,6 @@ public final class ForecastJob {
 
     /** Settings that only fail together: checked at submission. */
     static void validate(Configuration c) {
-        if (c.get(JobOptions.SAFETY_WINDOW) < 1) {
-            throw new IllegalArgumentException(JobOptions.SAFETY_WINDOW.key() + " must be >= 1, got "
-                    + c.get(JobOptions.SAFETY_WINDOW));
-        }
         long ttl = c.get(JobOptions.KEY_TTL).toMillis();
         long bound = c.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
         long held = (bound > 0 ? Math.max(bound, c.get(JobOptions.IDLE_TIMEOUT).toMillis()) : 0)

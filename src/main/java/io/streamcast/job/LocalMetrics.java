@@ -46,6 +46,21 @@ public final class LocalMetrics implements MetricReporter {
         return total;
     }
 
+    /** The mean over subtasks of a numeric streamcast gauge (e.g. "accuracy.model_mae.step_1"); NaN if none has a value. */
+    public static double mean(JobID job, String name) {
+        String suffix = "." + Metrics.GROUP + "." + name;
+        double total = 0;
+        int n = 0;
+        for (Map.Entry<String, Metric> e : METRICS.getOrDefault(job.toHexString(), Map.of()).entrySet()) {
+            if (e.getKey().endsWith(suffix) && e.getValue() instanceof Gauge<?> g && g.getValue() instanceof Number v
+                    && !Double.isNaN(v.doubleValue())) {
+                total += v.doubleValue();
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : total / n;
+    }
+
     @Override
     public void open(MetricConfig config) {
     }

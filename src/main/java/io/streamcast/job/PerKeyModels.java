@@ -60,7 +60,8 @@ final class PerKeyModels implements ModelGate {
         this.keyModel = keyModel;
         this.arrived = arrived;
         this.trialModel = trialModel;
-        this.trial = new ShadowTrial(c.get(RetrainingOptions.SHADOW_READINGS), c.get(RetrainingOptions.MARGIN), grid);
+        this.trial = new ShadowTrial(c.get(RetrainingOptions.SHADOW_READINGS), c.get(RetrainingOptions.SHADOW_MARGIN),
+                grid);
         this.targetIndex = c.get(io.streamcast.config.JobOptions.TARGET_INDEX);
         this.metrics = metrics;
     }

@@ -93,6 +93,21 @@ class JobSpecTest {
                 "retraining.group-pattern is not a valid regular expression");
         assertRejected(ok, with(shared, "retraining.every", "1 h", "retraining.shared-sample-fraction", "0"),
                 "retraining.shared-sample-fraction must be in (0, 1]");
+        // issue 8's options
+        assertRejected(ok, Map.of("forecast.safety-window", "0"), "forecast.safety-window must be >= 1");
+        assertRejected(ok, Map.of("state.history-steps", "-1"), "state.history-steps must be >= 0");
+        assertRejected(ok, Map.of("forecast.safety-net", "maybe"), "forecast.safety-net");
+        Map<String, String> perKey = Map.of("retraining.enabled", "true");
+        assertRejected(ok, with(perKey, "retraining.shadow-readings", "-1"), "retraining.shadow-readings must be >= 0");
+        assertRejected(ok, with(perKey, "retraining.shadow-margin", "1.5"), "retraining.shadow-margin must be in [0, 1)");
+        IllegalArgumentException lags = assertThrows(IllegalArgumentException.class, () -> io.streamcast.training
+                .TrainingConfig.from(JobSpec.load(write(ok), Map.of("model.ar-lags", "64"))));
+        assertTrue(lags.getMessage().contains("model.ar-lags (64) must be less than training.input-length (64)"),
+                lags.getMessage());
+        IllegalArgumentException absolute = assertThrows(IllegalArgumentException.class, () -> io.streamcast.training
+                .TrainingConfig.from(JobSpec.load(write(ok), Map.of("model.ar-lags", "8",
+                        "training.relative-target", "false"))));
+        assertTrue(absolute.getMessage().contains("needs training.relative-target"), absolute.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JobSpec.load(dir.resolve("nope.yaml"), Map.of()));
         assertTrue(e.getMessage().contains("does not exist"));

@@ -50,6 +50,29 @@ class ModelFilesTest {
         assertTrue(java.util.Arrays.equals(bin, ModelBinary.write(ModelJson.read(ModelJson.write(ModelBinary.read(bin))))));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void aRelativeTargetAndAHighwayRoundTripInBothFormats(ModelShape s) {
+        Model m = withNorm(s);
+        Normaliser n = m.normaliser();
+        Normaliser relative = new Normaliser(n.inputMean(), n.inputStd(), n.outputMean(), n.outputStd(), s.inputSize() - 1);
+        io.streamcast.model.Highway hw = new io.streamcast.model.Highway(s.inputSize() - 1, 3,
+                TestModels.randomFloats(3 * s.outputSize(), 9, 0.4f));
+        Model full = m.withNormaliser(relative).withHighway(hw);
+        byte[] bin = ModelBinary.write(full);
+        assertEquals(ModelBinary.VERSION_RELATIVE, bin[4]); // written as version 2: earlier builds refuse it
+        assertEquals(full, ModelBinary.read(bin));
+        assertEquals(full, ModelJson.read(ModelJson.write(full)));
+        assertTrue(java.util.Arrays.equals(bin, ModelBinary.write(ModelJson.read(ModelJson.write(full)))));
+        Model relOnly = m.withNormaliser(relative);
+        assertEquals(relOnly, ModelBinary.read(ModelBinary.write(relOnly)));
+        assertEquals(relOnly, ModelJson.read(ModelJson.write(relOnly)));
+        // a highway forecasts changes: without a relative target it is refused
+        assertMessage(() -> ModelBinary.write(m.withHighway(hw)), "relative target");
+        String json = ModelJson.write(full).replace("\"relative_to_input\"", "\"ignored\"");
+        assertMessage(() -> ModelJson.read(json), "relative_to_input");
+    }
+
     @Test
     void pyTorchDumpWithMetadataLoadsAndHasNoNormalisation() {
         PyTorchFixture fx = PyTorchFixture.load("gru_reset_before_L2_in3_h3_o1");
