@@ -37,6 +37,7 @@ class BacktestJobTest {
         o.put("retraining.enabled", "true");
         o.put("retraining.min-readings", "120");
         o.put("retraining.every-readings", "150");
+        o.put("retraining.shadow-readings", "24"); // short trials, so challengers are promoted within the series
         o.put("execution.checkpointing.interval", "300 ms");
         return JobSpec.load(null, o);
     }

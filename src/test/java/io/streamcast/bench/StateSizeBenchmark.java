@@ -22,6 +22,31 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 public final class StateSizeBenchmark {
     /** A steady-state key: per-key scope keeps a drift-error ring, shared scope a group and round instead. */
     static KeyState state(ModelShape shape, int recent, boolean shared) {
+        return state(shape, recent, 0, shared);
+    }
+
+    /**
+     * With what issue 8 added: a training history of `history` steps, the safety net's arrays and
+     * a 24-lag highway register (a challenger on trial adds its own h, c, register and forecasts
+     * for 288 readings; not counted here).
+     */
+    static KeyState state(ModelShape shape, int recent, int history, boolean shared) {
+        KeyState s = base(shape, recent, shared);
+        if (history > 0) {
+            int h = shape.outputSize();
+            s.history = new float[history];
+            s.netForecasts = new float[h * h];
+            s.netSlots = new long[h];
+            s.netLast = new float[h];
+            s.netErrModel = new float[h];
+            s.netErrLast = new float[h];
+            s.netScored = new int[h];
+            s.lags = new float[25];
+        }
+        return s;
+    }
+
+    private static KeyState base(ModelShape shape, int recent, boolean shared) {
         KeyState s = new KeyState();
         int n = shape.numLayers() * shape.hiddenSize();
         s.h = new float[n];
@@ -55,6 +80,9 @@ public final class StateSizeBenchmark {
                 System.out.printf("%-40s recent-inputs %3d: per-key scope %5d bytes (+ model %6d); shared scope %5d bytes%n",
                         shape, recent, size(ser, state(shape, recent, false)), model, size(ser, state(shape, recent, true)));
             }
+            int history = new Configuration().get(JobOptions.HISTORY_STEPS);
+            System.out.printf("%-40s + history %d, safety net, highway: per-key scope %5d bytes; shared scope %5d bytes%n",
+                    shape, history, size(ser, state(shape, ring, history, false)), size(ser, state(shape, ring, history, true)));
         }
     }
 }

@@ -46,6 +46,7 @@ class SwapWaitTest {
         o.put("retraining.max-swap-wait", MAX_WAIT + " ms");
         o.put("state.recent-inputs", "16");
         o.put("state.history-steps", "0");
+        o.put("retraining.shadow-readings", "0"); // the swap protocol itself: accepted models swap in at once
         return JobSpec.load(null, o);
     }
 
