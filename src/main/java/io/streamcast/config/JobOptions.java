@@ -57,6 +57,15 @@ public final class JobOptions {
             .stringType().defaultValue("forecasts")
             .withDescription("Topic the forecasts are written to (Kafka key = sensor key).");
 
+    public static final ConfigOption<String> ACCURACY_TOPIC = ConfigOptions.key("output.accuracy-topic")
+            .stringType().noDefaultValue()
+            .withDescription("Optional topic of each key's live accuracy (model and last-value MAE per step, steps"
+                    + " served by last value), every output.accuracy-every readings; unset: none.");
+
+    public static final ConfigOption<Integer> ACCURACY_EVERY = ConfigOptions.key("output.accuracy-every")
+            .intType().defaultValue(288)
+            .withDescription("Readings of a key between its records on output.accuracy-topic.");
+
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("dead-letter.topic")
             .stringType().defaultValue("streamcast-dead-letters")
             .withDescription("Topic for records that cannot be used, as JSON with the reason and source coordinates.");

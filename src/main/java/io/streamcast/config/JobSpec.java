@@ -59,6 +59,7 @@ public final class JobSpec {
         atLeast(c, JobOptions.RING_SIZE, 0);
         atLeast(c, JobOptions.HISTORY_STEPS, 0);
         atLeast(c, JobOptions.SAFETY_WINDOW, 1);
+        atLeast(c, JobOptions.ACCURACY_EVERY, 1);
         atLeast(c, JobOptions.WARMUP_STEPS, 0);
         atLeast(c, JobOptions.FAIL_AFTER_READINGS, 0);
         for (ConfigOption<Duration> o : List.of(JobOptions.OUT_OF_ORDERNESS, JobOptions.MAX_GAP, JobOptions.KEY_TTL,

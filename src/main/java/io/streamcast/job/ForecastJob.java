@@ -50,6 +50,10 @@ public final class ForecastJob {
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
+    /** Each key's live accuracy, now and then (output.accuracy-topic). */
+    public static final OutputTag<io.streamcast.event.KeyAccuracy> KEY_ACCURACY =
+            new OutputTag<>("key-accuracy", TypeInformation.of(io.streamcast.event.KeyAccuracy.class));
+
     /** Per-key scope: a key's training requests. */
     public static final OutputTag<TrainingRequest> TRAINING_REQUESTS =
             new OutputTag<>("training-requests", TypeInformation.of(TrainingRequest.class));
@@ -196,6 +200,8 @@ public final class ForecastJob {
         p.forecasts().sinkTo(KafkaIo.forecastSink(c)).name("kafka: " + c.get(JobOptions.OUTPUT_TOPIC)).uid("forecast-sink");
         p.deadLetters().sinkTo(KafkaIo.deadLetterSink(c)).name("kafka: " + c.get(JobOptions.DEAD_LETTER_TOPIC))
                 .uid("dead-letter-sink");
+        c.getOptional(JobOptions.ACCURACY_TOPIC).ifPresent(topic -> forecasts.getSideOutput(KEY_ACCURACY)
+                .sinkTo(KafkaIo.accuracySink(c)).name("kafka: " + topic).uid("accuracy-sink"));
         if (retraining) {
             // requests and answers travel through Kafka: the trainer can lag without back-pressuring forecasting
             SingleOutputStreamOperator<ModelUpdate> answers = shared ? sharedTrainer(env, c, model, forecasts)

@@ -3,6 +3,7 @@ package io.streamcast.job;
 import io.streamcast.config.JobOptions;
 import io.streamcast.config.RetrainingOptions;
 import io.streamcast.event.Forecast;
+import io.streamcast.event.KeyAccuracy;
 import io.streamcast.event.ModelUpdate;
 import io.streamcast.event.Reading;
 import io.streamcast.event.Reason;
@@ -40,13 +41,15 @@ final class Forecaster {
     private final FailureDrill drill;
     private final SamplingIntervals intervals;
     private final SafetyNet safety;
+    /** Readings between a key's records on the accuracy topic (0: none). */
+    private final int accuracyEvery;
     private final ReadingOrder.Turn turn = this::turn;
     /** The collector of the call in progress (the turn callback has no parameter for it). */
     private Collector<Forecast> current;
 
     private Forecaster(KeyedForecaster grid, ValueState<KeyState> state, ServingModel initial, ForecasterMetrics metrics,
                        Rejections rejections, ReadingOrder order, KeyExpiry expiry, SwapWait swapWait, ModelGate gate,
-                       FailureDrill drill, SamplingIntervals intervals, SafetyNet safety) {
+                       FailureDrill drill, SamplingIntervals intervals, SafetyNet safety, int accuracyEvery) {
         this.grid = grid;
         this.state = state;
         this.initial = initial;
@@ -59,6 +62,7 @@ final class Forecaster {
         this.drill = drill;
         this.intervals = intervals;
         this.safety = safety;
+        this.accuracyEvery = accuracyEvery;
     }
 
     static KeyedForecaster grid(Configuration c) {
@@ -113,7 +117,8 @@ final class Forecaster {
         }
         return new Forecaster(grid, rc.getState(sd), initial, metrics, rejections, order,
                 new KeyExpiry(ttl.toMillis()), swapWait, gate, new FailureDrill(c, rc), SamplingIntervals.from(c),
-                safetyNet(c, metrics));
+                safetyNet(c, metrics), c.getOptional(JobOptions.ACCURACY_TOPIC).isPresent()
+                        ? c.get(JobOptions.ACCURACY_EVERY) : 0);
     }
 
     static SafetyNet safetyNet(Configuration c, ForecasterMetrics metrics) {
@@ -242,6 +247,12 @@ final class Forecaster {
         gate.applied(ctx, s, r, f, slotBefore); // retraining triggers judge the model's own forecast
         safety.apply(s, f, r.values);
         current.collect(f);
+        if (accuracyEvery > 0 && s.readings % accuracyEvery == 0) {
+            KeyAccuracy a = safety.snapshot(r.key, s, f);
+            if (a != null) {
+                ctx.output(ForecastJob.KEY_ACCURACY, a);
+            }
+        }
     }
 
     /** Takes the readings the key held while it waited, in order (some may be held again). */

@@ -1,6 +1,7 @@
 package io.streamcast.job;
 
 import io.streamcast.event.Forecast;
+import io.streamcast.event.KeyAccuracy;
 
 /**
  * Per key and horizon step, the live error of the model against last value: each reading scores
@@ -70,6 +71,29 @@ final class SafetyNet {
         if (f.baseline) {
             live.baselineServed();
         }
+    }
+
+    /** The key's averages now, as a record for the accuracy topic (null before its first scored forecast). */
+    KeyAccuracy snapshot(String key, KeyState s, Forecast f) {
+        if (s.netErrModel == null) {
+            return null;
+        }
+        KeyAccuracy a = new KeyAccuracy();
+        a.key = key;
+        a.timestamp = f.timestamp;
+        a.modelVersion = f.modelVersion;
+        a.readings = s.readings;
+        a.modelMae = s.netErrModel.clone();
+        a.lastValueMae = s.netErrLast.clone();
+        int n = 0;
+        int[] steps = new int[s.netErrModel.length];
+        for (int k = 0; k < steps.length; k++) {
+            if (enabled && s.netScored[k] >= minScored && s.netErrModel[k] > s.netErrLast[k]) {
+                steps[n++] = k + 1;
+            }
+        }
+        a.baselineSteps = java.util.Arrays.copyOf(steps, n);
+        return a;
     }
 
     private static void init(KeyState s, int horizon) {

@@ -109,6 +109,31 @@ public final class JsonCodecs {
         return bytes(root);
     }
 
+    /**
+     * {"key": "s-1", "timestamp": ..., "model_version": 3, "readings": 2880,
+     *  "model_mae": [...per step], "last_value_mae": [...], "baseline_steps": [1, 2]}
+     */
+    public static byte[] keyAccuracy(io.streamcast.event.KeyAccuracy a) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("key", a.key);
+        root.put("timestamp", a.timestamp);
+        root.put("model_version", a.modelVersion);
+        root.put("readings", a.readings);
+        var m = root.putArray("model_mae");
+        for (float v : a.modelMae) {
+            m.add(v);
+        }
+        var l = root.putArray("last_value_mae");
+        for (float v : a.lastValueMae) {
+            l.add(v);
+        }
+        var b = root.putArray("baseline_steps");
+        for (int k : a.baselineSteps) {
+            b.add(k);
+        }
+        return bytes(root);
+    }
+
     public static DeadLetter parseDeadLetter(byte[] json) {
         JsonNode root = tree(json);
         JsonNode src = root.path("source");

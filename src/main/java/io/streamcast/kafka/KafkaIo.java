@@ -268,6 +268,13 @@ public final class KafkaIo {
                         JsonCodecs.deadLetter(d)));
     }
 
+    /** The optional per-key accuracy topic (JSON, keyed by sensor), with the forecasts' delivery guarantee. */
+    public static KafkaSink<io.streamcast.event.KeyAccuracy> accuracySink(Configuration c) {
+        String topic = c.get(JobOptions.ACCURACY_TOPIC);
+        return sink(c, "-accuracy", (KafkaRecordSerializationSchema<io.streamcast.event.KeyAccuracy>) (a, ctx, ts) ->
+                new ProducerRecord<>(topic, null, null, a.key.getBytes(StandardCharsets.UTF_8), JsonCodecs.keyAccuracy(a)));
+    }
+
     private static <T> KafkaSink<T> sink(Configuration c, String idSuffix, KafkaRecordSerializationSchema<T> ser) {
         Properties props = clientProperties(c);
         // the sink's default (1 h) exceeds a broker's default transaction.max.timeout.ms (15 min)

@@ -140,6 +140,48 @@ class ForecastJobTest {
     }
 
     @Test
+    void theAccuracyTopicCarriesEachKeysLiveErrorsAsTheForecastsAndReadingsGiveThem() throws Exception {
+        int keys = 3;
+        int n = 60;
+        Model m = model();
+        Map<String, String> o = new java.util.HashMap<>(Map.of("model.id", "m.scm", "output.accuracy-every", "20",
+                "forecast.safety-window", "8"));
+        Configuration c = h.spec("accuracy", o);
+        String topic = c.get(io.streamcast.config.JobOptions.OUTPUT_TOPIC) + "-accuracy";
+        c.set(io.streamcast.config.JobOptions.ACCURACY_TOPIC, topic);
+        h.produce(c, regularReadings(keys, n));
+        h.run(c, m);
+        Map<String, TreeMap<Long, Forecast>> got = byKey(h.forecasts(c));
+        List<com.fasterxml.jackson.databind.JsonNode> records = new java.util.ArrayList<>();
+        for (org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r : h.readCommitted(topic)) {
+            records.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.value()));
+        }
+        assertEquals(keys * (n / 20), records.size(), "one record per key every 20 readings");
+        int horizon = m.shape().outputSize();
+        for (com.fasterxml.jackson.databind.JsonNode a : records) {
+            String key = a.get("key").asText();
+            long readings = a.get("readings").asLong();
+            int k = Integer.parseInt(key.substring(1));
+            // independently: the exponential averages (1/8) of |forecast made k steps earlier - reading|
+            double[] model = new double[horizon];
+            double[] last = new double[horizon];
+            for (int i = 1; i < readings; i++) {
+                for (int step = 1; step <= horizon && step <= i; step++) {
+                    Forecast f = got.get(key).get(T0 + (i - step) * MIN);
+                    float actual = value(k, i);
+                    model[step - 1] += (Math.abs(f.values[step - 1] - actual) - model[step - 1]) / 8;
+                    last[step - 1] += (Math.abs(value(k, i - step) - actual) - last[step - 1]) / 8;
+                }
+            }
+            for (int step = 0; step < horizon; step++) {
+                assertEquals(model[step], a.get("model_mae").get(step).asDouble(), 1e-4, key + " step " + (step + 1));
+                assertEquals(last[step], a.get("last_value_mae").get(step).asDouble(), 1e-4, key + " step " + (step + 1));
+            }
+            assertEquals(0, a.get("baseline_steps").size(), "the net is off in these tests: nothing served by last value");
+        }
+    }
+
+    @Test
     void everyBadInputIsRoutedWithItsReasonAndCountsReconcile() throws Exception {
         Model m = model();
         Configuration c = h.spec("bad", Map.of("model.id", "m.scm", "input.max-record-bytes", "300",
