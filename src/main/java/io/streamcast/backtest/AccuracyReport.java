@@ -64,6 +64,8 @@ public final class AccuracyReport {
             w.println("trained on it): NAB and air quality the first 15% of each series, ETT the literature protocol");
             w.println("(train rows [0, 8640), test origins [11520, 14400), x4 for ETTm2).");
             w.println();
+            w.println("What changed, and where and why targets are missed: docs/ACCURACY-ANALYSIS.md (written by hand).");
+            w.println();
             if (notes != null && !notes.isBlank()) {
                 w.println(notes.strip());
                 w.println();
