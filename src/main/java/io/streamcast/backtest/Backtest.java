@@ -84,7 +84,14 @@ public final class Backtest {
             System.arraycopy(p, 0, all, at, p.length);
             at += p.length;
         }
-        return new Trainer(TrainingConfig.from(c)).train(all, rows, 1, null).model();
+        try {
+            return new Trainer(TrainingConfig.from(c)).train(all, rows, 1, null).model();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the starting model is trained on each key's history part (" + rows[0]
+                    + " grid steps" + (rows.length > 1 ? " for the first key" : "") + "): " + e.getMessage()
+                    + "; give more history (--history or --history-steps), a shorter training.input-length, or a"
+                    + " model (--model)", e);
+        }
     }
 
     static Result score(Map<String, KeySeries> series, Replay.Result replay, Map<String, Integer> historyEnd,
