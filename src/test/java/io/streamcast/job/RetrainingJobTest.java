@@ -279,12 +279,24 @@ class RetrainingJobTest {
         assertFailuresChangeNoForecast("crash", Map.of("training.max-epochs", "6"), regimeAModel(), 2, 330, 1);
     }
 
+    @Test
+    void failuresChangeNoForecastWithTheSafetyNetAndChallengersOnTrial() throws Exception {
+        // the net's averages and a trial's state and model are keyed state: a restore carries them
+        Map<String, TreeMap<Long, Forecast>> fs = assertFailuresChangeNoForecast("trial-crash", Map.of(
+                "training.max-epochs", "6", "forecast.safety-net", "true", "retraining.shadow-readings", "20",
+                "retraining.every-readings", "60"), regimeAModel(), 2, 330, 1); // >= 1 swap: a challenger promoted
+        assertTrue(fs.values().stream().flatMap(m -> m.values().stream()).anyMatch(f -> f.baseline),
+                "the safety net served last value somewhere");
+    }
+
     /**
      * Runs the job once without and once with a forecaster crash after failAfter applied readings
      * and a trainer failure at its third training; every forecast and version must be the same.
+     * Returns the forecasts of the run without failures.
      */
-    void assertFailuresChangeNoForecast(String name, Map<String, String> settings, Model initial, int keys,
-                                        int failAfter, int minSwaps) throws Exception {
+    Map<String, TreeMap<Long, Forecast>> assertFailuresChangeNoForecast(String name, Map<String, String> settings,
+                                                                      Model initial, int keys, int failAfter,
+                                                                      int minSwaps) throws Exception {
         Configuration plain = spec(name + "-plain", settings);
         h.produce(plain, readings(keys, CHANGE));
         JobID[] job = new JobID[1];
@@ -306,6 +318,7 @@ class RetrainingJobTest {
         for (int k = 0; k < keys; k++) {
             assertEquals(fingerprint(expected.get("s" + k)), fingerprint(got.get("s" + k)), "s" + k);
         }
+        return expected;
     }
 
     @Test
