@@ -63,7 +63,7 @@ final class SafetyNet {
             return;
         }
         for (int k = 0; k < horizon; k++) {
-            if (s.netScored[k] >= minScored && s.netErrModel[k] > s.netErrLast[k]) {
+            if (lastValueWins(s, k)) {
                 f.values[k] = actual;
                 f.baseline = true;
             }
@@ -88,12 +88,17 @@ final class SafetyNet {
         int n = 0;
         int[] steps = new int[s.netErrModel.length];
         for (int k = 0; k < steps.length; k++) {
-            if (enabled && s.netScored[k] >= minScored && s.netErrModel[k] > s.netErrLast[k]) {
+            if (enabled && lastValueWins(s, k)) {
                 steps[n++] = k + 1;
             }
         }
         a.baselineSteps = java.util.Arrays.copyOf(steps, n);
         return a;
+    }
+
+    /** Whether step k (0-based) has enough scored forecasts and last value's average error is the lower. */
+    private boolean lastValueWins(KeyState s, int k) {
+        return s.netScored[k] >= minScored && s.netErrModel[k] > s.netErrLast[k];
     }
 
     private static void init(KeyState s, int horizon) {

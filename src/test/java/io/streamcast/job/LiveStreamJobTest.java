@@ -78,6 +78,7 @@ class LiveStreamJobTest {
         o.put("input.out-of-orderness", "500 ms");
         o.put("input.idle-timeout", "1 s");
         o.put("execution.checkpointing.interval", "200 ms");
+        o.put("forecast.safety-net", "true"); // as shipped: these tests count forecasts, not their values
         o.putAll(overrides);
         return h.spec(name, o);
     }
