@@ -57,6 +57,24 @@ public final class TrainingOptions {
             .withDescription("Train the network to forecast the change from the last reading (scaled per step), so a"
                     + " model that has learnt nothing forecasts last value, not the mean; false: the value itself.");
 
+    /** The training loss on the (scaled) forecast errors. */
+    public enum LossKind { MSE, HUBER }
+
+    public static final ConfigOption<LossKind> LOSS = ConfigOptions.key("training.loss")
+            .enumType(LossKind.class).defaultValue(LossKind.MSE)
+            .withDescription("mse: squared error; huber: squared near zero and linear beyond training.huber-delta, so a"
+                    + " spike in a training window cannot dominate the gradient.");
+
+    public static final ConfigOption<Double> HUBER_DELTA = ConfigOptions.key("training.huber-delta")
+            .doubleType().defaultValue(1.0)
+            .withDescription("Where the Huber loss turns linear, in scaled units (standard deviations of the h-step"
+                    + " change with a relative target).");
+
+    public static final ConfigOption<java.util.List<Double>> STEP_WEIGHTS = ConfigOptions.key("training.step-weights")
+            .doubleType().asList().noDefaultValue()
+            .withDescription("Weight of each horizon step in the loss, one per step (e.g. 2;1;1;...); rescaled to mean"
+                    + " 1. Unset: all steps weigh the same.");
+
     public static final ConfigOption<Long> SEED = ConfigOptions.key("training.seed")
             .longType().defaultValue(42L)
             .withDescription("Seed for initialisation and shuffling; the same seed and data give bit-identical weights.");

@@ -131,6 +131,12 @@ public final class ForecastJob {
     static void checkTrainable(Configuration c, Model model) {
         io.streamcast.training.TrainingConfig t = io.streamcast.training.TrainingConfig.from(c);
         int horizon = model != null ? model.shape().outputSize() : t.horizon();
+        try {
+            t.loss().checkOutputs(horizon);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(io.streamcast.config.TrainingOptions.STEP_WEIGHTS.key() + ": "
+                    + e.getMessage() + " (the model forecasts " + horizon + " steps)", e);
+        }
         int min = c.get(RetrainingOptions.MIN_READINGS);
         boolean history = c.get(JobOptions.HISTORY_STEPS) > 0;
         int ring = history ? c.get(JobOptions.HISTORY_STEPS) : c.get(JobOptions.RING_SIZE);

@@ -11,7 +11,7 @@ import java.util.Arrays;
 
 /**
  * Forward and backward pass of the stacked network over a batch of fixed-length windows
- * (truncated BPTT), with MSE loss on the head applied to the top layer's last h.
+ * (truncated BPTT), with a {@link Loss} (MSE by default) on the head applied to the top layer's last h.
  *
  * <p>Layout follows cuDNN: per layer, the input projections of all T steps are one gemm
  * [T*B, in] x [in, G] before the sweep, and the weight gradients are one gemm each after the
@@ -62,13 +62,19 @@ public final class Bptt {
     private final float[] gateScale; // [G]: 0.5 for sigmoid gates, 1 for tanh gates
     private final float[] gateShift; // [G]: 0.5 for sigmoid gates, 0 for tanh gates
 
+    private final Loss loss;
     private int batch;
 
     public Bptt(ModelShape shape, int steps, int maxBatch) {
+        this(shape, steps, maxBatch, Loss.MSE);
+    }
+
+    public Bptt(ModelShape shape, int steps, int maxBatch, Loss loss) {
         if (steps < 1 || maxBatch < 1) {
             throw new IllegalArgumentException("steps and batch must be >= 1");
         }
         this.shape = shape;
+        this.loss = loss.checkOutputs(shape.outputSize());
         this.steps = steps;
         this.maxBatch = maxBatch;
         this.hd = shape.hiddenSize();
@@ -133,7 +139,7 @@ public final class Bptt {
      *
      * @param x      inputs [B, T, in], batch-major
      * @param target [B, O], or null to skip the loss
-     * @return mean squared error over B*O (0 when target is null)
+     * @return the loss, averaged over B*O (0 when target is null)
      */
     public double forward(float[] params, float[] x, float[] target, int batch) {
         if (batch < 1 || batch > maxBatch) {
@@ -157,21 +163,14 @@ public final class Bptt {
         int out = shape.outputSize();
         float[] top = hs[layers - 1];
         int last = steps * batch * hd;
-        double sum = 0;
         Kernels.copyTransposedRows(params, shape.headWeightOffset(), out, hd, headWT);
         Kernels.copyRows(params, shape.headWeightOffset(), out, hd, headRows);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(params, shape.headBiasOffset(), yAcc, 0, out);
             accumulate(yAcc, out, top, last + b * hd, hd, headWT, 0);
             System.arraycopy(yAcc, 0, y, b * out, out);
-            if (target != null) {
-                for (int o = 0; o < out; o++) {
-                    double d = y[b * out + o] - target[b * out + o];
-                    sum += d * d;
-                }
-            }
         }
-        return sum / (batch * out);
+        return target == null ? 0 : loss.sum(y, target, batch, out) / (batch * out);
     }
 
     /** Rows [T*B, in_k] of layer k's input: the batch for layer 0, layer k-1's h after each step above it. */
@@ -349,16 +348,13 @@ public final class Bptt {
      * Forward and backward pass. Overwrites grad (parameter layout) with d loss / d params and,
      * when dx is not null, dx [B, T, in] with d loss / d inputs.
      *
-     * @return the mean squared error over B*O
+     * @return the loss, averaged over B*O
      */
     public double forwardBackward(float[] params, float[] x, float[] target, int batch, float[] grad, float[] dx) {
-        double loss = forward(params, x, target, batch);
+        double value = forward(params, x, target, batch);
         Arrays.fill(grad, 0f);
         int out = shape.outputSize();
-        float scale = 2f / (batch * out);
-        for (int i = 0; i < batch * out; i++) {
-            dy[i] = scale * (y[i] - target[i]);
-        }
+        loss.gradient(y, target, batch, out, dy);
         // head: dW = dy^T h_last, db = sum dy, dh_last = dy W
         int last = steps * batch * hd;
         float[] top = hs[layers - 1];
@@ -391,7 +387,7 @@ public final class Bptt {
                 }
             }
         }
-        return loss;
+        return value;
     }
 
     private void layerBackward(float[] p, int k, float[] grad, boolean needInputGrad) {

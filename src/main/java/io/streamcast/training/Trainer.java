@@ -73,7 +73,7 @@ public final class Trainer {
         float[] grad = new float[params.length];
         Adam adam = new Adam(params.length, cfg.learningRate());
         int batchSize = Math.min(cfg.batchSize(), Math.max(w.trainCount(), w.validationCount()));
-        Bptt bptt = new Bptt(shape, cfg.inputLength(), batchSize);
+        Bptt bptt = new Bptt(shape, cfg.inputLength(), batchSize, cfg.loss());
         float[] x = new float[batchSize * cfg.inputLength() * columns];
         float[] y = new float[batchSize * cfg.horizon()];
         int[] order = w.train.clone();

@@ -13,7 +13,8 @@ public record TrainingConfig(
         CellType cell, GruVariant gruVariant, int hiddenSize, int numLayers,
         int inputLength, int horizon, int stride, int targetColumn,
         int batchSize, int maxEpochs, int patience, double validationFraction,
-        double learningRate, double clipNorm, Double forgetBias, long seed, boolean relativeTarget, int arLags) {
+        double learningRate, double clipNorm, Double forgetBias, long seed, boolean relativeTarget, int arLags,
+        Loss loss) {
 
     public static TrainingConfig defaults() {
         return from(new Configuration());
@@ -31,7 +32,24 @@ public record TrainingConfig(
                 inRange(c, TrainingOptions.LEARNING_RATE, 1e-9, 10.0),
                 inRange(c, TrainingOptions.CLIP_NORM, 1e-9, 1e9),
                 c.getOptional(TrainingOptions.FORGET_BIAS).orElse(null),
-                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET), arLags(c));
+                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET), arLags(c), loss(c));
+    }
+
+    private static Loss loss(Configuration c) {
+        double[] weights = c.getOptional(TrainingOptions.STEP_WEIGHTS)
+                .map(l -> l.stream().mapToDouble(Double::doubleValue).toArray()).orElse(null);
+        int horizon = c.get(TrainingOptions.HORIZON);
+        if (weights != null && weights.length != horizon) {
+            throw new IllegalArgumentException(TrainingOptions.STEP_WEIGHTS.key() + " has " + weights.length
+                    + " weights; it needs one per step of " + TrainingOptions.HORIZON.key() + " (" + horizon + ")");
+        }
+        double delta = c.get(TrainingOptions.LOSS) == TrainingOptions.LossKind.HUBER
+                ? inRange(c, TrainingOptions.HUBER_DELTA, 1e-6, 1e6) : Double.POSITIVE_INFINITY;
+        try {
+            return delta == Double.POSITIVE_INFINITY && weights == null ? Loss.MSE : Loss.of(delta, weights);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(TrainingOptions.STEP_WEIGHTS.key() + ": " + e.getMessage(), e);
+        }
     }
 
     /** model.ar-lags when set; by default 24, or fewer to fit the input length, and none with an absolute target. */

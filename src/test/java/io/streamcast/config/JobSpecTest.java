@@ -108,6 +108,18 @@ class JobSpecTest {
                 .TrainingConfig.from(JobSpec.load(write(ok), Map.of("model.ar-lags", "8",
                         "training.relative-target", "false"))));
         assertTrue(absolute.getMessage().contains("needs training.relative-target"), absolute.getMessage());
+        IllegalArgumentException weights = assertThrows(IllegalArgumentException.class, () -> io.streamcast.training
+                .TrainingConfig.from(JobSpec.load(write(ok), Map.of("training.step-weights", "1;2"))));
+        assertTrue(weights.getMessage().contains("training.step-weights has 2 weights; it needs one per step of"
+                + " training.horizon (12)"), weights.getMessage());
+        IllegalArgumentException zeros = assertThrows(IllegalArgumentException.class, () -> io.streamcast.training
+                .TrainingConfig.from(JobSpec.load(write(ok), Map.of("training.horizon", "2",
+                        "training.step-weights", "0;0"))));
+        assertTrue(zeros.getMessage().contains("step weights must not all be 0"), zeros.getMessage());
+        IllegalArgumentException delta = assertThrows(IllegalArgumentException.class, () -> io.streamcast.training
+                .TrainingConfig.from(JobSpec.load(write(ok), Map.of("training.loss", "huber",
+                        "training.huber-delta", "0"))));
+        assertTrue(delta.getMessage().contains("training.huber-delta must be in"), delta.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JobSpec.load(dir.resolve("nope.yaml"), Map.of()));
         assertTrue(e.getMessage().contains("does not exist"));

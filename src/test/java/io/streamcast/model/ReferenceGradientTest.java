@@ -63,6 +63,43 @@ class ReferenceGradientTest {
         }
     }
 
+    /** The weighted Huber loss's gradient, by finite differences (kinks avoided: no error near delta). */
+    @org.junit.jupiter.api.Test
+    void weightedHuberGradientMatchesFiniteDifferences() {
+        ModelShape shape = TestModels.shapes().get(0);
+        int batch = 3;
+        int steps = 4;
+        double[] params = TestModels.toDouble(TestModels.random(shape, 12, 0.8f).params());
+        double[][][] x = new double[batch][steps][];
+        double[][] target = new double[batch][];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                x[b][t] = TestModels.toDouble(TestModels.randomFloats(shape.inputSize(), 50 * b + t, 1.5f));
+            }
+            target[b] = TestModels.toDouble(TestModels.randomFloats(shape.outputSize(), 70 + b, 2f));
+        }
+        double[] w = new double[shape.outputSize()];
+        for (int o = 0; o < w.length; o++) {
+            w[o] = 0.5 + o;
+        }
+        ReferenceRnn ref = new ReferenceRnn(shape, params);
+        double delta = 0.4;
+        double[] gp = new double[params.length];
+        double loss = ref.lossAndGradient(x, target, gp, new double[batch][steps][shape.inputSize()], delta, w);
+        assertEquals(ref.loss(x, target, delta, w), loss, 1e-15);
+        assertTrue(loss < ref.loss(x, target, Double.POSITIVE_INFINITY, w), "some errors lie beyond delta");
+        double eps = 1e-6;
+        for (int i = 0; i < params.length; i++) {
+            double keep = params[i];
+            params[i] = keep + eps;
+            double up = ref.loss(x, target, delta, w);
+            params[i] = keep - eps;
+            double down = ref.loss(x, target, delta, w);
+            params[i] = keep;
+            assertClose((up - down) / (2 * eps), gp[i], "param " + i);
+        }
+    }
+
     static void assertClose(double fd, double analytic, String what) {
         double tol = 1e-8 + 1e-6 * Math.abs(fd);
         assertTrue(Math.abs(fd - analytic) <= tol,

@@ -172,6 +172,11 @@ public final class ReferenceRnn {
     }
 
     public double loss(double[][][] x, double[][] target) {
+        return loss(x, target, Double.POSITIVE_INFINITY, null);
+    }
+
+    /** Weighted Huber (2x the textbook form; delta = infinity is MSE), weights w (null: all 1). */
+    public double loss(double[][][] x, double[][] target, double delta, double[] w) {
         double sum = 0;
         int b = x.length;
         int o = s.outputSize();
@@ -180,7 +185,7 @@ public final class ReferenceRnn {
             double[] y = tr.y[x[n].length - 1];
             for (int j = 0; j < o; j++) {
                 double d = y[j] - target[n][j];
-                sum += d * d;
+                sum += (w == null ? 1 : w[j]) * (Math.abs(d) <= delta ? d * d : 2 * delta * Math.abs(d) - delta * delta);
             }
         }
         return sum / (b * o);
@@ -188,6 +193,12 @@ public final class ReferenceRnn {
 
     /** Loss, with its gradient w.r.t. every parameter added into gp and w.r.t. the inputs into gx. */
     public double lossAndGradient(double[][][] x, double[][] target, double[] gp, double[][][] gxOut) {
+        return lossAndGradient(x, target, gp, gxOut, Double.POSITIVE_INFINITY, null);
+    }
+
+    /** As above, for the weighted Huber loss of {@link #loss(double[][][], double[][], double, double[])}. */
+    public double lossAndGradient(double[][][] x, double[][] target, double[] gp, double[][][] gxOut, double delta,
+                                  double[] w) {
         int batch = x.length;
         int out = s.outputSize();
         int layers = s.numLayers();
@@ -200,8 +211,10 @@ public final class ReferenceRnn {
             double[] dhTop = new double[hd];
             for (int o = 0; o < out; o++) {
                 double d = y[o] - target[n][o];
-                sum += d * d;
-                double dy = 2 * d / (batch * out);
+                double wo = w == null ? 1 : w[o];
+                boolean inner = Math.abs(d) <= delta;
+                sum += wo * (inner ? d * d : 2 * delta * Math.abs(d) - delta * delta);
+                double dy = wo * (inner ? 2 * d : 2 * delta * Math.signum(d)) / (batch * out);
                 gp[s.headBiasOffset() + o] += dy;
                 for (int j = 0; j < hd; j++) {
                     gp[s.headWeightOffset() + o * hd + j] += dy * hTop[j];

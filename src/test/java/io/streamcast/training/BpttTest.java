@@ -70,6 +70,51 @@ class BpttTest {
         }
     }
 
+    /** Huber with step weights: the float pass against the double reference's own formula. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void weightedHuberGradientsMatchTheDoubleReference(ModelShape shape) {
+        int batch = 4;
+        int steps = 5;
+        int out = shape.outputSize();
+        Model m = TestModels.random(shape, 23, 0.8f);
+        float[] x = TestModels.randomFloats(batch * steps * shape.inputSize(), 8, 1.5f);
+        float[] target = TestModels.randomFloats(batch * out, 9, 2f);
+        double[] weights = new double[out];
+        double sum = 0;
+        for (int o = 0; o < out; o++) {
+            weights[o] = 3.0 / (1 + o);
+            sum += weights[o];
+        }
+        double delta = 0.5;
+        Bptt bptt = new Bptt(shape, steps, batch, Loss.of(delta, weights));
+        float[] grad = new float[shape.parameterCount()];
+        double loss = bptt.forwardBackward(m.params(), x, target, batch, grad, null);
+
+        double[] meanOne = new double[out];
+        for (int o = 0; o < out; o++) {
+            meanOne[o] = weights[o] * out / sum;
+        }
+        ReferenceRnn ref = new ReferenceRnn(shape, TestModels.toDouble(m.params()));
+        double[][][] xd = new double[batch][steps][shape.inputSize()];
+        double[][] td = new double[batch][out];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                for (int j = 0; j < shape.inputSize(); j++) {
+                    xd[b][t][j] = x[(b * steps + t) * shape.inputSize() + j];
+                }
+            }
+            for (int o = 0; o < out; o++) {
+                td[b][o] = target[b * out + o];
+            }
+        }
+        double[] gp = new double[grad.length];
+        double refLoss = ref.lossAndGradient(xd, td, gp, new double[batch][steps][shape.inputSize()], delta, meanOne);
+        assertEquals(refLoss, loss, 1e-5 * Math.max(1, refLoss));
+        assertTrue(refLoss < ref.loss(xd, td, Double.POSITIVE_INFINITY, meanOne), "some errors lie beyond delta");
+        assertGradClose(gp, grad, shape + " huber");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixturesWithGrad")
     void gradientsMatchPyTorchAutograd(String name) {
