@@ -183,13 +183,19 @@ public final class JobOptions {
 
     public static final ConfigOption<Boolean> SAFETY_NET = ConfigOptions.key("forecast.safety-net")
             .booleanType().defaultValue(true)
-            .withDescription("Per key and step, serve last value where it has recently beaten the model (flag baseline)"
-                    + " until the model wins again.");
+            .withDescription("Per key and step, serve last value or seasonal naive where it has recently beaten the"
+                    + " model (flags baseline, seasonal) until the model wins again.");
+
+    public static final ConfigOption<java.time.Duration> SAFETY_SEASON = ConfigOptions.key("forecast.safety-season")
+            .durationType().defaultValue(java.time.Duration.ofDays(1))
+            .withDescription("Period of the safety net's seasonal-naive candidate (the value one season before each"
+                    + " step, from the key's training history); 0 s: last value only. It takes part for keys whose"
+                    + " state.history-steps hold more than one season of their interval.");
 
     public static final ConfigOption<Integer> SAFETY_WINDOW = ConfigOptions.key("forecast.safety-window")
             .intType().defaultValue(64)
-            .withDescription("Readings over which the safety net averages the live errors of the model and of last"
-                    + " value (exponentially); it acts once a step has window / 4 scored forecasts.");
+            .withDescription("Readings over which the safety net averages the live errors of the model and of the"
+                    + " baselines (exponentially); it acts once a step has window / 4 scored forecasts.");
 
     public static final ConfigOption<Integer> WARMUP_STEPS = ConfigOptions.key("forecast.warmup-steps")
             .intType().defaultValue(12)

@@ -63,7 +63,7 @@ public final class JobSpec {
         atLeast(c, JobOptions.WARMUP_STEPS, 0);
         atLeast(c, JobOptions.FAIL_AFTER_READINGS, 0);
         for (ConfigOption<Duration> o : List.of(JobOptions.OUT_OF_ORDERNESS, JobOptions.MAX_GAP, JobOptions.KEY_TTL,
-                JobOptions.IDLE_TIMEOUT)) {
+                JobOptions.IDLE_TIMEOUT, JobOptions.SAFETY_SEASON)) {
             if (c.get(o).isNegative()) {
                 throw new IllegalArgumentException(o.key() + " must not be negative, got " + c.get(o));
             }
@@ -73,6 +73,11 @@ public final class JobSpec {
             throw new IllegalArgumentException(RetrainingOptions.TRAINER_CPU_SHARE.key() + " must be in (0, 1], got " + share);
         }
         atLeast(c, RetrainingOptions.SHADOW_READINGS, 0);
+        double perReading = c.get(RetrainingOptions.WINDOWS_PER_READING);
+        if (!(perReading >= 0 && perReading <= 1e6)) {
+            throw new IllegalArgumentException(RetrainingOptions.WINDOWS_PER_READING.key() + " must be in [0, 1e6], got "
+                    + perReading);
+        }
         double shadowMargin = c.get(RetrainingOptions.SHADOW_MARGIN);
         if (!(shadowMargin >= 0 && shadowMargin < 1)) {
             throw new IllegalArgumentException(RetrainingOptions.SHADOW_MARGIN.key() + " must be in [0, 1), got " + shadowMargin);

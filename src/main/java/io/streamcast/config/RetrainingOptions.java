@@ -102,6 +102,12 @@ public final class RetrainingOptions {
             .booleanType().defaultValue(true)
             .withDescription("Continue from the current weights (false: re-initialise for every training).");
 
+    public static final ConfigOption<Double> WINDOWS_PER_READING = ConfigOptions.key("retraining.windows-per-reading")
+            .doubleType().defaultValue(0.0)
+            .withDescription("Per-key warm-start retraining: training windows processed per reading applied since the"
+                    + " key's previous training (at least one batch), so the training a key gets is the same per new"
+                    + " reading however often retraining fires. 0: every training runs until early stopping.");
+
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("retraining.parallelism")
             .intType().defaultValue(0)
             .withDescription("Parallelism of the trainer operator (0: the job's parallelism).");

@@ -22,8 +22,10 @@ public class Forecast {
     public boolean stateReset;
     /** No model for this key yet: values repeat the last reading. */
     public boolean fallback;
-    /** Some steps are served by last value, which has recently beaten the model there (the safety net). */
+    /** Some steps are served by a baseline, which has recently beaten the model there (the safety net). */
     public boolean baseline;
+    /** That baseline is seasonal naive (the value a season before the step) for some steps. */
+    public boolean seasonal;
 
     public Forecast() {
     }

@@ -26,6 +26,8 @@ public class TrainingRequest {
     public int inputSize;
     /** The key's own current model (binary form); null: the key is served by the job's model (or none). */
     public byte[] currentModel;
+    /** Readings the key applied since its previous training request (0: first, or not known). */
+    public long newReadings;
     /** What fired: first, readings, time, drift, retry, round. */
     public String trigger;
 

@@ -87,13 +87,15 @@ public class KeyState {
         return history != null ? historyCount : recentCount;
     }
 
-    // ---- safety net (SafetyNet): the model's forecasts of the last H slots against last value
+    // ---- safety net (SafetyNet): the model's forecasts of the last H slots against last value and seasonal naive
     public float[] netForecasts;
     public long[] netSlots;
     public float[] netLast;
     public float[] netErrModel;
     public float[] netErrLast;
+    public float[] netErrSeasonal;
     public int[] netScored;
+    public int[] netSeasonalScored;
     // ---- a challenger on trial beside the model (ShadowTrial), per-key scope
     /** Version of the challenger on trial (0: none). */
     public long trialVersion;

@@ -195,6 +195,7 @@ final class PerKeyModels implements ModelGate {
         // the job's own model is not sent with every request: the trainer has it (AsyncTrainer)
         q.currentModel = s.modelVersion != 0 ? keyModel.value() : null;
         q.trigger = trigger;
+        q.newReadings = s.lastTrainReadings == 0 ? 0 : s.readings - s.lastTrainReadings;
         s.pendingVersion = q.version;
         s.pendingEffectiveAt = q.effectiveAt;
         s.swapDeferred = false;

@@ -4,15 +4,20 @@ import io.streamcast.event.Forecast;
 import io.streamcast.event.KeyAccuracy;
 
 /**
- * Per key and horizon step, the live error of the model against last value: each reading scores
- * the forecasts the model and last value made for its slot 1..H steps earlier, as exponential
- * moving averages over about {@code window} readings. Where the model's error is the larger, that
- * step is served by last value (flag {@code baseline}) until the model wins again, so a forecast
- * is never much worse than naive. The comparison always uses the model's own forecasts, served or
- * not. No allocation: the key's arrays are made once, at its first forecast.
+ * Per key and horizon step, the live error of the model against last value and seasonal naive:
+ * each reading scores the forecasts the three made for its slot 1..H steps earlier, as exponential
+ * moving averages over about {@code window} readings. Where a baseline's error is the lowest, that
+ * step is served by it (flag {@code baseline}, and {@code seasonal} for seasonal naive) until the
+ * model wins again, so a forecast is never much worse than naive. The comparison always uses the
+ * model's own forecasts, served or not. No allocation: the key's arrays are made once, at its
+ * first forecast.
+ *
+ * <p>Seasonal naive forecasts slot t+k by the value P * ceil(k / P) slots before it, P = season /
+ * the key's interval, read from the key's training-history ring (no ring of its own): it takes
+ * part only where that ring holds a season and the key's grid has run unbroken that long.
  *
  * <p>Per key: forecasts[H * H] (the model's forecast made at slot t, row t mod H), slots[H],
- * lastValues[H], errModel[H], errLast[H], scored[H].
+ * lastValues[H], errModel[H], errLast[H], errSeasonal[H], scored[H], seasonalScored[H].
  */
 final class SafetyNet {
     private final boolean enabled;
@@ -20,10 +25,17 @@ final class SafetyNet {
     /** Scored forecasts a step needs before last value may replace the model there. */
     private final int minScored;
     private final int targetIndex;
+    /** The seasonal-naive candidate's period (0: none). */
+    private final long seasonMillis;
     private final LiveAccuracy live;
 
-    SafetyNet(boolean enabled, int window, int targetIndex, LiveAccuracy live) {
+    /** Rows of a key's training-history ring (state.history-steps). */
+    private final int historyRows;
+
+    SafetyNet(boolean enabled, int window, int targetIndex, long seasonMillis, int historyRows, LiveAccuracy live) {
         this.enabled = enabled;
+        this.seasonMillis = seasonMillis;
+        this.historyRows = historyRows;
         this.alpha = 1f / Math.max(1, window);
         this.minScored = Math.max(1, window / 4);
         this.targetIndex = targetIndex;
@@ -41,6 +53,7 @@ final class SafetyNet {
         }
         float actual = reading[targetIndex];
         long slot = s.lastSlot;
+        int period = period(s);
         for (int k = 1; k <= horizon; k++) {
             int row = (int) Math.floorMod(slot - k, (long) horizon);
             if (s.netSlots[row] != slot - k) {
@@ -53,6 +66,14 @@ final class SafetyNet {
                 s.netErrLast[k - 1] += alpha * (eLast - s.netErrLast[k - 1]);
                 s.netScored[k - 1]++;
                 live.record(k, eModel, eLast);
+                // made at slot - k from the value seasonBack(k) slots before this one
+                float seasonal = period > 0 ? seasonalValue(s, period, seasonBack(period, k)) : Float.NaN;
+                if (!Float.isNaN(seasonal)) {
+                    float eSeasonal = Math.abs(seasonal - actual);
+                    s.netErrSeasonal[k - 1] += alpha * (eSeasonal - s.netErrSeasonal[k - 1]);
+                    s.netSeasonalScored[k - 1]++;
+                    live.recordSeasonal(k, eSeasonal);
+                }
             }
         }
         int row = (int) Math.floorMod(slot, (long) horizon);
@@ -63,14 +84,53 @@ final class SafetyNet {
             return;
         }
         for (int k = 0; k < horizon; k++) {
-            if (lastValueWins(s, k)) {
-                f.values[k] = actual;
-                f.baseline = true;
+            switch (winner(s, k)) {
+                case LAST_VALUE -> {
+                    f.values[k] = actual;
+                    f.baseline = true;
+                }
+                case SEASONAL_NAIVE -> {
+                    float v = period > 0 ? seasonalValue(s, period, seasonBack(period, k + 1) - (k + 1)) : Float.NaN;
+                    if (!Float.isNaN(v)) {
+                        f.values[k] = v;
+                        f.baseline = true;
+                        f.seasonal = true;
+                    }
+                }
+                default -> {
+                }
             }
         }
         if (f.baseline) {
             live.baselineServed();
         }
+    }
+
+    /** Who serves a step. */
+    enum Candidate { MODEL, LAST_VALUE, SEASONAL_NAIVE }
+
+    /** The key's season in grid steps: 0 where it has none, or its history ring cannot hold one. */
+    private int period(KeyState s) {
+        if (seasonMillis <= 0 || s.interval <= 0 || s.history == null) {
+            return 0;
+        }
+        long p = Math.round((double) seasonMillis / s.interval);
+        return p >= 2 && p < historyRows ? (int) p : 0;
+    }
+
+    /** Slots back from a forecast's target to the value seasonal naive uses for step k: P * ceil(k / P). */
+    private static int seasonBack(int period, int k) {
+        return period * ((k + period - 1) / period);
+    }
+
+    /** The key's target back slots before its newest grid row (NaN: outside the ring or before a reset). */
+    private float seasonalValue(KeyState s, int period, int back) {
+        if (back < 0 || back >= s.historyCount || back >= s.steps) {
+            return Float.NaN;
+        }
+        int width = s.history.length / historyRows;
+        int row = Math.floorMod(s.historyNext - 1 - back, historyRows);
+        return s.history[row * width + targetIndex];
     }
 
     /** The key's averages now, as a record for the accuracy topic (null before its first scored forecast). */
@@ -87,18 +147,37 @@ final class SafetyNet {
         a.lastValueMae = s.netErrLast.clone();
         int n = 0;
         int[] steps = new int[s.netErrModel.length];
+        int m = 0;
+        int[] seasonal = new int[steps.length];
         for (int k = 0; k < steps.length; k++) {
-            if (enabled && lastValueWins(s, k)) {
+            Candidate c = enabled ? winner(s, k) : Candidate.MODEL;
+            if (c == Candidate.LAST_VALUE) {
                 steps[n++] = k + 1;
+            } else if (c == Candidate.SEASONAL_NAIVE) {
+                seasonal[m++] = k + 1;
             }
         }
         a.baselineSteps = java.util.Arrays.copyOf(steps, n);
+        a.seasonalNaiveMae = s.netErrSeasonal.clone();
+        a.seasonalSteps = java.util.Arrays.copyOf(seasonal, m);
         return a;
     }
 
-    /** Whether step k (0-based) has enough scored forecasts and last value's average error is the lower. */
-    private boolean lastValueWins(KeyState s, int k) {
-        return s.netScored[k] >= minScored && s.netErrModel[k] > s.netErrLast[k];
+    /**
+     * Who has the lowest average error at step k (0-based), among those with enough scored
+     * forecasts there; the model on ties.
+     */
+    private Candidate winner(KeyState s, int k) {
+        Candidate best = Candidate.MODEL;
+        float err = s.netErrModel[k];
+        if (s.netScored[k] >= minScored && s.netErrLast[k] < err) {
+            best = Candidate.LAST_VALUE;
+            err = s.netErrLast[k];
+        }
+        if (s.netSeasonalScored[k] >= minScored && s.netErrSeasonal[k] < err) {
+            best = Candidate.SEASONAL_NAIVE;
+        }
+        return best;
     }
 
     private static void init(KeyState s, int horizon) {
@@ -108,6 +187,8 @@ final class SafetyNet {
         s.netLast = new float[horizon];
         s.netErrModel = new float[horizon];
         s.netErrLast = new float[horizon];
+        s.netErrSeasonal = new float[horizon];
         s.netScored = new int[horizon];
+        s.netSeasonalScored = new int[horizon];
     }
 }

@@ -32,7 +32,8 @@ final class TrainerRuntime {
 
     TrainerRuntime(Configuration conf, RuntimeContext ctx) {
         retrainer = new Retrainer(TrainingConfig.from(conf), conf.get(RetrainingOptions.HOLDOUT),
-                conf.get(RetrainingOptions.MARGIN), conf.get(RetrainingOptions.WARM_START));
+                conf.get(RetrainingOptions.MARGIN), conf.get(RetrainingOptions.WARM_START),
+                conf.get(RetrainingOptions.WINDOWS_PER_READING));
         failAfter = conf.get(JobOptions.FAIL_TRAINER_AFTER);
         cpuShare = conf.get(RetrainingOptions.TRAINER_CPU_SHARE);
         firstAttempt = ctx.getTaskInfo().getAttemptNumber() == 0;

@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  *               "model": "sensors.scm", "model_version": 1,
  *               "forecast": [{"timestamp": 1700000400000, "value": 21.5}, ...],
  *               "flags": {"cold_start": false, "gap_filled": false, "state_reset": false, "fallback": false,
- *                         "baseline": false}}
+ *                         "baseline": false, "seasonal": false}}
  * dead letter: {"reason": "malformed_json", "detail": "...", "key": "s-1" (if known), "payload": "...",
  *               "source": {"topic": "readings", "partition": 0, "offset": 42}}
  * </pre>
@@ -59,6 +59,7 @@ public final class JsonCodecs {
             g.writeBooleanField("state_reset", f.stateReset);
             g.writeBooleanField("fallback", f.fallback);
             g.writeBooleanField("baseline", f.baseline);
+            g.writeBooleanField("seasonal", f.seasonal);
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {
@@ -91,6 +92,7 @@ public final class JsonCodecs {
         f.stateReset = flags.path("state_reset").asBoolean();
         f.fallback = flags.path("fallback").asBoolean();
         f.baseline = flags.path("baseline").asBoolean();
+        f.seasonal = flags.path("seasonal").asBoolean();
         return f;
     }
 
@@ -111,7 +113,8 @@ public final class JsonCodecs {
 
     /**
      * {"key": "s-1", "timestamp": ..., "model_version": 3, "readings": 2880,
-     *  "model_mae": [...per step], "last_value_mae": [...], "baseline_steps": [1, 2]}
+     *  "model_mae": [...per step], "last_value_mae": [...], "seasonal_naive_mae": [...],
+     *  "baseline_steps": [1, 2], "seasonal_steps": [12]}
      */
     public static byte[] keyAccuracy(io.streamcast.event.KeyAccuracy a) {
         ObjectNode root = MAPPER.createObjectNode();
@@ -127,9 +130,17 @@ public final class JsonCodecs {
         for (float v : a.lastValueMae) {
             l.add(v);
         }
+        var sn = root.putArray("seasonal_naive_mae");
+        for (float v : a.seasonalNaiveMae) {
+            sn.add(v);
+        }
         var b = root.putArray("baseline_steps");
         for (int k : a.baselineSteps) {
             b.add(k);
+        }
+        var ss = root.putArray("seasonal_steps");
+        for (int k : a.seasonalSteps) {
+            ss.add(k);
         }
         return bytes(root);
     }

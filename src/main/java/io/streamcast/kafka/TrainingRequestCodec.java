@@ -19,7 +19,7 @@ public final class TrainingRequestCodec {
     }
 
     private static final int MAGIC = 0x53435452; // "SCTR"
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
     private static final int MARKER_MAGIC = 0x5343504D; // "SCPM"
     private static final int MARKER_VERSION = 1;
 
@@ -37,6 +37,7 @@ public final class TrainingRequestCodec {
             out.writeLong(q.effectiveAt);
             out.writeLong(q.eventTime);
             out.writeUTF(q.trigger == null ? "" : q.trigger);
+            out.writeLong(q.newReadings);
             out.writeInt(q.inputSize);
             out.writeInt(q.window.length);
             for (float v : q.window) {
@@ -102,7 +103,7 @@ public final class TrainingRequestCodec {
                 throw new IllegalArgumentException("not a streamcast training request (bad magic)");
             }
             int v = in.readShort();
-            if (v != VERSION) {
+            if (v != VERSION && v != 3) { // 3: from before newReadings, still in the topic after an upgrade
                 throw new IllegalArgumentException("unsupported training request version " + v);
             }
             TrainingRequest q = new TrainingRequest();
@@ -114,6 +115,7 @@ public final class TrainingRequestCodec {
             q.effectiveAt = in.readLong();
             q.eventTime = in.readLong();
             q.trigger = in.readUTF();
+            q.newReadings = v >= 4 ? in.readLong() : 0;
             q.inputSize = in.readInt();
             q.window = new float[in.readInt()];
             for (int i = 0; i < q.window.length; i++) {

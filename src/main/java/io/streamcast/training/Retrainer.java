@@ -21,12 +21,20 @@ public final class Retrainer {
     private final double holdoutFraction;
     private final double margin;
     private final boolean warmStart;
+    /** Windows a warm-start training processes per new reading (0: no budget). */
+    private final double windowsPerReading;
 
     public Retrainer(TrainingConfig base, double holdoutFraction, double margin, boolean warmStart) {
+        this(base, holdoutFraction, margin, warmStart, 0);
+    }
+
+    public Retrainer(TrainingConfig base, double holdoutFraction, double margin, boolean warmStart,
+                     double windowsPerReading) {
         this.base = base;
         this.holdoutFraction = holdoutFraction;
         this.margin = margin;
         this.warmStart = warmStart;
+        this.windowsPerReading = windowsPerReading;
     }
 
     public ModelUpdate retrain(TrainingRequest req) {
@@ -37,7 +45,9 @@ public final class Retrainer {
         u.effectiveAt = req.effectiveAt;
         u.trainedAt = req.eventTime;
         u.trigger = req.trigger;
-        return train(u, List.of(req.window), req.inputSize, req.currentModel, seed(req.key, req.version));
+        long budget = windowsPerReading > 0 && req.newReadings > 0
+                ? (long) Math.ceil(req.newReadings * windowsPerReading) : Long.MAX_VALUE;
+        return train(u, List.of(req.window), req.inputSize, req.currentModel, seed(req.key, req.version), budget);
     }
 
     /**
@@ -47,10 +57,11 @@ public final class Retrainer {
      * (group, version if accepted, round, effective time); the rest is filled in here.
      */
     public ModelUpdate retrainShared(ModelUpdate u, List<float[]> windows, int inputSize, byte[] currentModel) {
-        return train(u, windows, inputSize, currentModel, seed(u.scopeKey, u.version));
+        return train(u, windows, inputSize, currentModel, seed(u.scopeKey, u.version), Long.MAX_VALUE);
     }
 
-    private ModelUpdate train(ModelUpdate u, List<float[]> windows, int inputSize, byte[] currentModelBytes, long seed) {
+    private ModelUpdate train(ModelUpdate u, List<float[]> windows, int inputSize, byte[] currentModelBytes, long seed,
+                              long windowBudget) {
         long start = System.nanoTime();
         try {
             Model current = currentModelBytes == null ? null : ModelBinary.read(currentModelBytes);
@@ -72,7 +83,8 @@ public final class Retrainer {
             // warm start keeps the weights and refits the scaling to the window, which is the key's long
             // training history (state.history-steps), not the short re-warm ring; inputs are clipped as well
             Model warm = warmStart && current != null ? current.withNormaliser(null) : null;
-            TrainingResult r = new Trainer(cfg).train(series, trainRows, inputSize, warm);
+            TrainingResult r = new Trainer(cfg).train(series, trainRows, inputSize, warm,
+                    warm != null ? windowBudget : Long.MAX_VALUE);
             u.trainWindows = r.trainWindows();
             u.epochs = r.epochs();
             u.trainLoss = r.trainLoss();

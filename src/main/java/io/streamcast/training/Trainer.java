@@ -40,6 +40,14 @@ public final class Trainer {
      * parts together. With one segment this is exactly {@link #train(float[], int, int, Model)}.
      */
     public TrainingResult train(float[] series, int[] segmentRows, int columns, Model warmStart) {
+        return train(series, segmentRows, columns, warmStart, Long.MAX_VALUE);
+    }
+
+    /**
+     * As above, stopping once windowBudget training windows have been processed (at least one
+     * batch; checked after each batch), if early stopping has not come first.
+     */
+    public TrainingResult train(float[] series, int[] segmentRows, int columns, Model warmStart, long windowBudget) {
         long start = System.nanoTime();
         ModelShape shape = cfg.shape(columns);
         if (warmStart != null && !warmStart.shape().equals(shape)) {
@@ -89,13 +97,15 @@ public final class Trainer {
         double lastTrain = Double.NaN;
         boolean diverged = false;
         int epoch = 0;
-        while (epoch < cfg.maxEpochs() && epoch - bestEpoch < cfg.patience()) {
+        long seen = 0;
+        while (epoch < cfg.maxEpochs() && epoch - bestEpoch < cfg.patience() && seen < windowBudget) {
             if (Thread.currentThread().isInterrupted()) { // the job is cancelled or restarting: stop between epochs
                 throw new java.util.concurrent.CancellationException("training interrupted");
             }
             epoch++;
             shuffle(order, rnd);
             double sum = 0;
+            int done = 0;
             for (int from = 0; from < order.length; from += batchSize) {
                 int n = Math.min(batchSize, order.length - from);
                 assemble(z, series, norm, columns, order, from, n, x, y);
@@ -107,11 +117,16 @@ public final class Trainer {
                 }
                 adam.step(params, grad);
                 sum += loss * n;
+                done += n;
+                seen += n;
+                if (seen >= windowBudget) {
+                    break;
+                }
             }
             if (diverged) {
                 break;
             }
-            lastTrain = sum / order.length;
+            lastTrain = sum / done;
             double score = hasVal ? evaluate(bptt, params, z, series, norm, columns, w.validation, x, y) : lastTrain;
             if (!Double.isFinite(score)) {
                 diverged = true;
@@ -124,7 +139,7 @@ public final class Trainer {
             }
         }
         return new TrainingResult(new Model(shape, best, norm, highway), lastTrain, hasVal ? bestVal : Double.NaN, epoch,
-                bestEpoch, w.trainCount(), w.validationCount(), (System.nanoTime() - start) / 1_000_000, diverged);
+                bestEpoch, w.trainCount(), w.validationCount(), seen, (System.nanoTime() - start) / 1_000_000, diverged);
     }
 
     /** The normaliser of the rows before each segment's validation tail, pooled. */

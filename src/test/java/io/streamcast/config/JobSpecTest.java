@@ -100,6 +100,9 @@ class JobSpecTest {
         Map<String, String> perKey = Map.of("retraining.enabled", "true");
         assertRejected(ok, with(perKey, "retraining.shadow-readings", "-1"), "retraining.shadow-readings must be >= 0");
         assertRejected(ok, with(perKey, "retraining.shadow-margin", "1.5"), "retraining.shadow-margin must be in [0, 1)");
+        assertRejected(ok, with(perKey, "retraining.windows-per-reading", "-1"),
+                "retraining.windows-per-reading must be in [0, 1e6]");
+        assertRejected(ok, Map.of("forecast.safety-season", "-1 h"), "forecast.safety-season");
         IllegalArgumentException lags = assertThrows(IllegalArgumentException.class, () -> io.streamcast.training
                 .TrainingConfig.from(JobSpec.load(write(ok), Map.of("model.ar-lags", "64"))));
         assertTrue(lags.getMessage().contains("model.ar-lags (64) must be less than training.input-length (64)"),

@@ -66,7 +66,7 @@ class SafetyNetTest {
     @Test
     void aModelThatTurnsBadIsReplacedByLastValueWhereItLosesAndServedAgainOnceItWins() {
         Captured g = new Captured();
-        SafetyNet net = new SafetyNet(true, WINDOW, 0, new LiveAccuracy(g));
+        SafetyNet net = new SafetyNet(true, WINDOW, 0, 0L, 0, new LiveAccuracy(g));
         KeyState s = new KeyState();
         int[] baselineAt = new int[300]; // steps served by last value at each reading
         for (long t = 0; t < 300; t++) {
@@ -111,10 +111,71 @@ class SafetyNetTest {
         assertEquals(0.01, gauge(g, Metrics.ACCURACY + ".last_value_mae.step_1"), 1e-4);
     }
 
+    /** A daily sawtooth of 24 hourly slots: exactly periodic, no two slots of a day alike. */
+    static float daily(long t) {
+        return 50f + Math.floorMod(t, 24);
+    }
+
+    @Test
+    void onACycleSeasonalNaiveServesOnceItsSeasonIsInTheHistoryAndStopsAfterAReset() {
+        Captured g = new Captured();
+        int rows = 64; // state.history-steps
+        SafetyNet net = new SafetyNet(true, WINDOW, 0, java.time.Duration.ofDays(1).toMillis(), rows, new LiveAccuracy(g));
+        KeyState s = new KeyState();
+        s.interval = 3_600_000L;
+        s.history = new float[rows];
+        int firstSeasonal = -1;
+        for (long t = 0; t < 200; t++) {
+            if (t == 120) { // a gap longer than grid.max-gap: the key starts again, its older rows no longer line up
+                s.steps = 0;
+                java.util.Arrays.fill(s.history, 1e6f);
+            }
+            push(s, rows, daily(t));
+            s.lastSlot = t;
+            Forecast f = new Forecast();
+            f.values = new float[H];
+            for (int k = 0; k < H; k++) {
+                f.values[k] = daily(t) + 0.5f; // a poor model: last value, 0.5 too high
+            }
+            net.apply(s, f, new float[] {daily(t)});
+            int seasonalSteps = 0;
+            for (int k = 0; k < H; k++) {
+                float v = f.values[k];
+                boolean seasonal = v == daily(t + k + 1);
+                assertTrue(seasonal || v == daily(t) + 0.5f || v == daily(t), "t=" + t + " k=" + k + ": " + v);
+                seasonalSteps += seasonal ? 1 : 0;
+            }
+            assertEquals(seasonalSteps > 0, f.seasonal, "t=" + t);
+            if (f.seasonal) {
+                firstSeasonal = firstSeasonal < 0 ? (int) t : firstSeasonal;
+                assertTrue(f.baseline);
+            }
+            if (t < 24) {
+                assertFalse(f.seasonal, "no season in the key's history yet, t=" + t);
+            }
+            if ((t >= 24 + WINDOW / 4 + H + 1 && t < 120) || t >= 144 + WINDOW / 4 + H + 1) {
+                assertEquals(H, seasonalSteps, "seasonal naive is exact here and wins every step, t=" + t);
+                io.streamcast.event.KeyAccuracy a = net.snapshot("k", s, f);
+                assertArrayEquals(new int[] {1, 2, 3}, a.seasonalSteps);
+                assertEquals(0f, a.seasonalNaiveMae[0], 1e-6f);
+            }
+        }
+        assertTrue(firstSeasonal >= 24, "first seasonal at " + firstSeasonal);
+        assertEquals(0.0, gauge(g, Metrics.ACCURACY + ".seasonal_naive_mae.step_1"), 1e-6);
+    }
+
+    /** What KeyedForecaster's step does to the history ring (one value per row). */
+    private static void push(KeyState s, int rows, float v) {
+        s.history[s.historyNext] = v;
+        s.historyNext = (s.historyNext + 1) % rows;
+        s.historyCount = Math.min(s.historyCount + 1, rows);
+        s.steps++;
+    }
+
     @Test
     void offItOnlyScores() {
         Captured g = new Captured();
-        SafetyNet net = new SafetyNet(false, WINDOW, 0, new LiveAccuracy(g));
+        SafetyNet net = new SafetyNet(false, WINDOW, 0, 0L, 0, new LiveAccuracy(g));
         KeyState s = new KeyState();
         for (long t = 0; t < 50; t++) {
             s.lastSlot = t;

@@ -27,6 +27,7 @@ class InternalCodecsTest {
         q.inputSize = 2;
         q.currentModel = new byte[] {1, 2, 3};
         q.trigger = "round";
+        q.newReadings = 288;
         TrainingRequest back = TrainingRequestCodec.read(TrainingRequestCodec.write(q));
         assertEquals(q.key, back.key);
         assertEquals(q.sensor, back.sensor);
@@ -39,6 +40,31 @@ class InternalCodecsTest {
         assertEquals(2, back.rows());
         assertArrayEquals(q.currentModel, back.currentModel);
         assertEquals("round", back.trigger);
+        assertEquals(288, back.newReadings);
+        // a version-3 request (from before newReadings) still in the topic after an upgrade reads as 0
+        java.io.ByteArrayOutputStream v3 = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(v3)) {
+            byte[] v4 = TrainingRequestCodec.write(q);
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(v4));
+            out.writeInt(in.readInt());
+            in.readShort();
+            out.writeShort(3);
+            for (int i = 0; i < 2; i++) {
+                out.writeUTF(in.readUTF());
+            }
+            for (int i = 0; i < 5; i++) {
+                out.writeLong(in.readLong());
+            }
+            out.writeUTF(in.readUTF());
+            in.readLong(); // newReadings
+            out.write(in.readAllBytes());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        TrainingRequest old = TrainingRequestCodec.read(v3.toByteArray());
+        assertEquals(0, old.newReadings);
+        assertArrayEquals(q.window, old.window);
+        assertArrayEquals(q.currentModel, old.currentModel);
 
         // progress markers share the topic: each record says which it is
         var m = TrainingRequestCodec.readRecord(TrainingRequestCodec.write(new ProgressMarker(1, 4, 777, 3)));

@@ -72,6 +72,30 @@ class RetrainerTest {
         assertEquals(248, u.effectiveAt);
     }
 
+    /** retraining.windows-per-reading: a warm start trains on a budget of windows per new reading. */
+    @Test
+    void aWarmStartTrainsOnItsBudgetOfWindowsPerNewReading() {
+        float[] before = regime(400, 10, 2, 24, 1);
+        Model current = new Trainer(config(15)).train(before, before.length, 1, null).model();
+        float[] window = regime(240, 30, 5, 12, 3);
+        TrainingRequest q = request(window, current, 2);
+        q.newReadings = 40;
+        // 40 readings x 2 windows = 80 windows: three batches of 32 (the last cut short), under one epoch
+        ModelUpdate budgeted = new Retrainer(config(15), 0.2, 0.02, true, 2.0).retrain(q);
+        assertEquals(1, budgeted.epochs, budgeted.detail);
+        ModelUpdate free = new Retrainer(config(15), 0.2, 0.02, true, 0).retrain(q);
+        assertTrue(free.epochs > 1, "without a budget it trains until early stopping: " + free.epochs);
+        // a first training (no new-reading count) has no budget
+        q.newReadings = 0;
+        assertEquals(free.epochs, new Retrainer(config(15), 0.2, 0.02, true, 2.0).retrain(q).epochs);
+        // in the trainer: the budget, rounded up to whole batches; none: epochs x windows
+        Trainer t = new Trainer(config(15));
+        assertEquals(96, t.train(window, new int[] {192}, 1, current, 80).windowsSeen());
+        assertEquals(32, t.train(window, new int[] {192}, 1, current, 1).windowsSeen());
+        TrainingResult all = t.train(window, new int[] {192}, 1, current, Long.MAX_VALUE);
+        assertEquals((long) all.epochs() * all.trainWindows(), all.windowsSeen());
+    }
+
     @Test
     void aWorseChallengerIsRejectedAndCarriesNoModel() {
         float[] series = regime(400, 10, 2, 24, 4);
