@@ -186,6 +186,11 @@ public final class JobOptions {
             .withDescription("Per key and step, serve last value or seasonal naive where it has recently beaten the"
                     + " model (flags baseline, seasonal) until the model wins again.");
 
+    public static final ConfigOption<Double> SAFETY_MARGIN = ConfigOptions.key("forecast.safety-margin")
+            .doubleType().defaultValue(0.0)
+            .withDescription("The model serves a step only where its recent error is below the best baseline's by this"
+                    + " fraction (0: any amount); a margin keeps the net from chasing noise between near-equals.");
+
     public static final ConfigOption<java.time.Duration> SAFETY_SEASON = ConfigOptions.key("forecast.safety-season")
             .durationType().defaultValue(java.time.Duration.ofDays(1))
             .withDescription("Period of the safety net's seasonal-naive candidate (the value one season before each"

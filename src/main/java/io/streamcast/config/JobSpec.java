@@ -73,6 +73,10 @@ public final class JobSpec {
             throw new IllegalArgumentException(RetrainingOptions.TRAINER_CPU_SHARE.key() + " must be in (0, 1], got " + share);
         }
         atLeast(c, RetrainingOptions.SHADOW_READINGS, 0);
+        double safetyMargin = c.get(JobOptions.SAFETY_MARGIN);
+        if (!(safetyMargin >= 0 && safetyMargin < 1)) {
+            throw new IllegalArgumentException(JobOptions.SAFETY_MARGIN.key() + " must be in [0, 1), got " + safetyMargin);
+        }
         double perReading = c.get(RetrainingOptions.WINDOWS_PER_READING);
         if (!(perReading >= 0 && perReading <= 1e6)) {
             throw new IllegalArgumentException(RetrainingOptions.WINDOWS_PER_READING.key() + " must be in [0, 1e6], got "

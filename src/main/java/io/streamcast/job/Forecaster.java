@@ -123,7 +123,8 @@ final class Forecaster {
 
     static SafetyNet safetyNet(Configuration c, ForecasterMetrics metrics) {
         return new SafetyNet(c.get(JobOptions.SAFETY_NET), c.get(JobOptions.SAFETY_WINDOW), c.get(JobOptions.TARGET_INDEX),
-                c.get(JobOptions.SAFETY_SEASON).toMillis(), c.get(JobOptions.HISTORY_STEPS), metrics.live);
+                c.get(JobOptions.SAFETY_SEASON).toMillis(), c.get(JobOptions.HISTORY_STEPS), c.get(JobOptions.SAFETY_MARGIN),
+                metrics.live);
     }
 
     ForecasterMetrics metrics() {

@@ -31,9 +31,17 @@ final class SafetyNet {
 
     /** Rows of a key's training-history ring (state.history-steps). */
     private final int historyRows;
+    /** The model serves a step only where its average error is below (1 - margin) x the best baseline's. */
+    private final float keepFactor;
 
     SafetyNet(boolean enabled, int window, int targetIndex, long seasonMillis, int historyRows, LiveAccuracy live) {
+        this(enabled, window, targetIndex, seasonMillis, historyRows, 0, live);
+    }
+
+    SafetyNet(boolean enabled, int window, int targetIndex, long seasonMillis, int historyRows, double margin,
+              LiveAccuracy live) {
         this.enabled = enabled;
+        this.keepFactor = (float) (1 - margin);
         this.seasonMillis = seasonMillis;
         this.historyRows = historyRows;
         this.alpha = 1f / Math.max(1, window);
@@ -164,20 +172,21 @@ final class SafetyNet {
     }
 
     /**
-     * Who has the lowest average error at step k (0-based), among those with enough scored
-     * forecasts there; the model on ties.
+     * Who serves step k (0-based): the baseline with the lower average error among those with
+     * enough scored forecasts there, unless the model's is lower by the margin.
      */
     private Candidate winner(KeyState s, int k) {
         Candidate best = Candidate.MODEL;
-        float err = s.netErrModel[k];
-        if (s.netScored[k] >= minScored && s.netErrLast[k] < err) {
+        float err = Float.POSITIVE_INFINITY;
+        if (s.netScored[k] >= minScored) {
             best = Candidate.LAST_VALUE;
             err = s.netErrLast[k];
         }
         if (s.netSeasonalScored[k] >= minScored && s.netErrSeasonal[k] < err) {
             best = Candidate.SEASONAL_NAIVE;
+            err = s.netErrSeasonal[k];
         }
-        return best;
+        return best == Candidate.MODEL || s.netErrModel[k] <= keepFactor * err ? Candidate.MODEL : best;
     }
 
     private static void init(KeyState s, int horizon) {

@@ -103,6 +103,7 @@ class JobSpecTest {
         assertRejected(ok, with(perKey, "retraining.windows-per-reading", "-1"),
                 "retraining.windows-per-reading must be in [0, 1e6]");
         assertRejected(ok, Map.of("forecast.safety-season", "-1 h"), "forecast.safety-season");
+        assertRejected(ok, Map.of("forecast.safety-margin", "1"), "forecast.safety-margin must be in [0, 1)");
         IllegalArgumentException lags = assertThrows(IllegalArgumentException.class, () -> io.streamcast.training
                 .TrainingConfig.from(JobSpec.load(write(ok), Map.of("model.ar-lags", "64"))));
         assertTrue(lags.getMessage().contains("model.ar-lags (64) must be less than training.input-length (64)"),

@@ -111,6 +111,27 @@ class SafetyNetTest {
         assertEquals(0.01, gauge(g, Metrics.ACCURACY + ".last_value_mae.step_1"), 1e-4);
     }
 
+    /** With a margin, a model only a little better than last value is not served; without one it is. */
+    @Test
+    void aMarginKeepsLastValueUntilTheModelIsClearlyBetter() {
+        for (double margin : new double[] {0, 0.5}) {
+            SafetyNet net = new SafetyNet(true, WINDOW, 0, 0L, 0, margin, new LiveAccuracy(new Captured()));
+            KeyState s = new KeyState();
+            Forecast f = null;
+            for (long t = 0; t < 100; t++) {
+                s.lastSlot = t;
+                f = new Forecast();
+                f.values = new float[H];
+                for (int k = 0; k < H; k++) {
+                    f.values[k] = truth(t + k + 1) - 0.007f * (k + 1); // error 0.007 k against last value's 0.01 k
+                }
+                net.apply(s, f, new float[] {truth(t)});
+            }
+            assertEquals(margin > 0, f.baseline, "margin " + margin);
+            assertEquals(margin > 0 ? truth(99) : truth(99 + 1) - 0.007f, f.values[0], 1e-6f, "margin " + margin);
+        }
+    }
+
     /** A daily sawtooth of 24 hourly slots: exactly periodic, no two slots of a day alike. */
     static float daily(long t) {
         return 50f + Math.floorMod(t, 24);
