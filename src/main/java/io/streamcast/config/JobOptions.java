@@ -134,6 +134,12 @@ public final class JobOptions {
             .withDescription("Readings stamped more than this ahead of the job's clock are dead-lettered as"
                     + " future_timestamp: a sensor clock running fast must not move event time past everyone else.");
 
+    public static final ConfigOption<Duration> MAX_PAST = ConfigOptions.key("input.max-past")
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("Readings stamped more than this behind the job's clock are dead-lettered as"
+                    + " past_timestamp (e.g. 30 d for a live stream, so epoch seconds read as milliseconds, 1970, cannot"
+                    + " start or reset a key). 0: no limit, as a replay of history needs.");
+
     public static final ConfigOption<SameSlotPolicy> SAME_SLOT_POLICY = ConfigOptions.key("grid.same-slot-policy")
             .enumType(SameSlotPolicy.class).defaultValue(SameSlotPolicy.NEAREST)
             .withDescription("Two readings held together on one grid slot: nearest (to the grid point), first or last"

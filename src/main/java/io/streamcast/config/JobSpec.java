@@ -63,7 +63,7 @@ public final class JobSpec {
         atLeast(c, JobOptions.WARMUP_STEPS, 0);
         atLeast(c, JobOptions.FAIL_AFTER_READINGS, 0);
         for (ConfigOption<Duration> o : List.of(JobOptions.OUT_OF_ORDERNESS, JobOptions.MAX_GAP, JobOptions.KEY_TTL,
-                JobOptions.IDLE_TIMEOUT, JobOptions.SAFETY_SEASON)) {
+                JobOptions.IDLE_TIMEOUT, JobOptions.SAFETY_SEASON, JobOptions.MAX_PAST)) {
             if (c.get(o).isNegative()) {
                 throw new IllegalArgumentException(o.key() + " must not be negative, got " + c.get(o));
             }

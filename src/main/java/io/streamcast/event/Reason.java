@@ -10,6 +10,7 @@ public enum Reason {
     WRONG_TYPE,
     BAD_TIMESTAMP,
     FUTURE_TIMESTAMP,
+    PAST_TIMESTAMP,
     NOT_FINITE,
     OUT_OF_RANGE,
     TOO_LARGE,

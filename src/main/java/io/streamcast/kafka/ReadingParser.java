@@ -37,10 +37,17 @@ public final class ReadingParser implements Serializable {
     private final double bound;
     private final int payloadLimit;
     private final long maxFutureMillis;
+    /** 0: no limit. */
+    private final long maxPastMillis;
     private transient ObjectMapper mapper;
 
     public ReadingParser(String keyField, String timeField, List<String> valueFields, int maxBytes, int maxKeyLength,
                          double bound, int payloadLimit, long maxFutureMillis) {
+        this(keyField, timeField, valueFields, maxBytes, maxKeyLength, bound, payloadLimit, maxFutureMillis, 0);
+    }
+
+    public ReadingParser(String keyField, String timeField, List<String> valueFields, int maxBytes, int maxKeyLength,
+                         double bound, int payloadLimit, long maxFutureMillis, long maxPastMillis) {
         this.keyField = keyField;
         this.timeField = timeField;
         this.valueFields = valueFields.toArray(new String[0]);
@@ -49,12 +56,14 @@ public final class ReadingParser implements Serializable {
         this.bound = bound;
         this.payloadLimit = payloadLimit;
         this.maxFutureMillis = maxFutureMillis;
+        this.maxPastMillis = maxPastMillis;
     }
 
     public static ReadingParser from(Configuration c) {
         return new ReadingParser(c.get(JobOptions.KEY_FIELD), c.get(JobOptions.TIME_FIELD), c.get(JobOptions.VALUE_FIELDS),
                 c.get(JobOptions.MAX_RECORD_BYTES), c.get(JobOptions.MAX_KEY_LENGTH), c.get(JobOptions.VALUE_BOUND),
-                c.get(JobOptions.DEAD_LETTER_PAYLOAD_LIMIT), c.get(JobOptions.MAX_FUTURE).toMillis());
+                c.get(JobOptions.DEAD_LETTER_PAYLOAD_LIMIT), c.get(JobOptions.MAX_FUTURE).toMillis(),
+                c.get(JobOptions.MAX_PAST).toMillis());
     }
 
     /** The outcome of parsing one record: exactly one of reading and deadLetter is set. */
@@ -164,6 +173,13 @@ public final class ReadingParser implements Serializable {
             out.deadLetter = dead(Reason.FUTURE_TIMESTAMP, "timestamp " + Instant.ofEpochMilli(ts) + " is more than"
                     + " input.max-future (" + maxFutureMillis + " ms) ahead of the job's clock "
                     + Instant.ofEpochMilli(now), r, keyText);
+            return out;
+        }
+        if (maxPastMillis > 0 && ts < now - maxPastMillis) {
+            // a key's first reading from 1970 would start its grid there, and its next reading reset it
+            out.deadLetter = dead(Reason.PAST_TIMESTAMP, "timestamp " + Instant.ofEpochMilli(ts) + " is more than"
+                    + " input.max-past (" + maxPastMillis + " ms) behind the job's clock " + Instant.ofEpochMilli(now),
+                    r, keyText);
             return out;
         }
         float[] values = new float[valueFields.length];

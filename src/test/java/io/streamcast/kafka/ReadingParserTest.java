@@ -93,4 +93,17 @@ class ReadingParserTest {
                 "2100-01-01T00:00:00Z");
         assertEquals("a", parse("{\"sensor\":\"a\",\"ts\":\"2100-01-01T00:00:00Z\",\"temp\":1,\"hum\":2}").deadLetter.key);
     }
+
+    @Test
+    void withMaxPastEpochSecondsReadAsMillisAreDeadLetteredAndWithoutItHistoryIsAccepted() {
+        String seconds = "{\"sensor\":\"a\",\"ts\":" + NOW / 1000 + ",\"temp\":1,\"hum\":2}"; // January 1970
+        assertEquals(NOW / 1000, parse(seconds).reading.timestamp, "no limit by default: a replay of history");
+        ReadingParser live = new ReadingParser("sensor", "ts", List.of("temp", "hum"), 200, 16, 1000, 40, 600_000,
+                30L * 86_400_000);
+        ReadingParser.Result r = live.parse(new RawRecord(seconds.getBytes(StandardCharsets.UTF_8), "in", 3, 78), NOW);
+        assertEquals(Reason.PAST_TIMESTAMP, r.deadLetter.reason);
+        assertTrue(r.deadLetter.detail.contains("more than input.max-past (2592000000 ms) behind"), r.deadLetter.detail);
+        String monthAgo = "{\"sensor\":\"a\",\"ts\":" + (NOW - 30L * 86_400_000) + ",\"temp\":1,\"hum\":2}";
+        assertEquals(NOW - 30L * 86_400_000, live.parse(new RawRecord(monthAgo.getBytes(StandardCharsets.UTF_8), "in", 3, 79), NOW).reading.timestamp);
+    }
 }
