@@ -193,7 +193,7 @@ public final class JobOptions {
                     + " model (flags baseline, seasonal) until the model wins again.");
 
     public static final ConfigOption<Double> SAFETY_MARGIN = ConfigOptions.key("forecast.safety-margin")
-            .doubleType().defaultValue(0.0)
+            .doubleType().defaultValue(0.05)
             .withDescription("The model serves a step only where its recent error is below the best baseline's by this"
                     + " fraction (0: any amount); a margin keeps the net from chasing noise between near-equals.");
 
