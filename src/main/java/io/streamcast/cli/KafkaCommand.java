@@ -1,0 +1,105 @@
+package io.streamcast.cli;
+
+import io.streamcast.cluster.BrokerOptions;
+import io.streamcast.cluster.FlinkCluster;
+import io.streamcast.cluster.Installation;
+import io.streamcast.cluster.KafkaBroker;
+import io.streamcast.cluster.ManagedProcess;
+import io.streamcast.deploy.ClusterAddress;
+import io.streamcast.deploy.JobControl;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code streamcast kafka start|stop|status}: a real broker process, for tests and trials. */
+@Command(name = "kafka", mixinStandardHelpOptions = true,
+        description = "A real Kafka broker process on this machine (KRaft, Kafka's default settings).",
+        subcommands = {KafkaCommand.Start.class, KafkaCommand.Stop.class, KafkaCommand.Status.class})
+final class KafkaCommand {
+
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the broker and wait until it answers.")
+    static final class Start implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        StateDir state;
+        @Option(names = "--set", description = "broker.host|port|controller-port|heap=value (repeatable).")
+        Map<String, String> set = new LinkedHashMap<>();
+        @Option(names = "--timeout", defaultValue = "2m", description = "How long to wait for the broker (default ${DEFAULT-VALUE}).")
+        String timeout;
+
+        @Override
+        public Integer call() {
+            KafkaBroker broker = new KafkaBroker(Installation.current(), state.dir);
+            String bootstrap;
+            try {
+                bootstrap = broker.start(brokerOptions(set), Durations.parse("--timeout", timeout));
+            } catch (RuntimeException e) {
+                broker.stop();
+                throw e;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("streamcast: Kafka broker running at " + bootstrap + " (kafka.bootstrap-servers: " + bootstrap + ")");
+            out.flush();
+            return 0;
+        }
+
+        static Configuration brokerOptions(Map<String, String> set) {
+            List<String> known = java.util.stream.Stream.of(BrokerOptions.HOST, BrokerOptions.PORT,
+                    BrokerOptions.CONTROLLER_PORT, BrokerOptions.HEAP).map(ConfigOption::key).toList();
+            for (String k : set.keySet()) {
+                if (!known.contains(k)) {
+                    throw new IllegalArgumentException("unknown broker option '" + k + "'; known: " + String.join(", ", known));
+                }
+            }
+            return Configuration.fromMap(set);
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the broker that 'kafka start' started here.")
+    static final class Stop implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        StateDir state;
+
+        @Override
+        public Integer call() {
+            boolean stopped = new KafkaBroker(Installation.current(), state.dir).stop();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(stopped ? "streamcast: stopped the broker" : "streamcast: no broker was running");
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Whether the local broker runs.")
+    static final class Status implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        StateDir state;
+
+        @Override
+        public Integer call() {
+            KafkaBroker broker = new KafkaBroker(Installation.current(), state.dir);
+            var h = broker.process().running();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("broker: " + h.map(x -> "running (pid " + x.pid() + ") at " + broker.bootstrapServers().orElse("?"))
+                    .orElse("not running"));
+            out.flush();
+            return h.isPresent() ? 0 : 3;
+        }
+    }
+}
