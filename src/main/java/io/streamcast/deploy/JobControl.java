@@ -41,8 +41,10 @@ public final class JobControl implements AutoCloseable {
                 .get(SAVEPOINT_TIMEOUT_MINUTES, TimeUnit.MINUTES);
     }
 
+    /** Cancels the job and waits until it has stopped (its tasks released, its slots free). */
     public void cancel(JobID job) throws Exception {
         client.cancel(job).get(1, TimeUnit.MINUTES);
+        client.requestJobResult(job).get(1, TimeUnit.MINUTES);
     }
 
     public JobStatus status(JobID job) throws Exception {

@@ -83,60 +83,6 @@ class LiveStreamJobTest {
         return h.spec(name, o);
     }
 
-    /** Reads forecasts read_committed as they become visible, noting when each was first seen. */
-    static final class CommittedReader implements AutoCloseable {
-        final Map<String, Long> seenAt = new ConcurrentHashMap<>();
-        final Map<String, Forecast> forecasts = new ConcurrentHashMap<>();
-        final List<String> repeated = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final Thread thread;
-
-        CommittedReader(String topic) {
-            thread = new Thread(() -> {
-                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                        ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic,
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-                    consumer.subscribe(List.of(topic));
-                    while (!stop.get()) {
-                        for (var r : consumer.poll(Duration.ofMillis(20))) {
-                            Forecast f = JsonCodecs.parseForecast(r.value());
-                            String id = f.key + "@" + f.timestamp;
-                            if (seenAt.putIfAbsent(id, System.currentTimeMillis()) != null) {
-                                repeated.add(id);
-                            }
-                            forecasts.put(id, f);
-                        }
-                    }
-                }
-            }, "committed-reader");
-            thread.start();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            thread.join();
-        }
-    }
-
-    /** Sends one reading and waits for the broker's ack; returns when it was acked. */
-    static long send(KafkaProducer<byte[], byte[]> p, String topic, String key, long ts, float value) throws Exception {
-        p.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
-                JobHarness.reading(key, ts, value).getBytes(StandardCharsets.UTF_8))).get();
-        return System.currentTimeMillis();
-    }
-
-    static KafkaProducer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.LINGER_MS_CONFIG, 0));
-    }
-
     static void awaitRunning(JobClient job) throws Exception {
         JobHarness.await("job running", Duration.ofMinutes(1), () -> {
             try {
@@ -157,32 +103,10 @@ class LiveStreamJobTest {
         String topic = c.get(JobOptions.INPUT_TOPIC);
         JobClient job = h.start(c, ForecastJobTest.model());
         Map<String, Long> sentAt = new TreeMap<>();
-        try (CommittedReader reader = new CommittedReader(c.get(JobOptions.OUTPUT_TOPIC));
-             KafkaProducer<byte[], byte[]> p = producer()) {
+        try (LivePace.CommittedReader reader = new LivePace.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.OUTPUT_TOPIC));
+             KafkaProducer<byte[], byte[]> p = LivePace.producer(kafka.bootstrapServers())) {
             awaitRunning(job);
-            List<String> keys = List.of("s0", "s1", "s2");
-            long t = (System.currentTimeMillis() / 1000 + 1) * 1000; // event time follows the wall clock
-            for (String phase : List.of("live", "pause", "burst", "pause", "live")) {
-                switch (phase) {
-                    case "live" -> {
-                        for (int i = 0; i < 4; i++, t += 1000) {
-                            Thread.sleep(Math.max(0, t - System.currentTimeMillis()));
-                            for (String k : keys) {
-                                sentAt.put(k + "@" + t, send(p, topic, k, t, 20 + i));
-                            }
-                        }
-                    }
-                    case "pause" -> t += 4000;
-                    default -> { // a burst: readings for the next 3 s at once (a sensor flushing its buffer)
-                        Thread.sleep(Math.max(0, t - System.currentTimeMillis()));
-                        for (int i = 0; i < 3; i++, t += 1000) {
-                            for (String k : keys) {
-                                sentAt.put(k + "@" + t, send(p, topic, k, t, 30 + i));
-                            }
-                        }
-                    }
-                }
-            }
+            sentAt.putAll(LivePace.sendPhases(p, topic, List.of("s0", "s1", "s2")));
             JobHarness.await(sentAt.size() + " forecasts", Duration.ofSeconds(60),
                     () -> reader.seenAt.keySet().containsAll(sentAt.keySet()));
             Thread.sleep(500); // anything extra would show now

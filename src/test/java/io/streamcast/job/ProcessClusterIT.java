@@ -1,0 +1,217 @@
+package io.streamcast.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.cli.StreamcastCli;
+import io.streamcast.cluster.Installation;
+import io.streamcast.cluster.LocalProcesses;
+import io.streamcast.config.JobOptions;
+import io.streamcast.deploy.JobControl;
+import io.streamcast.deploy.JobSubmitter;
+import io.streamcast.event.Forecast;
+import io.streamcast.model.Model;
+import io.streamcast.modelfile.ModelFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job on real processes, as an operator runs it: a broker process, a JobManager and two
+ * TaskManagers (each its own JVM, started as 'streamcast kafka|cluster start' does), topics of 4
+ * partitions, the job submitted from this JVM with the job jar ('streamcast submit'), forecasts read
+ * by read_committed consumers. Runs after 'package' (failsafe), which builds the job jar.
+ */
+class ProcessClusterIT {
+    static LocalProcesses processes;
+    static JobHarness h;
+    static Model model = ForecastJobTest.model();
+    @TempDir
+    static Path dir;
+    static Path modelFile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // a slow shared CI machine must not look like a lost TaskManager: these tests are not about failover
+        processes = LocalProcesses.start(2, Map.of("parallelism.default", "2", "heartbeat.timeout", "30000"));
+        h = new JobHarness(processes.bootstrapServers(), processes::createTopics, null);
+        modelFile = dir.resolve("m.scm");
+        ModelFiles.write(model, modelFile);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (processes != null) {
+            processes.close();
+        }
+    }
+
+    /**
+     * Three sensors at live pace with pauses longer than input.idle-timeout and a burst: every
+     * reading gets exactly one forecast. The spec names no parallelism, so the cluster's default
+     * (2) applies, not Flink's built-in 1.
+     */
+    @Test
+    void livePaceWithPausesEveryReadingGetsExactlyOneForecast() throws Exception {
+        Map<String, String> o = new HashMap<>();
+        o.put("input.bounded", "false");
+        o.put("grid.interval", "1 s");
+        o.put("grid.max-gap", "1 min");
+        o.put("input.out-of-orderness", "500 ms");
+        o.put("input.idle-timeout", "1 s");
+        o.put("execution.checkpointing.interval", "200 ms");
+        o.put("forecast.safety-net", "true");
+        o.put("model.path", modelFile.toString());
+        Configuration c = h.spec("live", o);
+        c.removeConfig(CoreOptions.DEFAULT_PARALLELISM);
+        JobID job = new JobSubmitter(processes.cluster(), Installation.current().jobJar()).submit(c);
+        try (LivePace.CommittedReader reader = new LivePace.CommittedReader(h.bootstrap, c.get(JobOptions.OUTPUT_TOPIC));
+             KafkaProducer<byte[], byte[]> p = LivePace.producer(h.bootstrap)) {
+            JobDetailsInfo details = awaitAllTasksRunning(job);
+            details.getJobVertexInfos().forEach(v -> assertEquals(2, v.getParallelism(), v.getName()));
+            Map<String, Long> sentAt = LivePace.sendPhases(p, c.get(JobOptions.INPUT_TOPIC), List.of("s0", "s1", "s2"));
+            JobHarness.await(sentAt.size() + " forecasts", Duration.ofMinutes(2),
+                    () -> reader.seenAt.keySet().containsAll(sentAt.keySet()));
+            Thread.sleep(1000); // anything extra would show now
+            assertEquals(sentAt.keySet(), reader.seenAt.keySet(), "one forecast per reading, no other");
+            assertEquals(List.of(), reader.repeated);
+        } finally {
+            try (JobControl control = new JobControl(processes.cluster())) {
+                control.cancel(job);
+            }
+        }
+    }
+
+    /**
+     * Stop with a savepoint while readings are held in state, more readings arrive while the job is
+     * down, resume from the savepoint with a changed spec: every reading has exactly one forecast,
+     * equal to the model core stepped over each key's whole series (so every key kept its recurrent
+     * state across the stop), all through the CLI.
+     */
+    @Test
+    void stopWithSavepointAndResumeKeepEveryKeysState() throws Exception {
+        int keys = 8;
+        int first = 20;
+        int total = 40;
+        Map<String, String> o = new HashMap<>();
+        o.put("input.bounded", "false");
+        o.put("input.idle-timeout", "15 s"); // catch-up: a key's newest reading waits this long, so some are held at the stop
+        o.put("model.path", modelFile.toString());
+        o.put("parallelism.default", "3"); // the spec's, not the cluster's 2
+        Configuration c = h.spec("upgrade", o);
+        Path spec = writeSpec(c, dir.resolve("upgrade.yaml"));
+        h.produce(c, readings(keys, 0, first));
+
+        String url = processes.cluster().toString();
+        JobID job = JobID.fromHexString(find(cli("submit", "--cluster", url, "--job", spec.toString()),
+                "submitted job ([0-9a-f]{32})"));
+        awaitAllTasksRunning(job).getJobVertexInfos().forEach(v -> assertEquals(3, v.getParallelism(), v.getName()));
+        JobHarness.await("forecasts of the first readings", Duration.ofMinutes(2),
+                () -> h.forecasts(c).size() >= keys * (first - 1));
+        String savepoint = find(cli("stop", "--cluster", url, "--job-id", job.toHexString()), "with savepoint (\\S+)");
+        try (JobControl control = new JobControl(processes.cluster())) {
+            assertEquals(JobStatus.FINISHED, control.status(job));
+        }
+
+        h.produce(c, readings(keys, first, total)); // arrive while the job is down
+        JobID resumed = JobID.fromHexString(find(cli("resume", "--cluster", url, "--job", spec.toString(),
+                "--from", savepoint, "--set", "execution.checkpointing.interval=500 ms"), "as job ([0-9a-f]{32})"));
+        try {
+            JobHarness.await("every forecast", Duration.ofMinutes(2), () -> h.forecasts(c).size() >= keys * total);
+            Thread.sleep(1000); // anything extra would show now
+            Map<String, TreeMap<Long, Forecast>> got = ForecastJobTest.byKey(h.forecasts(c)); // fails on a duplicate
+            assertEquals(keys, got.size());
+            for (int k = 0; k < keys; k++) {
+                float[] series = new float[total];
+                for (int i = 0; i < total; i++) {
+                    series[i] = ForecastJobTest.value(k, i);
+                }
+                List<float[]> want = ForecastJobTest.expected(model, series);
+                TreeMap<Long, Forecast> fk = got.get("s" + k);
+                assertEquals(total, fk.size(), "forecasts of s" + k);
+                for (int i = 0; i < total; i++) {
+                    Forecast f = fk.get(ForecastJobTest.T0 + i * ForecastJobTest.MIN);
+                    assertArrayEquals(want.get(i), f.values, 0f, "s" + k + " reading " + i);
+                    assertFalse(f.fallback);
+                }
+            }
+            assertTrue(h.deadLetters(c).isEmpty());
+        } finally {
+            cli("cancel", "--cluster", url, "--job-id", resumed.toHexString());
+        }
+        try (JobControl control = new JobControl(processes.cluster())) {
+            assertEquals(JobStatus.CANCELED, control.status(resumed));
+        }
+    }
+
+    static List<String[]> readings(int keys, int from, int to) {
+        List<String[]> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            for (int k = 0; k < keys; k++) {
+                out.add(new String[] {"s" + k, JobHarness.reading("s" + k,
+                        ForecastJobTest.T0 + i * ForecastJobTest.MIN, ForecastJobTest.value(k, i))});
+            }
+        }
+        return out;
+    }
+
+    /** The options as a job spec file (flat dotted keys, as 'streamcast submit --job' reads them). */
+    static Path writeSpec(Configuration c, Path file) throws Exception {
+        StringBuilder yaml = new StringBuilder();
+        c.toMap().forEach((k, v) -> yaml.append(k).append(": '").append(v.replace("'", "''")).append("'\n"));
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    /** Runs a streamcast command in this JVM; fails unless it succeeds; returns what it printed. */
+    static String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = StreamcastCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        assertEquals(0, rc, String.join(" ", args) + " failed: " + err);
+        return out.toString();
+    }
+
+    static String find(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), "no '" + regex + "' in: " + text);
+        return m.group(1);
+    }
+
+    static JobDetailsInfo awaitAllTasksRunning(JobID job) throws Exception {
+        try (var client = processes.cluster().client()) {
+            JobDetailsInfo[] last = new JobDetailsInfo[1];
+            JobHarness.await("all tasks of " + job + " running", Duration.ofMinutes(2), () -> {
+                try {
+                    last[0] = client.getJobDetails(job).get();
+                } catch (Exception e) {
+                    return false;
+                }
+                return last[0].getJobVertexInfos().stream().allMatch(v -> v.getExecutionState() == ExecutionState.RUNNING);
+            });
+            return last[0];
+        }
+    }
+}
