@@ -1,21 +1,15 @@
 package io.streamcast.cli;
 
 import io.streamcast.cluster.BrokerOptions;
-import io.streamcast.cluster.FlinkCluster;
 import io.streamcast.cluster.Installation;
 import io.streamcast.cluster.KafkaBroker;
-import io.streamcast.cluster.ManagedProcess;
-import io.streamcast.deploy.ClusterAddress;
-import io.streamcast.deploy.JobControl;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The job on real processes, as an operator runs it: a broker process, a JobManager and two
  * TaskManagers (each its own JVM, started as 'streamcast kafka|cluster start' does), topics of 4
- * partitions, the job submitted from this JVM with the job jar ('streamcast submit'), forecasts read
- * by read_committed consumers. Runs after 'package' (failsafe), which builds the job jar.
+ * partitions, the job submitted from this JVM with the job jar ('streamcast submit', and 'flink
+ * run'), forecasts read by read_committed consumers. Runs after 'package' (failsafe), which builds the job jar.
  */
 class ProcessClusterIT {
     static LocalProcesses processes;
@@ -163,6 +163,54 @@ class ProcessClusterIT {
         }
         try (JobControl control = new JobControl(processes.cluster())) {
             assertEquals(JobStatus.CANCELED, control.status(resumed));
+        }
+    }
+
+    /**
+     * 'flink run' of the job jar keeps working: Flink's own command-line client (what the flink
+     * script runs) runs ForecastJob.main from the jar, which reads the spec and the model here.
+     */
+    @Test
+    void flinkRunOfTheJobJarStillWorks() throws Exception {
+        int keys = 3;
+        int n = 10;
+        Configuration c = h.spec("flink-run", Map.of("model.path", modelFile.toString()));
+        Path spec = writeSpec(c, dir.resolve("flink-run.yaml"));
+        h.produce(c, readings(keys, 0, n));
+        // what the flink script runs: Flink's client on the cluster's classpath (a distribution's lib/)
+        Path log = dir.resolve("flink-run.log");
+        ProcessBuilder run = new ProcessBuilder(Installation.java(), "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "-cp", Installation.current().classpath(Installation.FLINK_CLASSPATH), "org.apache.flink.client.cli.CliFrontend",
+                "run", "-d", "-m", processes.cluster().host() + ":" + processes.cluster().port(),
+                Installation.current().jobJar().toString(), "--job", spec.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        run.environment().put("FLINK_CONF_DIR", Installation.current().conf("flink").toString());
+        Process flink = run.start();
+        flink.getOutputStream().close();
+        assertTrue(flink.waitFor(3, java.util.concurrent.TimeUnit.MINUTES), "flink run did not return");
+        int rc = flink.exitValue();
+        assertEquals(0, rc, () -> "flink run failed: " + read(log));
+        try (JobControl control = new JobControl(processes.cluster())) {
+            JobID job = control.jobs().stream().filter(j -> j.getJobName().equals(ForecastJob.name(c))).findFirst()
+                    .orElseThrow().getJobId();
+            JobHarness.await("the bounded job to finish", Duration.ofMinutes(2), () -> {
+                try {
+                    return control.status(job) == JobStatus.FINISHED;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        Map<String, TreeMap<Long, Forecast>> got = ForecastJobTest.byKey(h.forecasts(c));
+        assertEquals(keys, got.size());
+        got.values().forEach(fk -> assertEquals(n, fk.size()));
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return e.toString();
         }
     }
 
