@@ -76,6 +76,11 @@ public final class LocalProcesses implements AutoCloseable {
         return address;
     }
 
+    /** The state directory ('streamcast cluster|kafka ... --state-dir'). */
+    public Path dir() {
+        return dir;
+    }
+
     public FlinkCluster flink() {
         return flink;
     }

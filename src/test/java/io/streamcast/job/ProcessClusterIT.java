@@ -166,6 +166,19 @@ class ProcessClusterIT {
         }
     }
 
+    /** The local processes' status commands see what the fixture started, through their pid files and REST. */
+    @Test
+    void statusCommandsSeeTheProcesses() {
+        String state = processes.dir().toString();
+        String cluster = cli("cluster", "status", "--state-dir", state);
+        for (String p : List.of("jobmanager", "taskmanager-1", "taskmanager-2")) {
+            assertTrue(cluster.contains(p + ": running"), cluster);
+        }
+        assertTrue(cluster.contains("2 TaskManagers"), cluster);
+        assertTrue(cli("kafka", "status", "--state-dir", state).contains("broker: running at " + processes.bootstrapServers()));
+        assertTrue(cli("status", "--cluster", processes.cluster().toString()).contains("2 TaskManagers, slots"));
+    }
+
     /**
      * 'flink run' of the job jar keeps working: Flink's own command-line client (what the flink
      * script runs) runs ForecastJob.main from the jar, which reads the spec and the model here.
