@@ -5,7 +5,6 @@ import io.streamcast.cluster.Installation;
 import io.streamcast.cluster.ManagedProcess;
 import io.streamcast.deploy.ClusterAddress;
 import io.streamcast.deploy.JobControl;
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,10 +46,8 @@ final class ClusterCommand {
                 cluster.stop(); // never leave half a cluster behind
                 throw e;
             }
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("streamcast: Flink cluster running at " + address + " (1 JobManager, " + taskManagers
+            Out.line(spec, "streamcast: Flink cluster running at " + address + " (1 JobManager, " + taskManagers
                     + " TaskManagers); logs in " + cluster.log(""));
-            out.flush();
             return 0;
         }
     }
@@ -66,9 +63,7 @@ final class ClusterCommand {
         @Override
         public Integer call() {
             List<String> stopped = new FlinkCluster(Installation.current(), state.dir).stop();
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(stopped.isEmpty() ? "streamcast: no cluster process was running" : "streamcast: stopped " + String.join(", ", stopped));
-            out.flush();
+            Out.line(spec, stopped.isEmpty() ? "streamcast: no cluster process was running" : "streamcast: stopped " + String.join(", ", stopped));
             return 0;
         }
     }
@@ -83,24 +78,22 @@ final class ClusterCommand {
         @Override
         public Integer call() {
             FlinkCluster cluster = new FlinkCluster(Installation.current(), state.dir);
-            PrintWriter out = spec.commandLine().getOut();
             boolean any = false;
             for (ManagedProcess p : cluster.processes()) {
                 var h = p.running();
                 any |= h.isPresent();
-                out.println(p.name() + ": " + h.map(x -> "running (pid " + x.pid() + ")").orElse("not running"));
+                Out.line(spec, p.name() + ": " + h.map(x -> "running (pid " + x.pid() + ")").orElse("not running"));
             }
             if (any && cluster.address().isPresent()) {
                 try (JobControl control = new JobControl(cluster.address().get())) {
                     ClusterOverviewWithVersion o = control.overview();
-                    out.println("REST " + cluster.address().get() + ": Flink " + o.getVersion() + ", "
+                    Out.line(spec, "REST " + cluster.address().get() + ": Flink " + o.getVersion() + ", "
                             + o.getNumTaskManagersConnected() + " TaskManagers, slots " + o.getNumSlotsAvailable() + " free of "
                             + o.getNumSlotsTotal() + ", jobs running " + o.getNumJobsRunningOrPending());
                 } catch (Exception e) {
-                    out.println("REST " + cluster.address().get() + ": no answer (" + e.getMessage() + ")");
+                    Out.line(spec, "REST " + cluster.address().get() + ": no answer (" + e.getMessage() + ")");
                 }
             }
-            out.flush();
             return any ? 0 : 3;
         }
     }

@@ -3,7 +3,6 @@ package io.streamcast.cli;
 import io.streamcast.cluster.BrokerOptions;
 import io.streamcast.cluster.Installation;
 import io.streamcast.cluster.KafkaBroker;
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +42,7 @@ final class KafkaCommand {
                 broker.stop();
                 throw e;
             }
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("streamcast: Kafka broker running at " + bootstrap + " (kafka.bootstrap-servers: " + bootstrap + ")");
-            out.flush();
+            Out.line(spec, "streamcast: Kafka broker running at " + bootstrap + " (kafka.bootstrap-servers: " + bootstrap + ")");
             return 0;
         }
 
@@ -71,9 +68,7 @@ final class KafkaCommand {
         @Override
         public Integer call() {
             boolean stopped = new KafkaBroker(Installation.current(), state.dir).stop();
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(stopped ? "streamcast: stopped the broker" : "streamcast: no broker was running");
-            out.flush();
+            Out.line(spec, stopped ? "streamcast: stopped the broker" : "streamcast: no broker was running");
             return 0;
         }
     }
@@ -89,10 +84,8 @@ final class KafkaCommand {
         public Integer call() {
             KafkaBroker broker = new KafkaBroker(Installation.current(), state.dir);
             var h = broker.process().running();
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("broker: " + h.map(x -> "running (pid " + x.pid() + ") at " + broker.bootstrapServers().orElse("?"))
+            Out.line(spec, "broker: " + h.map(x -> "running (pid " + x.pid() + ") at " + broker.bootstrapServers().orElse("?"))
                     .orElse("not running"));
-            out.flush();
             return h.isPresent() ? 0 : 3;
         }
     }

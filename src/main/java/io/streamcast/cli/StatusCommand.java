@@ -1,7 +1,6 @@
 package io.streamcast.cli;
 
 import io.streamcast.deploy.JobControl;
-import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
@@ -10,6 +9,7 @@ import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWith
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code streamcast status}: the cluster's size and its jobs, newest first. */
@@ -19,24 +19,22 @@ public final class StatusCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     ClusterOption cluster;
-    @Mixin
-    JobIdOption jobId;
+    @Option(names = "--job-id", description = "Only this job (default: all).")
+    String jobId;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
         try (JobControl control = new JobControl(cluster.address())) {
             ClusterOverviewWithVersion o = control.overview();
-            out.println("cluster " + cluster.address() + ": Flink " + o.getVersion() + ", " + o.getNumTaskManagersConnected()
+            Out.line(spec, "cluster " + cluster.address() + ": Flink " + o.getVersion() + ", " + o.getNumTaskManagersConnected()
                     + " TaskManagers, slots " + o.getNumSlotsAvailable() + " free of " + o.getNumSlotsTotal());
             for (JobStatusMessage j : control.jobs().stream()
-                    .filter(j -> jobId.id == null || j.getJobId().toHexString().equals(jobId.id))
+                    .filter(j -> jobId == null || j.getJobId().toHexString().equals(jobId))
                     .sorted(Comparator.comparingLong(JobStatusMessage::getStartTime).reversed()).toList()) {
-                out.println(j.getJobId() + "  " + j.getJobState() + "  since " + Instant.ofEpochMilli(j.getStartTime())
+                Out.line(spec, j.getJobId() + "  " + j.getJobState() + "  since " + Instant.ofEpochMilli(j.getStartTime())
                         + "  " + j.getJobName());
             }
         }
-        out.flush();
         return 0;
     }
 }

@@ -23,6 +23,16 @@ final class LivePace {
     private LivePace() {
     }
 
+    /** A live job: unbounded, new data only, 1-second grid, ordering bound 500 ms, idle after 1 s. */
+    static final Map<String, String> OPTIONS = Map.of(
+            "input.bounded", "false",
+            "grid.interval", "1 s",
+            "grid.max-gap", "1 min",
+            "input.out-of-orderness", "500 ms",
+            "input.idle-timeout", "1 s",
+            "execution.checkpointing.interval", "200 ms",
+            "forecast.safety-net", "true"); // as shipped: these tests count forecasts, not their values
+
     /**
      * Live (one reading a second per key), a pause of 4 s (longer than a 1 s idle timeout and the
      * bound), a burst of 3 s of readings at once (a sensor flushing its buffer), another pause, live

@@ -59,16 +59,9 @@ class LiveStreamJobTest {
         kafka.close();
     }
 
-    /** A live job: unbounded, new data only, 1-second grid, ordering bound 500 ms, idle after 1 s. */
+    /** A live job (LivePace.OPTIONS) with overrides. */
     static Configuration liveSpec(String name, Map<String, String> overrides) {
-        Map<String, String> o = new HashMap<>();
-        o.put("input.bounded", "false");
-        o.put("grid.interval", "1 s");
-        o.put("grid.max-gap", "1 min");
-        o.put("input.out-of-orderness", "500 ms");
-        o.put("input.idle-timeout", "1 s");
-        o.put("execution.checkpointing.interval", "200 ms");
-        o.put("forecast.safety-net", "true"); // as shipped: these tests count forecasts, not their values
+        Map<String, String> o = new HashMap<>(LivePace.OPTIONS);
         o.putAll(overrides);
         return h.spec(name, o);
     }
