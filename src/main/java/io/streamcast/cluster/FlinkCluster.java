@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.client.deployment.StandaloneClusterId;
 import org.apache.flink.client.program.rest.RestClusterClient;
@@ -40,6 +41,7 @@ public final class FlinkCluster {
     static final String JOBMANAGER_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
     static final String TASKMANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    private static final String OPTIONS_FILE = "options.properties";
 
     private final Installation installation;
     private final Path dir;
@@ -76,6 +78,12 @@ public final class FlinkCluster {
         try {
             Files.createDirectories(dir.resolve("log"));
             Files.writeString(dir.resolve("rest-url"), address + "\n");
+            // a TaskManager added later runs with the same options
+            Properties saved = new Properties();
+            saved.putAll(dynamic);
+            try (var w = Files.newBufferedWriter(dir.resolve(OPTIONS_FILE))) {
+                saved.store(w, "Flink options of this cluster on top of config.yaml");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -90,8 +98,30 @@ public final class FlinkCluster {
         for (int i = 1; i <= taskManagers; i++) {
             startTaskManager(i, conf, tm, dynamic);
         }
-        awaitTaskManagers(address, taskManagers, timeout);
+        awaitTaskManagers(address, taskManagers, timeout, processes());
         return address;
+    }
+
+    /**
+     * Starts one more TaskManager (e.g. to replace a lost one) with the options of the running
+     * cluster, numbered after every one started before, and waits until the JobManager counts
+     * expected TaskManagers. Returns its number.
+     */
+    public int addTaskManager(int expected, Duration timeout) {
+        int index = processes().stream().filter(p -> p.name().startsWith("taskmanager-"))
+                .mapToInt(p -> Integer.parseInt(p.name().substring("taskmanager-".length()))).max().orElse(0) + 1;
+        Map<String, String> dynamic = new LinkedHashMap<>();
+        Properties saved = new Properties();
+        try (var r = Files.newBufferedReader(dir.resolve(OPTIONS_FILE))) {
+            saved.load(r);
+        } catch (IOException e) {
+            throw new IllegalStateException("no cluster was started from " + dir, e);
+        }
+        saved.stringPropertyNames().forEach(k -> dynamic.put(k, saved.getProperty(k)));
+        Configuration conf = GlobalConfiguration.loadConfiguration(installation.conf("flink").toString(), toConfiguration(dynamic));
+        startTaskManager(index, conf, TaskExecutorProcessUtils.processSpecFromConfig(conf), dynamic);
+        awaitTaskManagers(address().orElseThrow(), expected, timeout, List.of(taskManager(index)));
+        return index;
     }
 
     private void startTaskManager(int index, Configuration conf, TaskExecutorProcessSpec spec, Map<String, String> dynamic) {
@@ -127,12 +157,13 @@ public final class FlinkCluster {
         return cmd;
     }
 
-    private void awaitTaskManagers(ClusterAddress address, int expected, Duration timeout) {
+    /** Waits until the JobManager counts expected TaskManagers, failing early if one of the started processes exits. */
+    private void awaitTaskManagers(ClusterAddress address, int expected, Duration timeout, List<ManagedProcess> started) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         try (RestClusterClient<StandaloneClusterId> client = address.client()) {
             while (System.nanoTime() < deadline) {
-                for (ManagedProcess p : processes()) {
+                for (ManagedProcess p : started) {
                     if (p.running().isEmpty()) {
                         throw new IllegalStateException(p.name() + " exited during start; see " + log(p.name() + ".log")
                                 + " and " + log(p.name() + ".out"));
