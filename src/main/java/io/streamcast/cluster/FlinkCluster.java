@@ -64,8 +64,11 @@ public final class FlinkCluster {
         if (taskManagers < 1) {
             throw new IllegalArgumentException("--taskmanagers must be at least 1");
         }
-        if (jobManager().running().isPresent()) {
-            throw new IllegalStateException("a cluster is already running from " + dir + " (streamcast cluster stop)");
+        for (ManagedProcess p : processes()) {
+            if (p.running().isPresent()) {
+                throw new IllegalStateException("a cluster is already running from " + dir + " (streamcast cluster stop)");
+            }
+            p.stop(Duration.ZERO); // only removes the pid file of a process that is gone
         }
         Map<String, String> dynamic = new LinkedHashMap<>();
         dynamic.put(CoreOptions.TMP_DIRS.key(), dir.resolve("tmp").toString());

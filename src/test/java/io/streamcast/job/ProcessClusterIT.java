@@ -99,12 +99,12 @@ class ProcessClusterIT {
 
     /**
      * Stop with a savepoint while readings are held in state, more readings arrive while the job is
-     * down, resume from the savepoint with a changed spec: every reading has exactly one forecast,
-     * equal to the model core stepped over each key's whole series (so every key kept its recurrent
-     * state across the stop), all through the CLI.
+     * down, resume from the savepoint with a changed spec and rescaled from 2 to 3: every reading has
+     * exactly one forecast, equal to the model core stepped over each key's whole series (so every
+     * key kept its recurrent state across the stop and the redistribution), all through the CLI.
      */
     @Test
-    void stopWithSavepointAndResumeKeepEveryKeysState() throws Exception {
+    void stopWithSavepointAndResumeRescaledKeepEveryKeysState() throws Exception {
         int keys = 8;
         int first = 20;
         int total = 40;
@@ -112,7 +112,7 @@ class ProcessClusterIT {
         o.put("input.bounded", "false");
         o.put("input.idle-timeout", "15 s"); // catch-up: a key's newest reading waits this long, so some are held at the stop
         o.put("model.path", modelFile.toString());
-        o.put("parallelism.default", "3"); // the spec's, not the cluster's 2
+        o.put("parallelism.default", "2");
         Configuration c = h.spec("upgrade", o);
         Path spec = writeSpec(c, dir.resolve("upgrade.yaml"));
         h.produce(c, readings(keys, 0, first));
@@ -120,7 +120,7 @@ class ProcessClusterIT {
         String url = processes.cluster().toString();
         JobID job = JobID.fromHexString(find(cli("submit", "--cluster", url, "--job", spec.toString()),
                 "submitted job ([0-9a-f]{32})"));
-        awaitAllTasksRunning(job).getJobVertexInfos().forEach(v -> assertEquals(3, v.getParallelism(), v.getName()));
+        awaitAllTasksRunning(job);
         JobHarness.await("forecasts of the first readings", Duration.ofMinutes(2),
                 () -> h.forecasts(c).size() >= keys * (first - 1));
         String savepoint = find(cli("stop", "--cluster", url, "--job-id", job.toHexString()), "with savepoint (\\S+)");
@@ -130,8 +130,11 @@ class ProcessClusterIT {
 
         h.produce(c, readings(keys, first, total)); // arrive while the job is down
         JobID resumed = JobID.fromHexString(find(cli("resume", "--cluster", url, "--job", spec.toString(),
-                "--from", savepoint, "--set", "execution.checkpointing.interval=500 ms"), "as job ([0-9a-f]{32})"));
+                "--from", savepoint, "--set", "execution.checkpointing.interval=500 ms", "--set", "parallelism.default=3"),
+                "as job ([0-9a-f]{32})"));
         try {
+            // the spec's parallelism, not the cluster's 2: keyed state redistributed over 3 subtasks
+            awaitAllTasksRunning(resumed).getJobVertexInfos().forEach(v -> assertEquals(3, v.getParallelism(), v.getName()));
             JobHarness.await("every forecast", Duration.ofMinutes(2), () -> h.forecasts(c).size() >= keys * total);
             Thread.sleep(1000); // anything extra would show now
             assertEqualsModelCore(ForecastJobTest.byKey(h.forecasts(c)), keys, total); // fails on a duplicate
