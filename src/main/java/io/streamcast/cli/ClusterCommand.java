@@ -1,20 +1,15 @@
 package io.streamcast.cli;
 
 import io.streamcast.cluster.FlinkCluster;
-import io.streamcast.cluster.Installation;
 import io.streamcast.cluster.ManagedProcess;
 import io.streamcast.deploy.ClusterAddress;
 import io.streamcast.deploy.JobControl;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code streamcast cluster start|stop|status}: a real Flink cluster of local processes, for tests and trials. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
@@ -24,11 +19,7 @@ final class ClusterCommand {
 
     @Command(name = "start", mixinStandardHelpOptions = true,
             description = "Start a JobManager and N TaskManagers (conf/flink/config.yaml) and wait until they are registered.")
-    static final class Start implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        StateDir state;
+    static final class Start extends LocalProcessCommand {
         @Option(names = "--taskmanagers", defaultValue = "2", description = "Number of TaskManagers (default ${DEFAULT-VALUE}).")
         int taskManagers;
         @Option(names = "--set", description = "Flink option on top of config.yaml, key=value (repeatable), e.g. rest.port=8082.")
@@ -38,7 +29,7 @@ final class ClusterCommand {
 
         @Override
         public Integer call() {
-            FlinkCluster cluster = new FlinkCluster(Installation.current(), state.dir);
+            FlinkCluster cluster = cluster();
             ClusterAddress address;
             try {
                 address = cluster.start(taskManagers, set, Durations.parse("--timeout", timeout));
@@ -54,30 +45,22 @@ final class ClusterCommand {
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
             description = "Stop the TaskManagers and the JobManager that 'cluster start' started here.")
-    static final class Stop implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        StateDir state;
+    static final class Stop extends LocalProcessCommand {
 
         @Override
         public Integer call() {
-            List<String> stopped = new FlinkCluster(Installation.current(), state.dir).stop();
+            List<String> stopped = cluster().stop();
             Out.line(spec, stopped.isEmpty() ? "streamcast: no cluster process was running" : "streamcast: stopped " + String.join(", ", stopped));
             return 0;
         }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Which local cluster processes run, and what the JobManager reports.")
-    static final class Status implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        StateDir state;
+    static final class Status extends LocalProcessCommand {
 
         @Override
         public Integer call() {
-            FlinkCluster cluster = new FlinkCluster(Installation.current(), state.dir);
+            FlinkCluster cluster = cluster();
             boolean any = false;
             for (ManagedProcess p : cluster.processes()) {
                 var h = p.running();

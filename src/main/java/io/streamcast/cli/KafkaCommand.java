@@ -1,19 +1,14 @@
 package io.streamcast.cli;
 
 import io.streamcast.cluster.BrokerOptions;
-import io.streamcast.cluster.Installation;
 import io.streamcast.cluster.KafkaBroker;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code streamcast kafka start|stop|status}: a real broker process, for tests and trials. */
 @Command(name = "kafka", mixinStandardHelpOptions = true,
@@ -22,11 +17,7 @@ import picocli.CommandLine.Spec;
 final class KafkaCommand {
 
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the broker and wait until it answers.")
-    static final class Start implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        StateDir state;
+    static final class Start extends LocalProcessCommand {
         @Option(names = "--set", description = "broker.host|port|controller-port|heap=value (repeatable).")
         Map<String, String> set = new LinkedHashMap<>();
         @Option(names = "--timeout", defaultValue = "2m", description = "How long to wait for the broker (default ${DEFAULT-VALUE}).")
@@ -34,7 +25,7 @@ final class KafkaCommand {
 
         @Override
         public Integer call() {
-            KafkaBroker broker = new KafkaBroker(Installation.current(), state.dir);
+            KafkaBroker broker = broker();
             String bootstrap;
             try {
                 bootstrap = broker.start(brokerOptions(set), Durations.parse("--timeout", timeout));
@@ -59,30 +50,22 @@ final class KafkaCommand {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the broker that 'kafka start' started here.")
-    static final class Stop implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        StateDir state;
+    static final class Stop extends LocalProcessCommand {
 
         @Override
         public Integer call() {
-            boolean stopped = new KafkaBroker(Installation.current(), state.dir).stop();
+            boolean stopped = broker().stop();
             Out.line(spec, stopped ? "streamcast: stopped the broker" : "streamcast: no broker was running");
             return 0;
         }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Whether the local broker runs.")
-    static final class Status implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        StateDir state;
+    static final class Status extends LocalProcessCommand {
 
         @Override
         public Integer call() {
-            KafkaBroker broker = new KafkaBroker(Installation.current(), state.dir);
+            KafkaBroker broker = broker();
             var h = broker.process().running();
             Out.line(spec, "broker: " + h.map(x -> "running (pid " + x.pid() + ") at " + broker.bootstrapServers().orElse("?"))
                     .orElse("not running"));
