@@ -1,16 +1,12 @@
 package io.streamcast.cli;
 
 import io.streamcast.config.JobOptions;
-import io.streamcast.config.JobSpec;
 import io.streamcast.event.Reason;
 import io.streamcast.job.ForecastJob;
 import io.streamcast.job.LocalMetrics;
 import io.streamcast.job.Metrics;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,6 +14,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,11 +26,8 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--job", required = true, description = "Job spec, e.g. jobs/sensors.yaml.")
-    Path job;
-
-    @Option(names = "--set", description = "Option override key=value (repeatable).")
-    Map<String, String> set = new LinkedHashMap<>();
+    @Mixin
+    JobSpecOptions job;
 
     @Option(names = "--duration", description = "Stop after this long (e.g. 10m, 90s); default: until Ctrl-C or the end of bounded input.")
     String duration;
@@ -43,7 +37,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Configuration c = JobSpec.load(job, set);
+        Configuration c = job.spec();
         Duration limit = duration == null ? null : Durations.parse("--duration", duration);
         Duration every = Durations.parse("--report-every", reportEvery);
         PrintWriter out = spec.commandLine().getOut();

@@ -13,6 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "streamcast", mixinStandardHelpOptions = true, version = "streamcast 0.1.0",
         description = "Streaming time-series forecasting with recurrent networks on Kafka and Flink.",
         subcommands = {DemoCommand.class, RunCommand.class, BacktestCommand.class, AccuracyCommand.class, ProduceCommand.class, TailCommand.class, ModelCommand.class,
+            SubmitCommand.class, ResumeCommand.class, SavepointCommand.class, StopCommand.class, CancelCommand.class,
+            StatusCommand.class, ClusterCommand.class, KafkaCommand.class,
             StreamcastCli.OptionsCommand.class, CommandLine.HelpCommand.class})
 public final class StreamcastCli implements Runnable {
     @Spec

@@ -280,7 +280,12 @@ public final class ForecastJob {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(local);
         build(env, c, model);
-        return env.executeAsync("streamcast: " + c.get(JobOptions.INPUT_TOPIC) + " -> " + c.get(JobOptions.OUTPUT_TOPIC));
+        return env.executeAsync(name(c));
+    }
+
+    /** The job's name on a cluster: its input and output topics. */
+    public static String name(Configuration c) {
+        return "streamcast: " + c.get(JobOptions.INPUT_TOPIC) + " -> " + c.get(JobOptions.OUTPUT_TOPIC);
     }
 
     /** The spec's options plus the Flink options it sets, as the job's environment configuration. */
@@ -309,6 +314,6 @@ public final class ForecastJob {
         Configuration c = JobSpec.load(spec, overrides);
         StreamExecutionEnvironment env = environment(c);
         build(env, c, loadModel(c));
-        env.execute("streamcast: " + c.get(JobOptions.INPUT_TOPIC) + " -> " + c.get(JobOptions.OUTPUT_TOPIC));
+        env.execute(name(c));
     }
 }

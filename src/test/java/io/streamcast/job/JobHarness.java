@@ -30,14 +30,29 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** A real broker plus the MiniCluster of the calling test: produce readings, run the job, read what it wrote. */
+/**
+ * A real broker (in process or a process of its own) plus the Flink cluster of the calling test:
+ * produce readings, run the job, read what it wrote.
+ */
 final class JobHarness {
-    final EmbeddedKafka kafka;
+    /** Creates topics with a partition count on the test's broker, ready for clients when it returns. */
+    interface Topics {
+        void create(int partitions, String... names);
+    }
+
+    final String bootstrap;
+    private final Topics topics;
+    /** Metrics of jobs in the test's MiniCluster (null for a cluster of processes). */
     final InMemoryReporter reporter;
     private int jobs;
 
     JobHarness(EmbeddedKafka kafka, InMemoryReporter reporter) {
-        this.kafka = kafka;
+        this(kafka.bootstrapServers(), kafka::createTopics, reporter);
+    }
+
+    JobHarness(String bootstrap, Topics topics, InMemoryReporter reporter) {
+        this.bootstrap = bootstrap;
+        this.topics = topics;
         this.reporter = reporter;
     }
 
@@ -45,9 +60,9 @@ final class JobHarness {
     Configuration spec(String name, Map<String, String> overrides) {
         jobs++;
         String in = name + "-in-" + jobs;
-        kafka.createTopics(4, in, name + "-out-" + jobs, name + "-dead-" + jobs);
+        topics.create(4, in, name + "-out-" + jobs, name + "-dead-" + jobs);
         Map<String, String> o = new HashMap<>();
-        o.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        o.put("kafka.bootstrap-servers", bootstrap);
         o.put("input.topic", in);
         o.put("output.topic", name + "-out-" + jobs);
         o.put("dead-letter.topic", name + "-dead-" + jobs);
@@ -77,7 +92,7 @@ final class JobHarness {
         String topic = c.get(JobOptions.INPUT_TOPIC);
         List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
@@ -183,7 +198,7 @@ final class JobHarness {
 
     private List<ConsumerRecord<byte[], byte[]>> read(String topic, String isolation) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
@@ -209,7 +224,7 @@ final class JobHarness {
     /** The first offset still in each partition (above 0: the broker deleted records). */
     Map<TopicPartition, Long> beginningOffsets(String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
             List<TopicPartition> parts = new ArrayList<>();

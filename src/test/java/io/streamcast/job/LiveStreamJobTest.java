@@ -9,16 +9,12 @@ import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
 import io.streamcast.event.Reason;
 import io.streamcast.kafka.EmbeddedKafka;
-import io.streamcast.kafka.JsonCodecs;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -29,14 +25,8 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,72 +59,11 @@ class LiveStreamJobTest {
         kafka.close();
     }
 
-    /** A live job: unbounded, new data only, 1-second grid, ordering bound 500 ms, idle after 1 s. */
+    /** A live job (LivePace.OPTIONS) with overrides. */
     static Configuration liveSpec(String name, Map<String, String> overrides) {
-        Map<String, String> o = new HashMap<>();
-        o.put("input.bounded", "false");
-        o.put("grid.interval", "1 s");
-        o.put("grid.max-gap", "1 min");
-        o.put("input.out-of-orderness", "500 ms");
-        o.put("input.idle-timeout", "1 s");
-        o.put("execution.checkpointing.interval", "200 ms");
-        o.put("forecast.safety-net", "true"); // as shipped: these tests count forecasts, not their values
+        Map<String, String> o = new HashMap<>(LivePace.OPTIONS);
         o.putAll(overrides);
         return h.spec(name, o);
-    }
-
-    /** Reads forecasts read_committed as they become visible, noting when each was first seen. */
-    static final class CommittedReader implements AutoCloseable {
-        final Map<String, Long> seenAt = new ConcurrentHashMap<>();
-        final Map<String, Forecast> forecasts = new ConcurrentHashMap<>();
-        final List<String> repeated = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final Thread thread;
-
-        CommittedReader(String topic) {
-            thread = new Thread(() -> {
-                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                        ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic,
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-                    consumer.subscribe(List.of(topic));
-                    while (!stop.get()) {
-                        for (var r : consumer.poll(Duration.ofMillis(20))) {
-                            Forecast f = JsonCodecs.parseForecast(r.value());
-                            String id = f.key + "@" + f.timestamp;
-                            if (seenAt.putIfAbsent(id, System.currentTimeMillis()) != null) {
-                                repeated.add(id);
-                            }
-                            forecasts.put(id, f);
-                        }
-                    }
-                }
-            }, "committed-reader");
-            thread.start();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            thread.join();
-        }
-    }
-
-    /** Sends one reading and waits for the broker's ack; returns when it was acked. */
-    static long send(KafkaProducer<byte[], byte[]> p, String topic, String key, long ts, float value) throws Exception {
-        p.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
-                JobHarness.reading(key, ts, value).getBytes(StandardCharsets.UTF_8))).get();
-        return System.currentTimeMillis();
-    }
-
-    static KafkaProducer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.LINGER_MS_CONFIG, 0));
     }
 
     static void awaitRunning(JobClient job) throws Exception {
@@ -157,32 +86,10 @@ class LiveStreamJobTest {
         String topic = c.get(JobOptions.INPUT_TOPIC);
         JobClient job = h.start(c, ForecastJobTest.model());
         Map<String, Long> sentAt = new TreeMap<>();
-        try (CommittedReader reader = new CommittedReader(c.get(JobOptions.OUTPUT_TOPIC));
-             KafkaProducer<byte[], byte[]> p = producer()) {
+        try (LivePace.CommittedReader reader = new LivePace.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.OUTPUT_TOPIC));
+             KafkaProducer<byte[], byte[]> p = LivePace.producer(kafka.bootstrapServers())) {
             awaitRunning(job);
-            List<String> keys = List.of("s0", "s1", "s2");
-            long t = (System.currentTimeMillis() / 1000 + 1) * 1000; // event time follows the wall clock
-            for (String phase : List.of("live", "pause", "burst", "pause", "live")) {
-                switch (phase) {
-                    case "live" -> {
-                        for (int i = 0; i < 4; i++, t += 1000) {
-                            Thread.sleep(Math.max(0, t - System.currentTimeMillis()));
-                            for (String k : keys) {
-                                sentAt.put(k + "@" + t, send(p, topic, k, t, 20 + i));
-                            }
-                        }
-                    }
-                    case "pause" -> t += 4000;
-                    default -> { // a burst: readings for the next 3 s at once (a sensor flushing its buffer)
-                        Thread.sleep(Math.max(0, t - System.currentTimeMillis()));
-                        for (int i = 0; i < 3; i++, t += 1000) {
-                            for (String k : keys) {
-                                sentAt.put(k + "@" + t, send(p, topic, k, t, 30 + i));
-                            }
-                        }
-                    }
-                }
-            }
+            sentAt.putAll(LivePace.sendPhases(p, topic, List.of("s0", "s1", "s2")));
             JobHarness.await(sentAt.size() + " forecasts", Duration.ofSeconds(60),
                     () -> reader.seenAt.keySet().containsAll(sentAt.keySet()));
             Thread.sleep(500); // anything extra would show now

@@ -1,0 +1,330 @@
+package io.streamcast.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.cli.StreamcastCli;
+import io.streamcast.cluster.Installation;
+import io.streamcast.cluster.LocalProcesses;
+import io.streamcast.config.JobOptions;
+import io.streamcast.deploy.JobControl;
+import io.streamcast.deploy.JobSubmitter;
+import io.streamcast.event.Forecast;
+import io.streamcast.model.Model;
+import io.streamcast.modelfile.ModelFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job on real processes, as an operator runs it: a broker process, a JobManager and two
+ * TaskManagers (each its own JVM, started as 'streamcast kafka|cluster start' does), topics of 4
+ * partitions, the job submitted from this JVM with the job jar ('streamcast submit', and 'flink
+ * run'), forecasts read by read_committed consumers. Runs after 'package' (failsafe), which builds the job jar.
+ */
+class ProcessClusterIT {
+    static LocalProcesses processes;
+    static JobHarness h;
+    static Model model = ForecastJobTest.model();
+    @TempDir
+    static Path dir;
+    static Path modelFile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // a slow shared CI machine must not look like a lost TaskManager: these tests are not about failover
+        processes = LocalProcesses.start(2, Map.of("parallelism.default", "2", "heartbeat.timeout", "30000"));
+        h = new JobHarness(processes.bootstrapServers(), processes::createTopics, null);
+        modelFile = dir.resolve("m.scm");
+        ModelFiles.write(model, modelFile);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (processes != null) {
+            processes.close();
+        }
+    }
+
+    /**
+     * Three sensors at live pace with pauses longer than input.idle-timeout and a burst: every
+     * reading gets exactly one forecast. The spec names no parallelism, so the cluster's default
+     * (2) applies, not Flink's built-in 1.
+     */
+    @Test
+    void livePaceWithPausesEveryReadingGetsExactlyOneForecast() throws Exception {
+        Map<String, String> o = new HashMap<>(LivePace.OPTIONS);
+        o.put("model.path", modelFile.toString());
+        Configuration c = h.spec("live", o);
+        c.removeConfig(CoreOptions.DEFAULT_PARALLELISM);
+        JobID job = new JobSubmitter(processes.cluster(), Installation.current().jobJar()).submit(c);
+        try (LivePace.CommittedReader reader = new LivePace.CommittedReader(h.bootstrap, c.get(JobOptions.OUTPUT_TOPIC));
+             KafkaProducer<byte[], byte[]> p = LivePace.producer(h.bootstrap)) {
+            JobDetailsInfo details = awaitAllTasksRunning(job);
+            details.getJobVertexInfos().forEach(v -> assertEquals(2, v.getParallelism(), v.getName()));
+            Map<String, Long> sentAt = LivePace.sendPhases(p, c.get(JobOptions.INPUT_TOPIC), List.of("s0", "s1", "s2"));
+            JobHarness.await(sentAt.size() + " forecasts", Duration.ofMinutes(2),
+                    () -> reader.seenAt.keySet().containsAll(sentAt.keySet()));
+            Thread.sleep(1000); // anything extra would show now
+            assertEquals(sentAt.keySet(), reader.seenAt.keySet(), "one forecast per reading, no other");
+            assertEquals(List.of(), reader.repeated);
+        } finally {
+            try (JobControl control = new JobControl(processes.cluster())) {
+                control.cancel(job);
+            }
+        }
+    }
+
+    /**
+     * Stop with a savepoint while readings are held in state, more readings arrive while the job is
+     * down, resume from the savepoint with a changed spec and rescaled from 2 to 3: every reading has
+     * exactly one forecast, equal to the model core stepped over each key's whole series (so every
+     * key kept its recurrent state across the stop and the redistribution), all through the CLI.
+     */
+    @Test
+    void stopWithSavepointAndResumeRescaledKeepEveryKeysState() throws Exception {
+        int keys = 8;
+        int first = 20;
+        int total = 40;
+        Map<String, String> o = new HashMap<>();
+        o.put("input.bounded", "false");
+        o.put("input.idle-timeout", "15 s"); // catch-up: a key's newest reading waits this long, so some are held at the stop
+        o.put("model.path", modelFile.toString());
+        o.put("parallelism.default", "2");
+        Configuration c = h.spec("upgrade", o);
+        Path spec = writeSpec(c, dir.resolve("upgrade.yaml"));
+        h.produce(c, readings(keys, 0, first));
+
+        String url = processes.cluster().toString();
+        JobID job = JobID.fromHexString(find(cli("submit", "--cluster", url, "--job", spec.toString()),
+                "submitted job ([0-9a-f]{32})"));
+        awaitAllTasksRunning(job);
+        JobHarness.await("forecasts of the first readings", Duration.ofMinutes(2),
+                () -> h.forecasts(c).size() >= keys * (first - 1));
+        String savepoint = find(cli("stop", "--cluster", url, "--job-id", job.toHexString()), "with savepoint (\\S+)");
+        try (JobControl control = new JobControl(processes.cluster())) {
+            assertEquals(JobStatus.FINISHED, control.status(job));
+        }
+
+        h.produce(c, readings(keys, first, total)); // arrive while the job is down
+        JobID resumed = JobID.fromHexString(find(cli("resume", "--cluster", url, "--job", spec.toString(),
+                "--from", savepoint, "--set", "execution.checkpointing.interval=500 ms", "--set", "parallelism.default=3"),
+                "as job ([0-9a-f]{32})"));
+        try {
+            // the spec's parallelism, not the cluster's 2: keyed state redistributed over 3 subtasks
+            awaitAllTasksRunning(resumed).getJobVertexInfos().forEach(v -> assertEquals(3, v.getParallelism(), v.getName()));
+            JobHarness.await("every forecast", Duration.ofMinutes(2), () -> h.forecasts(c).size() >= keys * total);
+            Thread.sleep(1000); // anything extra would show now
+            assertEqualsModelCore(ForecastJobTest.byKey(h.forecasts(c)), keys, total); // fails on a duplicate
+            assertTrue(h.deadLetters(c).isEmpty());
+        } finally {
+            cli("cancel", "--cluster", url, "--job-id", resumed.toHexString());
+        }
+        try (JobControl control = new JobControl(processes.cluster())) {
+            assertEquals(JobStatus.CANCELED, control.status(resumed));
+        }
+    }
+
+    /**
+     * kill -9 of a TaskManager that runs part of the job, mid-stream, and a new TaskManager started
+     * in its place: the job restarts from its last checkpoint and every reading still gets exactly
+     * one forecast, equal to an uninterrupted run's.
+     */
+    @Test
+    void aKilledTaskManagerLosesAndRepeatsNoForecast() throws Exception {
+        int keys = 8;
+        int first = 20;
+        int total = 40;
+        Map<String, String> o = new HashMap<>();
+        o.put("input.bounded", "false");
+        o.put("input.idle-timeout", "5 s");
+        o.put("model.path", modelFile.toString());
+        o.put("parallelism.default", "4"); // every slot of both TaskManagers: the killed one runs part of the job
+        o.put("restart-strategy.type", "fixed-delay");
+        o.put("restart-strategy.fixed-delay.attempts", "30");
+        o.put("restart-strategy.fixed-delay.delay", "1 s");
+        Configuration c = h.spec("failover", o);
+        h.produce(c, readings(keys, 0, first));
+        JobID job = new JobSubmitter(processes.cluster(), Installation.current().jobJar()).submit(c);
+        try {
+            awaitAllTasksRunning(job);
+            JobHarness.await("forecasts of the first readings", Duration.ofMinutes(2),
+                    () -> h.forecasts(c).size() >= keys * (first - 1));
+            int victim = runningTaskManagers().get(runningTaskManagers().size() - 1);
+            ProcessHandle tm = processes.flink().taskManager(victim).running().orElseThrow();
+            tm.destroyForcibly(); // SIGKILL: no goodbye to the JobManager
+            tm.onExit().get(1, java.util.concurrent.TimeUnit.MINUTES);
+            h.produce(c, readings(keys, first, total)); // while the job recovers
+            processes.flink().addTaskManager(2, Duration.ofMinutes(2));
+            JobHarness.await("every forecast", Duration.ofMinutes(3), () -> h.forecasts(c).size() >= keys * total);
+            Thread.sleep(1000); // anything extra would show now
+            assertEqualsModelCore(ForecastJobTest.byKey(h.forecasts(c)), keys, total); // fails on a duplicate
+        } finally {
+            try (JobControl control = new JobControl(processes.cluster())) {
+                control.cancel(job);
+            }
+        }
+    }
+
+    /** The numbers of the TaskManagers whose processes run. */
+    static List<Integer> runningTaskManagers() {
+        return processes.flink().processes().stream().filter(p -> p.name().startsWith("taskmanager-"))
+                .filter(p -> p.running().isPresent()).map(p -> Integer.parseInt(p.name().substring("taskmanager-".length())))
+                .sorted().toList();
+    }
+
+    /** The local processes' status commands see what the fixture started, through their pid files and REST. */
+    @Test
+    void statusCommandsSeeTheProcesses() {
+        String state = processes.dir().toString();
+        String cluster = cli("cluster", "status", "--state-dir", state);
+        assertTrue(cluster.contains("jobmanager: running"), cluster);
+        List<Integer> running = runningTaskManagers(); // another test may have replaced one
+        assertTrue(running.size() >= 2, cluster);
+        for (int tm : running) {
+            assertTrue(cluster.contains("taskmanager-" + tm + ": running"), cluster);
+        }
+        assertTrue(cluster.contains(running.size() + " TaskManagers"), cluster);
+        String broker = cli("kafka", "status", "--state-dir", state);
+        assertTrue(broker.startsWith("broker: running") && broker.contains(" at " + processes.bootstrapServers()), broker);
+        assertTrue(cli("status", "--cluster", processes.cluster().toString()).contains(running.size() + " TaskManagers, slots"));
+    }
+
+    /**
+     * 'flink run' of the job jar keeps working: Flink's own command-line client (what the flink
+     * script runs) runs ForecastJob.main from the jar, which reads the spec and the model here.
+     */
+    @Test
+    void flinkRunOfTheJobJarStillWorks() throws Exception {
+        int keys = 3;
+        int n = 10;
+        Configuration c = h.spec("flink-run", Map.of("model.path", modelFile.toString()));
+        Path spec = writeSpec(c, dir.resolve("flink-run.yaml"));
+        h.produce(c, readings(keys, 0, n));
+        // what the flink script runs: Flink's client on the cluster's classpath (a distribution's lib/)
+        Path log = dir.resolve("flink-run.log");
+        ProcessBuilder run = new ProcessBuilder(Installation.java(), "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "-cp", Installation.current().classpath(Installation.FLINK_CLASSPATH), "org.apache.flink.client.cli.CliFrontend",
+                "run", "-d", "-m", processes.cluster().host() + ":" + processes.cluster().port(),
+                Installation.current().jobJar().toString(), "--job", spec.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        run.environment().put("FLINK_CONF_DIR", Installation.current().conf("flink").toString());
+        Process flink = run.start();
+        flink.getOutputStream().close();
+        assertTrue(flink.waitFor(3, java.util.concurrent.TimeUnit.MINUTES), "flink run did not return");
+        int rc = flink.exitValue();
+        assertEquals(0, rc, () -> "flink run failed: " + read(log));
+        try (JobControl control = new JobControl(processes.cluster())) {
+            JobID job = control.jobs().stream().filter(j -> j.getJobName().equals(ForecastJob.name(c))).findFirst()
+                    .orElseThrow().getJobId();
+            JobHarness.await("the bounded job to finish", Duration.ofMinutes(2), () -> {
+                try {
+                    return control.status(job) == JobStatus.FINISHED;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        Map<String, TreeMap<Long, Forecast>> got = ForecastJobTest.byKey(h.forecasts(c));
+        assertEquals(keys, got.size());
+        got.values().forEach(fk -> assertEquals(n, fk.size()));
+    }
+
+    /** Every reading of every key forecast once, as the model core stepped over the key's whole series. */
+    static void assertEqualsModelCore(Map<String, TreeMap<Long, Forecast>> got, int keys, int total) {
+        assertEquals(keys, got.size());
+        for (int k = 0; k < keys; k++) {
+            float[] series = new float[total];
+            for (int i = 0; i < total; i++) {
+                series[i] = ForecastJobTest.value(k, i);
+            }
+            List<float[]> want = ForecastJobTest.expected(model, series);
+            TreeMap<Long, Forecast> fk = got.get("s" + k);
+            assertEquals(total, fk.size(), "forecasts of s" + k);
+            for (int i = 0; i < total; i++) {
+                Forecast f = fk.get(ForecastJobTest.T0 + i * ForecastJobTest.MIN);
+                assertArrayEquals(want.get(i), f.values, 0f, "s" + k + " reading " + i);
+                assertFalse(f.fallback);
+            }
+        }
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    static List<String[]> readings(int keys, int from, int to) {
+        List<String[]> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            for (int k = 0; k < keys; k++) {
+                out.add(new String[] {"s" + k, JobHarness.reading("s" + k,
+                        ForecastJobTest.T0 + i * ForecastJobTest.MIN, ForecastJobTest.value(k, i))});
+            }
+        }
+        return out;
+    }
+
+    /** The options as a job spec file (flat dotted keys, as 'streamcast submit --job' reads them). */
+    static Path writeSpec(Configuration c, Path file) throws Exception {
+        StringBuilder yaml = new StringBuilder();
+        c.toMap().forEach((k, v) -> yaml.append(k).append(": '").append(v.replace("'", "''")).append("'\n"));
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    /** Runs a streamcast command in this JVM; fails unless it succeeds; returns what it printed. */
+    static String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = StreamcastCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        assertEquals(0, rc, String.join(" ", args) + " failed: " + err);
+        return out.toString();
+    }
+
+    static String find(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), "no '" + regex + "' in: " + text);
+        return m.group(1);
+    }
+
+    static JobDetailsInfo awaitAllTasksRunning(JobID job) throws Exception {
+        try (var client = processes.cluster().client()) {
+            JobDetailsInfo[] last = new JobDetailsInfo[1];
+            JobHarness.await("all tasks of " + job + " running", Duration.ofMinutes(2), () -> {
+                try {
+                    last[0] = client.getJobDetails(job).get();
+                } catch (Exception e) {
+                    return false;
+                }
+                return last[0].getJobVertexInfos().stream().allMatch(v -> v.getExecutionState() == ExecutionState.RUNNING);
+            });
+            return last[0];
+        }
+    }
+}
