@@ -173,7 +173,9 @@ public final class ForecastJob {
         Configuration c = new Configuration(spec);
         c.set(KafkaIo.BUILT_AT, System.currentTimeMillis());
         validate(c);
-        KafkaIo.checkOutputTopics(c);
+        int horizon = Math.max(model != null ? model.shape().outputSize() : 0, Math.max(c.get(JobOptions.FALLBACK_HORIZON),
+                c.get(io.streamcast.config.TrainingOptions.HORIZON)));
+        KafkaIo.checkOutputTopics(c, horizon, modelId(c));
         boolean retraining = c.get(RetrainingOptions.ENABLED);
         boolean shared = retraining && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED;
         if (retraining) {

@@ -96,10 +96,15 @@ public final class JsonCodecs {
         return f;
     }
 
+    /** Characters of a dead letter's detail written out (some details quote the record): bounds its size. */
+    public static final int DETAIL_LIMIT = 1024;
+    static final String CUT = "...(truncated)";
+
     public static byte[] deadLetter(DeadLetter d) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("reason", d.reason.id());
-        root.put("detail", d.detail);
+        root.put("detail", d.detail != null && d.detail.length() > DETAIL_LIMIT ? d.detail.substring(0, DETAIL_LIMIT) + CUT
+                : d.detail);
         if (d.key != null) {
             root.put("key", d.key);
         }

@@ -213,15 +213,26 @@ public final class KafkaIo {
      *   <li>with output.record-timestamp event, a forecast carries its reading's time, up to
      *       input.max-future ahead of the clock: the output topic must accept that;</li>
      *   <li>a dead letter of a record whose key could not be read has no Kafka key, which a compacted
-     *       topic refuses.</li>
+     *       topic refuses;</li>
+     *   <li>no record may be larger than its topic's max.message.bytes or the producer's
+     *       max.request.size ({@link RecordSizes} bounds each kind from the options).</li>
      * </ul>
      * A topic that does not exist yet is created with the broker's defaults and checked at the next start.
+     *
+     * @param horizon the most forecast steps any model of this job can have
      */
-    public static void checkOutputTopics(Configuration c) {
+    public static void checkOutputTopics(Configuration c, int horizon, String modelId) {
         String out = c.get(JobOptions.OUTPUT_TOPIC);
         String dead = c.get(JobOptions.DEAD_LETTER_TOPIC);
+        int request = Integer.parseInt(clientProperties(c).getProperty("max.request.size", "1048576"));
         try (org.apache.kafka.clients.admin.Admin admin = admin(c)) {
             var outConfig = topicConfig(admin, out);
+            checkSize("forecasts", out, RecordSizes.largestForecast(c, horizon, modelId), request, outConfig);
+            checkSize("dead letters", dead, RecordSizes.largestDeadLetter(c), request, topicConfig(admin, dead));
+            if (c.getOptional(JobOptions.ACCURACY_TOPIC).isPresent()) {
+                String acc = c.get(JobOptions.ACCURACY_TOPIC);
+                checkSize("accuracy records", acc, RecordSizes.largestAccuracy(c, horizon), request, topicConfig(admin, acc));
+            }
             if (outConfig != null && c.get(JobOptions.RECORD_TIMESTAMP) == JobOptions.RecordTimestamp.EVENT) {
                 long maxFuture = c.get(JobOptions.MAX_FUTURE).toMillis();
                 var after = outConfig.get("message.timestamp.after.max.ms");
@@ -239,6 +250,23 @@ public final class KafkaIo {
                         + policy.value() + "), but dead letters of records whose key could not be read have no key,"
                         + " which a compacted topic refuses: use a topic with cleanup.policy delete");
             }
+        }
+    }
+
+    /** Refuses a kind of record whose largest size the producer (or the topic, when it exists) would refuse. */
+    private static void checkSize(String what, String topic, int largest, int maxRequest,
+                                  org.apache.kafka.clients.admin.Config topicConfig) {
+        if (largest > maxRequest) {
+            throw new IllegalArgumentException("the largest " + what + " record (" + largest + " bytes, from"
+                    + " input.max-key-length, dead-letter.payload-limit and the horizon) exceeds the producer's"
+                    + " max.request.size (" + maxRequest + "): lower those options or raise kafka.max.request.size");
+        }
+        var max = topicConfig == null ? null : topicConfig.get("max.message.bytes");
+        if (max != null && max.value() != null && largest > Integer.parseInt(max.value())) {
+            throw new IllegalArgumentException("the largest " + what + " record (" + largest + " bytes, from"
+                    + " input.max-key-length, dead-letter.payload-limit and the horizon) exceeds topic '" + topic
+                    + "' max.message.bytes (" + max.value() + "), so the broker would refuse it: lower those options"
+                    + " or raise the topic's setting");
         }
     }
 

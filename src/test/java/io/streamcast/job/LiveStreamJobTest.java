@@ -187,6 +187,32 @@ class LiveStreamJobTest {
         ForecastJob.build(env, c, ForecastJobTest.model());
     }
 
+    /**
+     * A record larger than its topic's max.message.bytes would fail the sink at every restart: the
+     * largest dead letter the options allow is refused at submission, and real ones stay under the bound.
+     */
+    @Test
+    void deadLettersTooLargeForTheirTopicAreRefusedAtSubmissionAndRealOnesStayUnderTheBound() throws Exception {
+        String topic = "small-dead";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("max.message.bytes", "20000"))))
+                    .all().get();
+        }
+        Configuration c = h.spec("dead-small", Map.of("dead-letter.topic", topic));
+        var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ForecastJob.build(env, c, ForecastJobTest.model()));
+        assertTrue(e.getMessage().contains("exceeds topic 'small-dead' max.message.bytes (20000)"), e.getMessage());
+        c.set(JobOptions.DEAD_LETTER_PAYLOAD_LIMIT, 1000); // 6 bytes a character at worst, plus the detail
+        ForecastJob.build(env, c, ForecastJobTest.model());
+        // the bound holds for the worst real dead letter: a payload of control characters, a long detail
+        int bound = io.streamcast.kafka.RecordSizes.largestDeadLetter(c);
+        String nasty = "\u0000\u001f\"".repeat(2000);
+        io.streamcast.event.DeadLetter d = new io.streamcast.event.DeadLetter(io.streamcast.event.Reason.MALFORMED_JSON,
+                nasty, nasty.substring(0, 1000) + "...(truncated)", "\u0001".repeat(256), "in", 0, 0);
+        assertTrue(io.streamcast.kafka.JsonCodecs.deadLetter(d).length + 256 < bound);
+    }
+
     /** A dead letter of a record without a readable key has no Kafka key: a compacted topic would refuse it. */
     @Test
     void aCompactedDeadLetterTopicIsRefusedAtSubmission() throws Exception {
