@@ -118,4 +118,18 @@ final class LivePace {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.LINGER_MS_CONFIG, 0));
     }
+
+    /** Every reading's forecast reached the read_committed reader within limitMillis of its sending. */
+    static void assertVisibleWithin(long limitMillis, Map<String, Long> sentAt, Map<String, Long> seenAt) {
+        long worst = 0;
+        java.util.List<Long> latencies = new java.util.ArrayList<>();
+        for (var e : sentAt.entrySet()) {
+            long latency = seenAt.get(e.getKey()) - e.getValue();
+            latencies.add(latency);
+            worst = Math.max(worst, latency);
+        }
+        java.util.Collections.sort(latencies);
+        org.junit.jupiter.api.Assertions.assertTrue(worst <= limitMillis,
+                "worst visible latency " + worst + " ms; all: " + latencies);
+    }
 }

@@ -90,6 +90,9 @@ class ProcessClusterIT {
             Thread.sleep(1000); // anything extra would show now
             assertEquals(sentAt.keySet(), reader.seenAt.keySet(), "one forecast per reading, no other");
             assertEquals(List.of(), reader.repeated);
+            // each as soon as its ordering bound allows, pauses or not (a stall would be forever); the
+            // margin over the MiniCluster's 6 s is for four JVMs sharing a loaded CI machine
+            LivePace.assertVisibleWithin(10_000, sentAt, reader.seenAt);
         } finally {
             try (JobControl control = new JobControl(processes.cluster())) {
                 control.cancel(job);
