@@ -20,7 +20,9 @@ import org.apache.flink.configuration.Configuration;
  * Retraining capacity: key-retrains per core-minute of the trainer (one thread, per-key scope),
  * each a full Retrainer.retrain (train a challenger on the key's window, evaluate champion and
  * challenger on the hold-out slice), on a window of state.recent-inputs seasonal readings.
- * Usage: RetrainBenchmark [default|small] [retrains] [window]
+ * With newReadings > 0 each request says that many readings came since the key's last training,
+ * so retraining.windows-per-reading (default 8) budgets the warm start; 0: train to early stopping.
+ * Usage: RetrainBenchmark [default|small] [retrains] [window] [newReadings]
  */
 public final class RetrainBenchmark {
     public static void main(String[] args) {
@@ -41,7 +43,8 @@ public final class RetrainBenchmark {
         }
         Model current = new Trainer(cfg).train(history, 1000, 1, null).model();
         Retrainer r = new Retrainer(cfg, c.get(RetrainingOptions.HOLDOUT), c.get(RetrainingOptions.MARGIN),
-                c.get(RetrainingOptions.WARM_START));
+                c.get(RetrainingOptions.WARM_START), c.get(RetrainingOptions.WINDOWS_PER_READING));
+        long newReadings = args.length > 3 ? Long.parseLong(args[3]) : 0;
         List<Long> times = new ArrayList<>();
         int accepted = 0;
         for (int i = 0; i < n + 5; i++) {
@@ -53,6 +56,7 @@ public final class RetrainBenchmark {
             q.window = java.util.Arrays.copyOfRange(history, from, from + window);
             q.currentModel = ModelBinary.write(current);
             q.trigger = "bench";
+            q.newReadings = newReadings;
             long t0 = System.nanoTime();
             ModelUpdate u = r.retrain(q);
             long dt = System.nanoTime() - t0;
