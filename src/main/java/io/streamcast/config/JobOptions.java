@@ -193,15 +193,15 @@ public final class JobOptions {
                     + " model (flags baseline, seasonal) until the model wins again.");
 
     public static final ConfigOption<Double> SAFETY_MARGIN = ConfigOptions.key("forecast.safety-margin")
-            .doubleType().defaultValue(0.05)
+            .doubleType().defaultValue(0.0)
             .withDescription("The model serves a step only where its recent error is below the best baseline's by this"
                     + " fraction (0: any amount); a margin keeps the net from chasing noise between near-equals.");
 
     public static final ConfigOption<java.time.Duration> SAFETY_SEASON = ConfigOptions.key("forecast.safety-season")
-            .durationType().defaultValue(java.time.Duration.ofDays(1))
+            .durationType().defaultValue(java.time.Duration.ZERO)
             .withDescription("Period of the safety net's seasonal-naive candidate (the value one season before each"
-                    + " step, from the key's training history); 0 s: last value only. It takes part for keys whose"
-                    + " state.history-steps hold more than one season of their interval.");
+                    + " step, from the key's training history), e.g. 1 d; 0 s (default): last value only. It takes part"
+                    + " for keys whose state.history-steps hold more than one season of their interval.");
 
     public static final ConfigOption<Integer> SAFETY_WINDOW = ConfigOptions.key("forecast.safety-window")
             .intType().defaultValue(64)

@@ -103,7 +103,7 @@ public final class RetrainingOptions {
             .withDescription("Continue from the current weights (false: re-initialise for every training).");
 
     public static final ConfigOption<Double> WINDOWS_PER_READING = ConfigOptions.key("retraining.windows-per-reading")
-            .doubleType().defaultValue(8.0)
+            .doubleType().defaultValue(0.0)
             .withDescription("Per-key warm-start retraining: training windows processed per reading applied since the"
                     + " key's previous training (at least one batch), so the training a key gets is the same per new"
                     + " reading however often retraining fires. 0: every training runs until early stopping.");
