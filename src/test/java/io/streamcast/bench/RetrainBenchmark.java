@@ -21,8 +21,9 @@ import org.apache.flink.configuration.Configuration;
  * each a full Retrainer.retrain (train a challenger on the key's window, evaluate champion and
  * challenger on the hold-out slice), on a window of state.recent-inputs seasonal readings.
  * With newReadings > 0 each request says that many readings came since the key's last training,
- * so retraining.windows-per-reading (default 8) budgets the warm start; 0: train to early stopping.
- * Usage: RetrainBenchmark [default|small] [retrains] [window] [newReadings]
+ * and retraining.windows-per-reading (the 5th argument, default 8) budgets the warm start; without
+ * them every retraining trains to early stopping.
+ * Usage: RetrainBenchmark [default|small] [retrains] [window] [newReadings] [windowsPerReading]
  */
 public final class RetrainBenchmark {
     public static void main(String[] args) {
@@ -42,9 +43,10 @@ public final class RetrainBenchmark {
             history[t] = (float) (20 + 3 * Math.sin(2 * Math.PI * t / 24) + 0.3 * Math.sin(t * 1.7));
         }
         Model current = new Trainer(cfg).train(history, 1000, 1, null).model();
-        Retrainer r = new Retrainer(cfg, c.get(RetrainingOptions.HOLDOUT), c.get(RetrainingOptions.MARGIN),
-                c.get(RetrainingOptions.WARM_START), c.get(RetrainingOptions.WINDOWS_PER_READING));
         long newReadings = args.length > 3 ? Long.parseLong(args[3]) : 0;
+        double perReading = args.length > 4 ? Double.parseDouble(args[4]) : 8;
+        Retrainer r = new Retrainer(cfg, c.get(RetrainingOptions.HOLDOUT), c.get(RetrainingOptions.MARGIN),
+                c.get(RetrainingOptions.WARM_START), newReadings > 0 ? perReading : 0);
         List<Long> times = new ArrayList<>();
         int accepted = 0;
         for (int i = 0; i < n + 5; i++) {
