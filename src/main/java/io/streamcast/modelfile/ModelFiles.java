@@ -74,13 +74,17 @@ public final class ModelFiles {
     /** Writes JSON when the file name ends in .json, the binary form otherwise. */
     public static void write(Model model, Path path) {
         try {
+            Path dir = path.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir); // e.g. models/ in a fresh checkout
+            }
             if (path.getFileName().toString().endsWith(".json")) {
                 Files.writeString(path, ModelJson.write(model));
             } else {
                 Files.write(path, ModelBinary.write(model));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write model file " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write model file " + path + ": " + e, e);
         }
     }
 }

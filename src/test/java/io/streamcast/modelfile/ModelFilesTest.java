@@ -158,6 +158,15 @@ class ModelFilesTest {
         assertMessage(() -> ModelFiles.read(bin), "m.scm: model bytes truncated");
     }
 
+    /** README's first step writes models/sensors.scm in a checkout that has no models/ yet. */
+    @Test
+    void writingIntoAFolderThatDoesNotExistYetCreatesIt(@TempDir Path dir) {
+        Model m = withNorm(ModelShape.of(CellType.RNN, 2, 3, 1, 2));
+        Path file = dir.resolve("models").resolve("nested").resolve("sensors.scm");
+        ModelFiles.write(m, file);
+        assertEquals(m, ModelFiles.read(file));
+    }
+
     @Test
     void aShapeTooLargeForOneFloatArrayIsRejectedBeforeAllocating() {
         // each size is within [1, 16384], but 2 x 4 x 16384 x 16384 passes int (it used to crash as
