@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** The one launcher: {@code streamcast <command>}. */
 @Command(name = "streamcast", mixinStandardHelpOptions = true, version = "streamcast 0.1.0",
         description = "Streaming time-series forecasting with recurrent networks on Kafka and Flink.",
-        subcommands = {DemoCommand.class, RunCommand.class, BacktestCommand.class, AccuracyCommand.class, ProduceCommand.class, TailCommand.class, ModelCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, BacktestCommand.class, AccuracyCommand.class, ProduceCommand.class, SimulateCommand.class, TailCommand.class, ModelCommand.class,
             SubmitCommand.class, ResumeCommand.class, SavepointCommand.class, StopCommand.class, CancelCommand.class,
             StatusCommand.class, ClusterCommand.class, KafkaCommand.class,
             StreamcastCli.OptionsCommand.class, CommandLine.HelpCommand.class})
