@@ -51,6 +51,10 @@ public final class ForecastFunction extends KeyedProcessFunction<String, Reading
         host.initializeState(c);
     }
 
+    AuditedCounters counters() {
+        return host.counters();
+    }
+
     private final class Ctx implements KeyContext {
         private Context current;
 

@@ -73,7 +73,8 @@ final class Forecaster {
     }
 
     /** Builds the forecaster in a host's open(): its states, metrics and collaborators for the scope. */
-    static Forecaster open(RuntimeContext rc, Configuration c, byte[] model, String modelId, Scope scope) {
+    static Forecaster open(RuntimeContext rc, AuditedCounters audited, Configuration c, byte[] model, String modelId,
+                           Scope scope) {
         KeyedForecaster grid = grid(c);
         ServingModel initial = model == null ? null : new ServingModel(ModelBinary.read(model), modelId, 0);
         if (initial != null) {
@@ -87,7 +88,7 @@ final class Forecaster {
         if (ttlConfig != null) {
             sd.enableTimeToLive(ttlConfig);
         }
-        ForecasterMetrics metrics = new ForecasterMetrics(rc.getMetricGroup(), bound);
+        ForecasterMetrics metrics = new ForecasterMetrics(rc.getMetricGroup(), audited, bound);
         Rejections rejections = new Rejections(c.get(JobOptions.LATE_POLICY), c.get(JobOptions.DUPLICATE_POLICY),
                 c.get(JobOptions.VALUE_FIELDS), metrics);
         ReadingOrder order = new ReadingOrder(bound, c.get(JobOptions.IDLE_TIMEOUT).toMillis(), scope == Scope.SHARED,
@@ -205,7 +206,11 @@ final class Forecaster {
     /** A reading whose turn has come: held while the key waits for a model, else applied. */
     private void turn(KeyContext ctx, KeyState s, Reading r) throws Exception {
         if (s.interval == 0) {
-            Reading[] learnt = intervals.learn(s, r); // the key's first readings wait until its interval is known
+            metrics.held.hold(r.arrival); // the key's first readings wait until its interval is known
+            Reading[] learnt = intervals.learn(s, r);
+            for (int i = 0; learnt != null && i < learnt.length; i++) {
+                metrics.held.release(learnt[i].arrival);
+            }
             for (int i = 0; learnt != null && i < learnt.length; i++) {
                 turn(ctx, s, learnt[i]);
             }

@@ -17,8 +17,9 @@ import org.apache.flink.util.Collector;
 /**
  * What the three Flink functions hosting the {@link Forecaster} share: the model shipped with the
  * job (binary, read on the client, so task managers need no file access), building the forecaster
- * in open(), timer dispatch, and the per-subtask count of keys with state, kept in operator state
- * so that after rescaling the sum over subtasks stays right.
+ * in open(), timer dispatch, and the operator state of its counters: the audited counters
+ * ({@link AuditedCounters}) and the per-subtask count of keys with state, so that across restores
+ * and rescales the sums over subtasks stay right.
  */
 final class ForecasterHost implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -30,6 +31,7 @@ final class ForecasterHost implements Serializable {
     private transient Forecaster forecaster;
     private transient ListState<Long> activeKeysState;
     private transient long restoredActiveKeys;
+    private transient AuditedCounters audited;
 
     ForecasterHost(Configuration conf, Model model, String modelId, Forecaster.Scope scope) {
         this.conf = conf;
@@ -45,16 +47,22 @@ final class ForecasterHost implements Serializable {
         for (Long n : activeKeysState.get()) {
             restoredActiveKeys += n;
         }
+        audited = AuditedCounters.restore(ctx.getOperatorStateStore());
     }
 
     Forecaster open(RuntimeContext rc) {
-        forecaster = Forecaster.open(rc, conf, model, modelId, scope);
+        forecaster = Forecaster.open(rc, audited, conf, model, modelId, scope);
         forecaster.metrics().activeKeys = restoredActiveKeys;
         return forecaster;
     }
 
     void snapshotState() throws Exception {
         activeKeysState.update(List.of(forecaster.metrics().activeKeys));
+        audited.snapshot();
+    }
+
+    AuditedCounters counters() {
+        return audited;
     }
 
     void onTimer(KeyContext ctx, TimeDomain domain, long time, Collector<Forecast> out) throws Exception {

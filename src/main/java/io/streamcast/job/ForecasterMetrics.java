@@ -7,7 +7,10 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
-/** The forecaster's metrics (group {@value Metrics#GROUP}), registered once per subtask. */
+/**
+ * The forecaster's metrics (group {@value Metrics#GROUP}), registered once per subtask. Counters
+ * and the held-readings count are totals since the job first started ({@link AuditedCounters}).
+ */
 final class ForecasterMetrics {
     final Counter used;
     final Counter forecastsOut;
@@ -35,30 +38,31 @@ final class ForecasterMetrics {
     /** Keys with state in this subtask (kept in operator state by the host). */
     long activeKeys;
 
-    ForecasterMetrics(MetricGroup operator, long boundMillis) {
+    ForecasterMetrics(MetricGroup operator, AuditedCounters audited, long boundMillis) {
         MetricGroup g = operator.addGroup(Metrics.GROUP);
-        used = g.counter(Metrics.READINGS_USED);
-        forecastsOut = g.counter(Metrics.FORECASTS_OUT);
-        late = g.counter(Metrics.LATE);
-        duplicates = g.counter(Metrics.DUPLICATES);
-        lateDropped = g.counter(Metrics.LATE_DROPPED);
-        duplicatesDropped = g.counter(Metrics.DUPLICATES_DROPPED);
-        gapFilled = g.counter(Metrics.GAP_FILLED_STEPS);
-        resets = g.counter(Metrics.STATE_RESETS);
-        expired = g.counter(Metrics.EXPIRED_KEYS);
-        requested = g.counter(Metrics.RETRAINS_REQUESTED);
-        swaps = g.counter(Metrics.MODEL_SWAPS);
-        swapWaits = g.counter(Metrics.SWAP_WAITS);
-        swapTimeouts = g.counter(Metrics.SWAP_TIMEOUTS);
-        waitedReadings = g.counter(Metrics.WAITED_READINGS);
-        staleUpdates = g.counter(Metrics.STALE_UPDATES);
-        trials = g.counter(Metrics.SHADOW_TRIALS);
-        trialsPromoted = g.counter(Metrics.SHADOW_PROMOTED);
-        trialsDropped = g.counter(Metrics.SHADOW_DROPPED);
-        dead = Metrics.deadLetterCounters(g);
+        used = audited.counter(g, Metrics.READINGS_USED);
+        forecastsOut = audited.counter(g, Metrics.FORECASTS_OUT);
+        late = audited.counter(g, Metrics.LATE);
+        duplicates = audited.counter(g, Metrics.DUPLICATES);
+        lateDropped = audited.counter(g, Metrics.LATE_DROPPED);
+        duplicatesDropped = audited.counter(g, Metrics.DUPLICATES_DROPPED);
+        gapFilled = audited.counter(g, Metrics.GAP_FILLED_STEPS);
+        resets = audited.counter(g, Metrics.STATE_RESETS);
+        expired = audited.counter(g, Metrics.EXPIRED_KEYS);
+        requested = audited.counter(g, Metrics.RETRAINS_REQUESTED);
+        swaps = audited.counter(g, Metrics.MODEL_SWAPS);
+        swapWaits = audited.counter(g, Metrics.SWAP_WAITS);
+        swapTimeouts = audited.counter(g, Metrics.SWAP_TIMEOUTS);
+        waitedReadings = audited.counter(g, Metrics.WAITED_READINGS);
+        staleUpdates = audited.counter(g, Metrics.STALE_UPDATES);
+        trials = audited.counter(g, Metrics.SHADOW_TRIALS);
+        trialsPromoted = audited.counter(g, Metrics.SHADOW_PROMOTED);
+        trialsDropped = audited.counter(g, Metrics.SHADOW_DROPPED);
+        dead = Metrics.deadLetterCounters(g, audited);
         g.gauge(Metrics.ACTIVE_KEYS, () -> activeKeys);
         live = new LiveAccuracy(g);
         held = new HeldReadings(boundMillis, System.currentTimeMillis());
+        held.restored(audited.keep(Metrics.HELD_READINGS, held::count));
         g.gauge(Metrics.HELD_READINGS, held::count);
         g.gauge(Metrics.HELD_OVER_BOUND, () -> held.overBound(System.currentTimeMillis()));
         processingMicros = g.histogram(Metrics.PROCESSING_TIME_US, new DescriptiveStatisticsHistogram(10_000));

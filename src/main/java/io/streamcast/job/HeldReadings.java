@@ -6,8 +6,10 @@ package io.streamcast.job;
  * stall. Counts per second of arrival in a ring, O(1) per reading and no allocation; arrivals that
  * leave the ring's window are kept in one "older" count.
  *
- * <p>Readings restored from a checkpoint arrived before this subtask started and are not counted
- * (they are released by their restored timers within the bound).
+ * <p>The count is a total over restores: it starts from the checkpointed count ({@link #restored}),
+ * so readings held in restored state are counted until released. They arrived before this subtask
+ * started and are not in the ring (their restored timers release them within the bound). After a
+ * rescale keyed state and this count move independently: only the sum over subtasks is exact.
  */
 final class HeldReadings {
     private static final int SECONDS = 256;
@@ -28,7 +30,13 @@ final class HeldReadings {
         this.newest = startedAt / 1000;
     }
 
+    /** The count this subtask restored (readings held in the checkpoint it starts from). */
+    void restored(long held) {
+        count += held;
+    }
+
     void hold(long arrival) {
+        count++;
         if (arrival < startedAt) {
             return;
         }
@@ -39,10 +47,10 @@ final class HeldReadings {
         } else {
             perSecond[(int) (sec % SECONDS)]++;
         }
-        count++;
     }
 
     void release(long arrival) {
+        count--;
         if (arrival < startedAt) {
             return;
         }
@@ -52,7 +60,6 @@ final class HeldReadings {
         } else {
             perSecond[(int) (sec % SECONDS)]--;
         }
-        count--;
     }
 
     long count() {

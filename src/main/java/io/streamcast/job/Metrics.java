@@ -9,7 +9,8 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * Names of streamcast's metrics, registered under the group {@value #GROUP} of each operator.
  * Reconciliation: readings_in = readings_used + dead_letters.* + late_dropped + duplicates_dropped
- * (+ readings still waiting for the watermark while the job runs).
+ * + held_readings (+ records in flight between operators while the job runs). Counters are totals
+ * since the job first started, across restores and rescales ({@link AuditedCounters}).
  */
 public final class Metrics {
     private Metrics() {
@@ -63,11 +64,10 @@ public final class Metrics {
     public static final String STALE_UPDATES = "stale_updates";
 
     /** One counter per dead-letter reason, as streamcast.dead_letters.&lt;reason&gt;, all registered up front. */
-    public static Map<Reason, Counter> deadLetterCounters(MetricGroup streamcastGroup) {
-        MetricGroup g = streamcastGroup.addGroup(DEAD_LETTERS);
+    static Map<Reason, Counter> deadLetterCounters(MetricGroup streamcastGroup, AuditedCounters audited) {
         Map<Reason, Counter> out = new EnumMap<>(Reason.class);
         for (Reason r : Reason.values()) {
-            out.put(r, g.counter(r.id()));
+            out.put(r, audited.counter(streamcastGroup, DEAD_LETTERS + "." + r.id()));
         }
         return out;
     }

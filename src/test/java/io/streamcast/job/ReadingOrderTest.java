@@ -220,16 +220,17 @@ class ReadingOrderTest {
     @Test
     void heldReadingsCountThoseOverTheBound() {
         HeldReadings held = new HeldReadings(2_000, 10_000);
-        held.hold(5_000); // before this subtask started (restored): not counted
+        held.restored(1); // held in the checkpoint this subtask starts from: counted, not timed
         held.hold(10_500);
         held.hold(11_200);
-        assertEquals(2, held.count());
+        assertEquals(3, held.count());
         assertEquals(0, held.overBound(12_000));
         assertEquals(1, held.overBound(14_000), "the reading from 10.5 s is held over 2 s + 1 s of slack");
         assertEquals(2, held.overBound(15_000));
         held.release(10_500);
-        held.release(5_000);
+        held.release(5_000); // the restored one
         assertEquals(1, held.overBound(15_000));
+        assertEquals(1, held.count());
         held.hold(400_000); // the ring moves on: the old reading is still counted
         assertEquals(1, held.overBound(400_500));
         held.release(11_200);
