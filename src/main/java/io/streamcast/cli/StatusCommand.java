@@ -1,9 +1,15 @@
 package io.streamcast.cli;
 
 import io.streamcast.deploy.JobControl;
+import io.streamcast.deploy.Reconciliation;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 import picocli.CommandLine.Command;
@@ -12,8 +18,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code streamcast status}: the cluster's size and its jobs, newest first. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show a cluster's TaskManagers and slots and its jobs' states.")
+/**
+ * {@code streamcast status}: the cluster's size and its jobs, newest first; for each running job
+ * its reconciling counters (summed over subtasks) and a STALL flag when readings are stuck.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show a cluster's TaskManagers and slots, its jobs' states and each running job's counters.")
 public final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -21,20 +31,49 @@ public final class StatusCommand implements Callable<Integer> {
     ClusterOption cluster;
     @Option(names = "--job-id", description = "Only this job (default: all).")
     String jobId;
+    @Option(names = "--watch", description = "Print the counters again every this long (e.g. 30s; more than the"
+            + " cluster's metrics.fetcher.update-interval, 10 s by default), flagging readings in but none used since"
+            + " the sample before. Ctrl-C stops.")
+    String watch;
 
     @Override
     public Integer call() throws Exception {
+        long every = watch == null ? 0 : Durations.parse("--watch", watch).toMillis();
         try (JobControl control = new JobControl(cluster.address())) {
             ClusterOverviewWithVersion o = control.overview();
             Out.line(spec, "cluster " + cluster.address() + ": Flink " + o.getVersion() + ", " + o.getNumTaskManagersConnected()
                     + " TaskManagers, slots " + o.getNumSlotsAvailable() + " free of " + o.getNumSlotsTotal());
-            for (JobStatusMessage j : control.jobs().stream()
+            List<JobStatusMessage> jobs = control.jobs().stream()
                     .filter(j -> jobId == null || j.getJobId().toHexString().equals(jobId))
-                    .sorted(Comparator.comparingLong(JobStatusMessage::getStartTime).reversed()).toList()) {
+                    .sorted(Comparator.comparingLong(JobStatusMessage::getStartTime).reversed()).toList();
+            Map<JobID, Reconciliation> earlier = new HashMap<>();
+            for (JobStatusMessage j : jobs) {
                 Out.line(spec, j.getJobId() + "  " + j.getJobState() + "  since " + Instant.ofEpochMilli(j.getStartTime())
                         + "  " + j.getJobName());
+                counters(control, j, earlier);
+            }
+            while (every > 0) {
+                Thread.sleep(every);
+                for (JobStatusMessage j : jobs) {
+                    counters(control, j, earlier);
+                }
             }
         }
         return 0;
+    }
+
+    /** The job's counters line and, if it looks stalled (now, or since its sample before), why. */
+    private void counters(JobControl control, JobStatusMessage j, Map<JobID, Reconciliation> earlier) throws Exception {
+        if (j.getJobState() != JobStatus.RUNNING) {
+            return;
+        }
+        Reconciliation r = control.reconciliation(j.getJobId()).orElse(null);
+        if (r == null) {
+            Out.line(spec, "  counters: not reported yet (the JobManager fetches metrics every few seconds)");
+            return;
+        }
+        Out.line(spec, "  counters: " + r.line());
+        r.stall(earlier.get(j.getJobId())).ifPresent(why -> Out.line(spec, "  STALL: " + why));
+        earlier.put(j.getJobId(), r);
     }
 }

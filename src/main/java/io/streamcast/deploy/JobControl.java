@@ -2,6 +2,8 @@ package io.streamcast.deploy;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -12,8 +14,8 @@ import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 
 /**
- * Savepoint, stop-with-savepoint, cancel and status of jobs on a cluster, through Flink's REST
- * client. Savepoints go to the given directory, or to the cluster's
+ * Savepoint, stop-with-savepoint, cancel and status of jobs (their reconciling counters too) on a
+ * cluster, through Flink's REST client. Savepoints go to the given directory, or to the cluster's
  * execution.checkpointing.savepoint-dir when none is given.
  */
 public final class JobControl implements AutoCloseable {
@@ -57,6 +59,15 @@ public final class JobControl implements AutoCloseable {
 
     public ClusterOverviewWithVersion overview() throws Exception {
         return client.getClusterOverview().get(1, TimeUnit.MINUTES);
+    }
+
+    /**
+     * The job's reconciling counters through the REST API, summed over subtasks (see {@link JobMetrics});
+     * empty until the JobManager has fetched them once.
+     */
+    public Optional<Reconciliation> reconciliation(JobID job) throws Exception {
+        Map<String, Long> sums = new JobMetrics(client).sums(job);
+        return sums.isEmpty() ? Optional.empty() : Optional.of(Reconciliation.of(sums));
     }
 
     /** The job named by id, or, when none is named, the only one that is not finished. */
