@@ -203,6 +203,24 @@ class AuditedCountersTest {
         }
     }
 
+    @Test
+    void readingsWaitingForTheirKeysIntervalAreHeld() throws Exception {
+        ForecastFunction fn = new ForecastFunction(ReadingOrderTest.spec(Map.of("grid.interval", "auto",
+                "input.out-of-orderness", "0 ms")), ForecastJobTest.model(), "m");
+        var h = forecaster(1, 0, fn);
+        h.initializeEmptyState();
+        h.open();
+        ReadingOrderTest.send(h, ReadingOrderTest.reading("a", T, 1f));
+        ReadingOrderTest.send(h, ReadingOrderTest.reading("a", T + MIN, 2f));
+        assertEquals(0, h.extractOutputValues().size(), "one gap does not tell the interval");
+        assertEquals(2, fn.counters().get(Metrics.HELD_READINGS));
+        ReadingOrderTest.send(h, ReadingOrderTest.reading("a", T + 2 * MIN, 3f)); // two gaps agree: 1 min
+        assertEquals(3, h.extractOutputValues().size());
+        assertEquals(0, fn.counters().get(Metrics.HELD_READINGS));
+        assertEquals(3, fn.counters().get(Metrics.READINGS_USED));
+        h.close();
+    }
+
     /** The counters summed over subtasks equal the reference, and sent = used + dead letters + dropped + held. */
     static void assertReconciles(List<ForecastFunction> fns, Seen seen, long lateDropped, long held, String when) {
         long used = sum(fns, ForecastFunction::counters, Metrics.READINGS_USED);
