@@ -206,10 +206,10 @@ final class Forecaster {
     /** A reading whose turn has come: held while the key waits for a model, else applied. */
     private void turn(KeyContext ctx, KeyState s, Reading r) throws Exception {
         if (s.interval == 0) {
-            metrics.held.hold(r.arrival); // the key's first readings wait until its interval is known
+            metrics.held.holdUntimed(); // the key's first readings wait until its interval is known
             Reading[] learnt = intervals.learn(s, r);
             for (int i = 0; learnt != null && i < learnt.length; i++) {
-                metrics.held.release(learnt[i].arrival);
+                metrics.held.releaseUntimed();
             }
             for (int i = 0; learnt != null && i < learnt.length; i++) {
                 turn(ctx, s, learnt[i]);

@@ -62,6 +62,18 @@ final class HeldReadings {
         }
     }
 
+    /**
+     * A reading that waits for its key's next readings rather than for a deadline (its interval is
+     * still being learnt): held, but never over the bound, however long its key stays quiet.
+     */
+    void holdUntimed() {
+        count++;
+    }
+
+    void releaseUntimed() {
+        count--;
+    }
+
     long count() {
         return count;
     }

@@ -237,4 +237,15 @@ class ReadingOrderTest {
         assertEquals(0, held.overBound(400_500));
         assertEquals(1, held.count());
     }
+
+    @Test
+    void readingsWaitingForTheirKeysIntervalAreHeldButNeverOverTheBound() {
+        HeldReadings held = new HeldReadings(2_000, 10_000);
+        held.holdUntimed(); // waits for its key's next readings, however long the key stays quiet
+        held.hold(10_500);
+        assertEquals(2, held.count());
+        assertEquals(1, held.overBound(600_000), "only the one waiting for its bound");
+        held.releaseUntimed();
+        assertEquals(1, held.count());
+    }
 }
