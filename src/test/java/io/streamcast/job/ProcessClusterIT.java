@@ -11,6 +11,7 @@ import io.streamcast.cluster.LocalProcesses;
 import io.streamcast.config.JobOptions;
 import io.streamcast.deploy.JobControl;
 import io.streamcast.deploy.JobSubmitter;
+import io.streamcast.deploy.Reconciliation;
 import io.streamcast.event.Forecast;
 import io.streamcast.model.Model;
 import io.streamcast.modelfile.ModelFiles;
@@ -184,10 +185,26 @@ class ProcessClusterIT {
             JobHarness.await("every forecast", Duration.ofMinutes(3), () -> h.forecasts(c).size() >= keys * total);
             Thread.sleep(1000); // anything extra would show now
             assertEqualsModelCore(ForecastJobTest.byKey(h.forecasts(c)), keys, total); // fails on a duplicate
+            // the counters went on from the restored checkpoint: through REST they add up to every reading
+            assertEquals(new Reconciliation(keys * total, keys * total, Map.of(), 0, 0, 0, 0, keys * total),
+                    settledCounters(job, keys * total));
         } finally {
             try (JobControl control = new JobControl(processes.cluster())) {
                 control.cancel(job);
             }
+        }
+    }
+
+    /** The job's counters via REST once readings_in reaches n (the JobManager fetches them every 10 s), or the last seen. */
+    static Reconciliation settledCounters(JobID job, long n) throws Exception {
+        try (JobControl control = new JobControl(processes.cluster())) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            Reconciliation r = control.reconciliation(job).orElse(null);
+            while ((r == null || r.in() < n || r.held() > 0 || r.inFlight() != 0) && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                r = control.reconciliation(job).orElse(null);
+            }
+            return r;
         }
     }
 
