@@ -127,27 +127,26 @@ public final class JsonCodecs {
         root.put("timestamp", a.timestamp);
         root.put("model_version", a.modelVersion);
         root.put("readings", a.readings);
-        var m = root.putArray("model_mae");
-        for (float v : a.modelMae) {
-            m.add(v);
-        }
-        var l = root.putArray("last_value_mae");
-        for (float v : a.lastValueMae) {
-            l.add(v);
-        }
-        var sn = root.putArray("seasonal_naive_mae");
-        for (float v : a.seasonalNaiveMae) {
-            sn.add(v);
-        }
-        var b = root.putArray("baseline_steps");
-        for (int k : a.baselineSteps) {
-            b.add(k);
-        }
-        var ss = root.putArray("seasonal_steps");
-        for (int k : a.seasonalSteps) {
-            ss.add(k);
-        }
+        putFloats(root, "model_mae", a.modelMae);
+        putFloats(root, "last_value_mae", a.lastValueMae);
+        putFloats(root, "seasonal_naive_mae", a.seasonalNaiveMae);
+        putInts(root, "baseline_steps", a.baselineSteps);
+        putInts(root, "seasonal_steps", a.seasonalSteps);
         return bytes(root);
+    }
+
+    private static void putFloats(ObjectNode root, String name, float[] values) {
+        var array = root.putArray(name);
+        for (float v : values) {
+            array.add(v);
+        }
+    }
+
+    private static void putInts(ObjectNode root, String name, int[] values) {
+        var array = root.putArray(name);
+        for (int v : values) {
+            array.add(v);
+        }
     }
 
     public static DeadLetter parseDeadLetter(byte[] json) {

@@ -185,16 +185,10 @@ class LiveStreamJobTest {
      */
     @Test
     void deadLettersTooLargeForTheirTopicAreRefusedAtSubmissionAndRealOnesStayUnderTheBound() throws Exception {
-        String topic = "small-dead";
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("max.message.bytes", "20000"))))
-                    .all().get();
-        }
-        Configuration c = h.spec("dead-small", Map.of("dead-letter.topic", topic));
+        Configuration c = h.spec("dead-small", Map.of("dead-letter.topic", "small-dead"));
+        assertRefusedAtSubmission(c, "small-dead", Map.of("max.message.bytes", "20000"),
+                "exceeds topic 'small-dead' max.message.bytes (20000)");
         var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ForecastJob.build(env, c, ForecastJobTest.model()));
-        assertTrue(e.getMessage().contains("exceeds topic 'small-dead' max.message.bytes (20000)"), e.getMessage());
         c.set(JobOptions.DEAD_LETTER_PAYLOAD_LIMIT, 1000); // 6 bytes a character at worst, plus the detail
         ForecastJob.build(env, c, ForecastJobTest.model());
         // the bound holds for the worst real dead letter: a payload of control characters, a long detail
@@ -208,15 +202,20 @@ class LiveStreamJobTest {
     /** A dead letter of a record without a readable key has no Kafka key: a compacted topic would refuse it. */
     @Test
     void aCompactedDeadLetterTopicIsRefusedAtSubmission() throws Exception {
-        String topic = "compacted-dead";
+        Configuration c = h.spec("dead-compact", Map.of("dead-letter.topic", "compacted-dead"));
+        assertRefusedAtSubmission(c, "compacted-dead", Map.of("cleanup.policy", "compact"),
+                "dead-letter.topic 'compacted-dead' is compacted");
+    }
+
+    /** Creates the topic with these settings; building the job then fails with the message. */
+    private static void assertRefusedAtSubmission(Configuration c, String topic, Map<String, String> topicConfig,
+                                                  String message) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
-                    .all().get();
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(topicConfig))).all().get();
         }
-        Configuration c = h.spec("dead-compact", Map.of("dead-letter.topic", topic));
         var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ForecastJob.build(env, c, ForecastJobTest.model()));
-        assertTrue(e.getMessage().contains("dead-letter.topic 'compacted-dead' is compacted"), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
     }
 }
