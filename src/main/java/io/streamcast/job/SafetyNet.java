@@ -58,6 +58,9 @@ final class SafetyNet {
         int horizon = f.values.length;
         if (s.netSlots == null || s.netSlots.length != horizon) {
             init(s, horizon);
+        } else if (s.netErrSeasonal == null) { // state from a savepoint taken before seasonal naive
+            s.netErrSeasonal = new float[horizon];
+            s.netSeasonalScored = new int[horizon];
         }
         float actual = reading[targetIndex];
         long slot = s.lastSlot;
@@ -143,7 +146,7 @@ final class SafetyNet {
 
     /** The key's averages now, as a record for the accuracy topic (null before its first scored forecast). */
     KeyAccuracy snapshot(String key, KeyState s, Forecast f) {
-        if (s.netErrModel == null) {
+        if (s.netErrModel == null || s.netErrSeasonal == null) {
             return null;
         }
         KeyAccuracy a = new KeyAccuracy();

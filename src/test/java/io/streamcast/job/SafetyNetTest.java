@@ -132,6 +132,28 @@ class SafetyNetTest {
         }
     }
 
+    /** A key restored from a savepoint taken before seasonal naive has no arrays for it: they are made. */
+    @Test
+    void stateFromBeforeSeasonalNaiveGoesOn() {
+        SafetyNet net = new SafetyNet(true, WINDOW, 0, 0L, 0, new LiveAccuracy(new Captured()));
+        KeyState s = new KeyState();
+        for (long t = 0; t < 40; t++) {
+            s.lastSlot = t;
+            if (t == 20) { // as the old PojoSerializer state restores: the new fields absent
+                s.netErrSeasonal = null;
+                s.netSeasonalScored = null;
+            }
+            Forecast f = new Forecast();
+            f.values = new float[] {100f, 100f, 100f};
+            net.apply(s, f, new float[] {truth(t)});
+            if (t >= 10) { // far worse than last value: served by it, before and after the restore
+                assertTrue(f.baseline, "t=" + t);
+                assertEquals(truth(t), f.values[H - 1], 0f);
+            }
+        }
+        assertEquals(H, net.snapshot("k", s, new Forecast()).baselineSteps.length);
+    }
+
     /** A daily sawtooth of 24 hourly slots: exactly periodic, no two slots of a day alike. */
     static float daily(long t) {
         return 50f + Math.floorMod(t, 24);
