@@ -212,6 +212,20 @@ class LiveStreamJobTest {
                                                   String message) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(topicConfig))).all().get();
+            // the broker's metadata may trail the controller for a moment: the job's check must find the topic
+            var resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            JobHarness.await("topic " + topic + " visible", java.time.Duration.ofSeconds(30), () -> {
+                try {
+                    admin.describeConfigs(List.of(resource)).all().get();
+                    return true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            });
         }
         var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
