@@ -2,6 +2,7 @@ package io.streamcast.backtest;
 
 import io.streamcast.config.JobOptions;
 import io.streamcast.event.Forecast;
+import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.Model;
 import io.streamcast.training.Trainer;
 import io.streamcast.training.TrainingConfig;
@@ -75,17 +76,24 @@ public final class Backtest {
 
     /** The starting model, trained on the history parts of all keys together (each a segment of its own). */
     public static Model startingModel(Configuration c, Map<String, KeySeries> series, Settings s) {
+        TrainingConfig cfg = TrainingConfig.from(c);
+        DerivedInputs derived = cfg.inputs();
+        int columns = 1 + derived.width();
         List<float[]> parts = new ArrayList<>();
-        series.forEach((k, ks) -> parts.add(ks.gridRows(s.historyEnd(ks))));
-        int[] rows = parts.stream().mapToInt(p -> p.length).toArray();
-        float[] all = new float[java.util.Arrays.stream(rows).sum()];
+        // the job appends the derived inputs to each grid row: so does the history the starting model learns from
+        series.forEach((k, ks) -> {
+            float[] rows = ks.gridRows(s.historyEnd(ks));
+            parts.add(derived.expand(rows, rows.length, 1, 0, ks.firstSlot * ks.interval, ks.interval));
+        });
+        int[] rows = parts.stream().mapToInt(p -> p.length / columns).toArray();
+        float[] all = new float[java.util.Arrays.stream(rows).sum() * columns];
         int at = 0;
         for (float[] p : parts) {
             System.arraycopy(p, 0, all, at, p.length);
             at += p.length;
         }
         try {
-            return new Trainer(TrainingConfig.from(c)).train(all, rows, 1, null).model();
+            return new Trainer(cfg).train(all, rows, columns, null).model();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the starting model is trained on each key's history part (" + rows[0]
                     + " grid steps" + (rows.length > 1 ? " for the first key" : "") + "): " + e.getMessage()

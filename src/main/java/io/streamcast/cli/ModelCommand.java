@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamcast.config.Options;
 import io.streamcast.model.CellType;
+import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
 import io.streamcast.model.RecurrentState;
@@ -225,6 +226,10 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--out", required = true, description = "Model file to write.")
         Path out;
 
+        @Option(names = "--time-column", description = "Column with each row's time (ISO-8601 or epoch): needed by the"
+                + " calendar inputs of model.derived-inputs; rows must still be one grid step apart.")
+        String timeColumn;
+
         @Option(names = "--warm-start", description = "Continue from this model's weights.")
         Path warmStart;
 
@@ -234,14 +239,27 @@ public final class ModelCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TrainingConfig cfg = TrainingConfig.from(Options.parse(set));
-            NumericCsv data = NumericCsv.read(csv, columns);
+            DerivedInputs derived = cfg.inputs();
+            if (derived.needsTime() && timeColumn == null) {
+                throw new IllegalArgumentException("model.derived-inputs " + derived + " needs the time of each row:"
+                        + " give --time-column");
+            }
+            NumericCsv data = NumericCsv.read(csv, columns, timeColumn);
+            int width = data.columns + derived.width();
+            float[] rows = derived.isEmpty() ? data.values : data.times != null
+                    ? derived.expand(data.values, data.rows, data.columns, cfg.targetColumn(), data.times)
+                    : derived.expand(data.values, data.rows, data.columns, cfg.targetColumn(), 0, 1);
             Model start = warmStart != null ? ModelFiles.read(warmStart) : null;
-            if (start != null && !start.shape().equals(cfg.shape(data.columns))) {
+            if (start != null && !start.shape().equals(cfg.shape(width))) {
                 // checked here so that the message names the file
                 throw new IllegalArgumentException(warmStart + ": warm start model " + start.shape()
-                        + " does not match " + cfg.shape(data.columns) + " (the --set model.* options and the columns)");
+                        + " does not match " + cfg.shape(width) + " (the --set model.* options and the columns)");
             }
-            TrainingResult r = new Trainer(cfg).train(data.values, data.rows, data.columns, start);
+            if (start != null && !start.inputs().equals(derived)) {
+                throw new IllegalArgumentException(warmStart + ": warm start model computes the derived inputs "
+                        + start.inputs() + ", not " + derived + " (model.derived-inputs)");
+            }
+            TrainingResult r = new Trainer(cfg).train(rows, data.rows, width, start);
             ModelFiles.write(r.model(), out);
             PrintWriter pw = spec.commandLine().getOut();
             pw.printf("%s: %d training / %d validation windows, %d epochs (best %d), train MSE %.5f, "

@@ -20,18 +20,26 @@ public final class NumericCsv {
     public final int columns;
     /** Row-major [rows, columns]. */
     public final float[] values;
+    /** Epoch milliseconds per row, from the time column; null without one. */
+    public final long[] times;
 
-    private NumericCsv(List<String> header, int rows, int columns, float[] values) {
+    private NumericCsv(List<String> header, int rows, int columns, float[] values, long[] times) {
         this.header = header;
         this.rows = rows;
         this.columns = columns;
         this.values = values;
+        this.times = times;
+    }
+
+    public static NumericCsv read(Path file, List<String> select) throws IOException {
+        return read(file, select, null);
     }
 
     /**
-     * @param select column names or 0-based indices to keep, in that order; null keeps all
+     * @param select     column names or 0-based indices to keep, in that order; null keeps all
+     * @param timeColumn name or index of a time column (ISO-8601 or epoch), or null
      */
-    public static NumericCsv read(Path file, List<String> select) throws IOException {
+    public static NumericCsv read(Path file, List<String> select, String timeColumn) throws IOException {
         List<String> lines;
         try {
             lines = new ArrayList<>(Files.readAllLines(file));
@@ -62,6 +70,11 @@ public final class NumericCsv {
                 pick[i] = resolve(select.get(i), header, file);
             }
         }
+        int timeAt = timeColumn == null ? -1 : resolve(timeColumn, header, file);
+        if (timeAt >= 0 && pick == null) {
+            throw new IllegalArgumentException(file + ": with a time column, name the value columns too (--columns)");
+        }
+        List<Long> times = new ArrayList<>();
         List<float[]> out = new ArrayList<>();
         int width = -1;
         for (int ln = first; ln < lines.size(); ln++) {
@@ -100,6 +113,15 @@ public final class NumericCsv {
                 }
             }
             out.add(row);
+            if (timeAt >= 0) {
+                String cell = timeAt < cells.size() ? cells.get(timeAt).trim() : "";
+                try {
+                    times.add(io.streamcast.kafka.ReadingParser.parseTime(cell));
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException(file + " line " + (ln + 1) + ", column " + (timeAt + 1)
+                            + ": not a time: '" + cell + "'");
+                }
+            }
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException(file + ": no data rows" + (header != null
@@ -110,7 +132,8 @@ public final class NumericCsv {
         for (int r = 0; r < out.size(); r++) {
             System.arraycopy(out.get(r), 0, v, r * width, width);
         }
-        return new NumericCsv(header, out.size(), width, v);
+        return new NumericCsv(header, out.size(), width, v,
+                timeAt >= 0 ? times.stream().mapToLong(Long::longValue).toArray() : null);
     }
 
     private static int resolve(String col, List<String> header, Path file) {

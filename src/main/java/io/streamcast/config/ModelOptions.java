@@ -31,4 +31,16 @@ public final class ModelOptions {
             .withDescription("A linear skip beside the network over the last N changes of the target (LSTNet's"
                     + " highway), fitted by ridge regression before the network learns what it leaves; needs"
                     + " training.relative-target and N < training.input-length. 0: none.");
+
+    public static final ConfigOption<java.util.List<String>> DERIVED_INPUTS = ConfigOptions.key("model.derived-inputs")
+            .stringType().asList().defaultValues()
+            .withDescription("Inputs the model computes besides the readings, appended after them: difference (the"
+                    + " target's change since the previous grid step), hour_of_day and day_of_week (sin and cos of"
+                    + " the grid slot's position in the day or week, in model.time-zone). The model file records them;"
+                    + " a job's spec must name the same ones as its model. Empty: none.");
+
+    public static final ConfigOption<String> TIME_ZONE = ConfigOptions.key("model.time-zone")
+            .stringType().defaultValue("UTC")
+            .withDescription("Time zone of the calendar inputs (model.derived-inputs hour_of_day, day_of_week), as"
+                    + " an IANA id such as Europe/Berlin: the sensors' local time, where daily cycles follow it.");
 }

@@ -173,6 +173,9 @@ public final class ForecastJob {
         Configuration c = new Configuration(spec);
         c.set(KafkaIo.BUILT_AT, System.currentTimeMillis());
         validate(c);
+        if (model != null) { // input columns and derived inputs: at submission, not in every subtask's open()
+            Forecaster.grid(c).check(new ServingModel(model, modelId(c), 0));
+        }
         int horizon = Math.max(model != null ? model.shape().outputSize() : 0, Math.max(c.get(JobOptions.FALLBACK_HORIZON),
                 c.get(io.streamcast.config.TrainingOptions.HORIZON)));
         KafkaIo.checkOutputTopics(c, horizon, modelId(c));

@@ -8,6 +8,7 @@ import io.streamcast.event.ModelUpdate;
 import io.streamcast.event.Reading;
 import io.streamcast.event.Reason;
 import io.streamcast.modelfile.ModelBinary;
+import io.streamcast.training.TrainingConfig;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -69,7 +70,7 @@ final class Forecaster {
         return new KeyedForecaster(0, c.get(JobOptions.MAX_GAP).toMillis(),
                 c.get(JobOptions.FILL_POLICY), c.get(JobOptions.VALUE_FIELDS).size(), c.get(JobOptions.TARGET_INDEX),
                 c.get(JobOptions.WARMUP_STEPS), c.get(JobOptions.RING_SIZE), c.get(JobOptions.HISTORY_STEPS),
-                c.get(JobOptions.FALLBACK_HORIZON));
+                c.get(JobOptions.FALLBACK_HORIZON), TrainingConfig.derivedInputs(c));
     }
 
     /** Builds the forecaster in a host's open(): its states, metrics and collaborators for the scope. */

@@ -3,6 +3,7 @@ package io.streamcast.job;
 import io.streamcast.config.JobOptions.FillPolicy;
 import io.streamcast.event.Forecast;
 import io.streamcast.model.CellType;
+import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.Highway;
 import io.streamcast.model.Normaliser;
 import java.util.Arrays;
@@ -33,6 +34,9 @@ public final class KeyedForecaster {
     private final int historyCapacity;
     private final int fallbackHorizon;
     private final int inputSize;
+    /** Inputs computed from the readings, at input[derivedAt ..] (see DerivedInputs). */
+    private final DerivedInputs derived;
+    private final int derivedAt;
     private final float[] input;
     private final float[] normalised;
     private float[] y = new float[0];
@@ -47,6 +51,14 @@ public final class KeyedForecaster {
     /** historyCapacity: grid rows of training history kept per key besides the re-warm ring (0: none). */
     public KeyedForecaster(long intervalMillis, long maxGapMillis, FillPolicy policy, int valueFields, int targetIndex,
                            int warmupSteps, int recentCapacity, int historyCapacity, int fallbackHorizon) {
+        this(intervalMillis, maxGapMillis, policy, valueFields, targetIndex, warmupSteps, recentCapacity, historyCapacity,
+                fallbackHorizon, DerivedInputs.NONE);
+    }
+
+    /** derived: inputs computed from the readings, appended after the value fields and the mask. */
+    public KeyedForecaster(long intervalMillis, long maxGapMillis, FillPolicy policy, int valueFields, int targetIndex,
+                           int warmupSteps, int recentCapacity, int historyCapacity, int fallbackHorizon,
+                           DerivedInputs derived) {
         if (intervalMillis < 0) {
             throw new IllegalArgumentException("grid.interval must be positive");
         }
@@ -59,12 +71,17 @@ public final class KeyedForecaster {
         this.recentCapacity = recentCapacity;
         this.historyCapacity = historyCapacity;
         this.fallbackHorizon = fallbackHorizon;
-        this.inputSize = valueFields + (policy == FillPolicy.MASK ? 1 : 0);
+        this.derived = derived.copy();
+        this.derivedAt = valueFields + (policy == FillPolicy.MASK ? 1 : 0);
+        this.inputSize = derivedAt + derived.width();
         this.input = new float[inputSize];
         this.normalised = new float[inputSize];
     }
 
-    /** The model input size readings map to: the value fields, plus the missing flag with grid.fill-policy mask. */
+    /**
+     * The model input size readings map to: the value fields, plus the missing flag with grid.fill-policy
+     * mask, plus the derived inputs.
+     */
     public int inputSize() {
         return inputSize;
     }
@@ -74,7 +91,13 @@ public final class KeyedForecaster {
         if (m.model.shape().inputSize() != inputSize) {
             throw new IllegalArgumentException("model.path: the model's input_size is " + m.model.shape().inputSize()
                     + " but input.value-fields has " + values + " field(s)"
-                    + (policy == FillPolicy.MASK ? " plus the missing-value mask of grid.fill-policy mask" : ""));
+                    + (policy == FillPolicy.MASK ? " plus the missing-value mask of grid.fill-policy mask" : "")
+                    + (derived.isEmpty() ? "" : " plus " + derived.width() + " derived input(s) " + derived));
+        }
+        if (!m.model.inputs().equals(derived)) {
+            throw new IllegalArgumentException("model.path: the model computes the derived inputs " + m.model.inputs()
+                    + " but the job's model.derived-inputs / model.time-zone give " + derived
+                    + "; set them as the model was trained");
         }
     }
 
@@ -163,6 +186,7 @@ public final class KeyedForecaster {
         long slot = slotOf(s, timestamp);
         boolean gapFilled = false;
         boolean reset = false;
+        float previous = s.lastSlot != KeyState.NONE ? s.last[targetIndex] : Float.NaN; // for the difference input
         if (s.lastSlot != KeyState.NONE) {
             if (slot <= s.lastSlot) {
                 return Outcome.SAME_SLOT;
@@ -174,9 +198,11 @@ public final class KeyedForecaster {
                 Highway.clear(s.lags, 0, s.lags.length);
                 s.steps = 0;
                 reset = true;
+                previous = Float.NaN;
             } else if (missing > 0) {
                 for (long k = 1; k <= missing; k++) {
                     fill(s, reading, k, missing + 1);
+                    previous = derive(previous, timeOf(s, s.lastSlot + k));
                     step(s, m, input);
                 }
                 filledSteps += missing;
@@ -188,6 +214,7 @@ public final class KeyedForecaster {
         if (policy == FillPolicy.MASK) {
             input[values] = 0f;
         }
+        derive(previous, timeOf(s, slot));
         step(s, m, input);
         System.arraycopy(reading, 0, s.last, 0, values);
         s.lastSlot = slot;
@@ -220,6 +247,18 @@ public final class KeyedForecaster {
         if (policy == FillPolicy.MASK) {
             input[values] = 1f;
         }
+    }
+
+    /**
+     * Writes the derived inputs of the step at gridTime after the input's own columns; previous is
+     * the target of the step before (NaN: none, the change counts as 0). Returns this step's target.
+     */
+    private float derive(float previous, long gridTime) {
+        float now = input[targetIndex];
+        if (!derived.isEmpty()) {
+            derived.write(input, derivedAt, Float.isNaN(previous) ? 0f : now - previous, gridTime);
+        }
+        return now;
     }
 
     /** One grid step: remember the input, advance the model (y = its forecast). */

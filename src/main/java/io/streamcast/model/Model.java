@@ -13,12 +13,18 @@ public final class Model {
     private final float[] params;
     private final Normaliser normaliser;
     private final Highway highway;
+    private final DerivedInputs inputs;
 
     public Model(ModelShape shape, float[] params, Normaliser normaliser) {
         this(shape, params, normaliser, null);
     }
 
     public Model(ModelShape shape, float[] params, Normaliser normaliser, Highway highway) {
+        this(shape, params, normaliser, highway, DerivedInputs.NONE);
+    }
+
+    /** inputs: the last inputs.width() input columns are derived (the caller computes them, see DerivedInputs). */
+    public Model(ModelShape shape, float[] params, Normaliser normaliser, Highway highway, DerivedInputs inputs) {
         this.shape = Objects.requireNonNull(shape, "shape");
         if (params.length != shape.parameterCount()) {
             throw new IllegalArgumentException("model " + shape + " needs " + shape.parameterCount()
@@ -33,6 +39,11 @@ public final class Model {
         if (highway != null && (highway.outputs() != shape.outputSize() || highway.column() >= shape.inputSize())) {
             throw new IllegalArgumentException("highway of " + highway.outputs() + " outputs on input column "
                     + highway.column() + " does not match the model " + shape);
+        }
+        this.inputs = Objects.requireNonNull(inputs, "inputs");
+        if (inputs.width() >= shape.inputSize()) {
+            throw new IllegalArgumentException("derived inputs " + inputs + " take " + inputs.width()
+                    + " input columns, but the model " + shape + " needs at least one more for its readings");
         }
         this.params = params;
         this.normaliser = normaliser;
@@ -58,22 +69,32 @@ public final class Model {
         return highway;
     }
 
+    /** What the model's last input columns are computed from (NONE: every column is read). */
+    public DerivedInputs inputs() {
+        return inputs;
+    }
+
     public Model withNormaliser(Normaliser n) {
-        return new Model(shape, params, n, highway);
+        return new Model(shape, params, n, highway, inputs);
     }
 
     public Model withHighway(Highway h) {
-        return new Model(shape, params, normaliser, h);
+        return new Model(shape, params, normaliser, h, inputs);
     }
 
     public Model withParams(float[] newParams) {
-        return new Model(shape, newParams, normaliser, highway);
+        return new Model(shape, newParams, normaliser, highway, inputs);
+    }
+
+    public Model withInputs(DerivedInputs d) {
+        return new Model(shape, params, normaliser, highway, d);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Model m && shape.equals(m.shape) && Arrays.equals(params, m.params)
-                && Objects.equals(normaliser, m.normaliser) && Objects.equals(highway, m.highway);
+                && Objects.equals(normaliser, m.normaliser) && Objects.equals(highway, m.highway)
+                && inputs.equals(m.inputs);
     }
 
     @Override

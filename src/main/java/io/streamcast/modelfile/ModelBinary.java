@@ -1,6 +1,7 @@
 package io.streamcast.modelfile;
 
 import io.streamcast.model.CellType;
+import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.GruVariant;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
@@ -17,15 +18,18 @@ import java.util.zip.CRC32;
  * <pre>
  * offset size  field
  * 0      4     magic "SCMD"
- * 4      2     format version (1; 2 when the target is relative)
+ * 4      2     format version (1; 2 when the target is relative; 3 with derived inputs)
  * 6      1     cell: 0 rnn, 1 lstm, 2 gru
  * 7      1     gru variant: 0 reset_after, 1 reset_before
  * 8      16    input_size, hidden_size, num_layers, output_size (int32 each)
- * 24     1     flags: bit 0 = normalisation present, bit 1 = relative target, bit 2 = highway (both version 2)
+ * 24     1     flags: bit 0 = normalisation present, bit 1 = relative target, bit 2 = highway (both version
+ *              2 or 3), bit 3 = derived inputs (version 3)
  * 25     4     parameter count (int32), must equal the count the shape implies
  * 29     4     (relative target only) relative_to_input (int32): the input column forecasts are relative to
  * ...    ...   normalisation (if flagged): input_mean[in], input_std[in], output_mean[O], output_std[O]
- * ...    ...   highway (flag bit 2, version 2): input_column (int32), lags (int32), weight[O x lags]
+ * ...    ...   highway (flag bit 2): input_column (int32), lags (int32), weight[O x lags]
+ * ...    ...   derived inputs (flag bit 3): kinds (int32, bit k = DerivedInputs.Kind ordinal k), time zone id
+ *              (int16 length, UTF-8 bytes)
  * ...    4*P   parameters, PyTorch state_dict order (float32)
  * end-4  4     CRC32 of every byte before it
  * </pre>
@@ -38,10 +42,13 @@ public final class ModelBinary {
     public static final int VERSION = 1;
     /** Written only for a relative target, so a model without one stays readable by earlier builds. */
     public static final int VERSION_RELATIVE = 2;
+    /** Written only with derived inputs, which earlier builds would not compute. */
+    public static final int VERSION_INPUTS = 3;
     private static final int HEADER_BYTES = 29;
     private static final int FLAG_NORMALISER = 1;
     private static final int FLAG_RELATIVE = 2;
     private static final int FLAG_HIGHWAY = 4;
+    private static final int FLAG_INPUTS = 8;
 
     private static boolean relative(Model model) {
         return model.normaliser() != null && model.normaliser().relativeTo() >= 0;
@@ -49,6 +56,18 @@ public final class ModelBinary {
 
     private static long highwayBytes(Model model) {
         return model.highway() == null ? 0 : 8 + 4L * model.highway().outputs() * model.highway().lags();
+    }
+
+    private static byte[] zoneBytes(Model model) {
+        return model.inputs().zone().getId().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static long inputsBytes(Model model) {
+        return model.inputs().isEmpty() ? 0 : 4 + 2 + zoneBytes(model).length;
+    }
+
+    private static int version(Model model) {
+        return !model.inputs().isEmpty() ? VERSION_INPUTS : relative(model) ? VERSION_RELATIVE : VERSION;
     }
 
     /** Whether these bytes start like a binary model (used to tell binary files from JSON). */
@@ -68,7 +87,8 @@ public final class ModelBinary {
     public static long serialisedSize(Model model) {
         ModelShape s = model.shape();
         long norm = model.normaliser() == null ? 0 : 2L * (s.inputSize() + s.outputSize());
-        return HEADER_BYTES + (relative(model) ? 4 : 0) + 4 * (norm + s.parameterCount()) + highwayBytes(model) + 4;
+        return HEADER_BYTES + (relative(model) ? 4 : 0) + 4 * (norm + s.parameterCount()) + highwayBytes(model) + inputsBytes(model)
+                + 4;
     }
 
     public static byte[] write(Model model) {
@@ -84,13 +104,13 @@ public final class ModelBinary {
         if (model.highway() != null && !relative(model)) {
             throw new ModelFormatException("a highway needs a relative target (normalisation.relative_to_input)");
         }
-        b.putShort((short) (relative(model) ? VERSION_RELATIVE : VERSION));
+        b.putShort((short) version(model));
         b.put((byte) s.cell().ordinal());
         b.put((byte) s.gruVariant().ordinal());
         b.putInt(s.inputSize()).putInt(s.hiddenSize()).putInt(s.numLayers()).putInt(s.outputSize());
         Normaliser n = model.normaliser();
         b.put((byte) ((n != null ? FLAG_NORMALISER : 0) | (relative(model) ? FLAG_RELATIVE : 0)
-                | (model.highway() != null ? FLAG_HIGHWAY : 0)));
+                | (model.highway() != null ? FLAG_HIGHWAY : 0) | (model.inputs().isEmpty() ? 0 : FLAG_INPUTS)));
         b.putInt(s.parameterCount());
         if (relative(model)) {
             b.putInt(n.relativeTo());
@@ -104,6 +124,14 @@ public final class ModelBinary {
         if (model.highway() != null) {
             b.putInt(model.highway().column()).putInt(model.highway().lags());
             putFloats(b, model.highway().weight());
+        }
+        if (!model.inputs().isEmpty()) {
+            int kinds = 0;
+            for (DerivedInputs.Kind k : model.inputs().kinds()) {
+                kinds |= 1 << k.ordinal();
+            }
+            byte[] zone = zoneBytes(model);
+            b.putInt(kinds).putShort((short) zone.length).put(zone);
         }
         putFloats(b, model.params());
         CRC32 crc = new CRC32();
@@ -128,9 +156,9 @@ public final class ModelBinary {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.position(MAGIC.length);
         int version = Short.toUnsignedInt(b.getShort());
-        if (version != VERSION && version != VERSION_RELATIVE) {
+        if (version < VERSION || version > VERSION_INPUTS) {
             throw new ModelFormatException("unsupported binary model version " + version + " (this build reads "
-                    + VERSION + " and " + VERSION_RELATIVE + ")");
+                    + VERSION + " to " + VERSION_INPUTS + ")");
         }
         int cellId = b.get();
         int variantId = b.get();
@@ -156,7 +184,10 @@ public final class ModelBinary {
         boolean hasNorm = (flags & FLAG_NORMALISER) != 0;
         boolean relative = (flags & FLAG_RELATIVE) != 0;
         boolean hasHighway = (flags & FLAG_HIGHWAY) != 0;
-        if (relative != (version == VERSION_RELATIVE) || (relative && !hasNorm) || (hasHighway && !relative)) {
+        boolean hasInputs = (flags & FLAG_INPUTS) != 0;
+        boolean versionFits = hasInputs ? version == VERSION_INPUTS : relative == (version == VERSION_RELATIVE)
+                && version != VERSION_INPUTS;
+        if (!versionFits || (relative && !hasNorm) || (hasHighway && !relative)) {
             throw new ModelFormatException("corrupt model header: version " + version + " with flags " + flags);
         }
         long highwayBytes = 0;
@@ -171,7 +202,16 @@ public final class ModelBinary {
             }
             highwayBytes = 8 + 4L * shape.outputSize() * lags;
         }
-        long expected = highwayBytes + HEADER_BYTES + (relative ? 4 : 0)
+        long inputsBytes = 0;
+        if (hasInputs) { // after the highway; the zone id's length is in its own header
+            int at = (int) (HEADER_BYTES + (relative ? 4 : 0) + (hasNorm ? 8L * (shape.inputSize() + shape.outputSize()) : 0)
+                    + highwayBytes);
+            if (bytes.length < at + 6) {
+                throw new ModelFormatException("model bytes truncated: no derived-inputs header");
+            }
+            inputsBytes = 6 + Short.toUnsignedInt(ByteBuffer.wrap(bytes, at + 4, 2).order(ByteOrder.LITTLE_ENDIAN).getShort());
+        }
+        long expected = highwayBytes + inputsBytes + HEADER_BYTES + (relative ? 4 : 0)
                 + 4L * ((hasNorm ? 2L * (shape.inputSize() + shape.outputSize()) : 0) + count) + 4;
         if (bytes.length != expected) {
             throw new ModelFormatException((bytes.length < expected ? "model bytes truncated" : "trailing bytes")
@@ -201,12 +241,37 @@ public final class ModelBinary {
                 highway = new io.streamcast.model.Highway(column, lags,
                         getFloats(b, shape.outputSize() * lags, "highway.weight"));
             }
+            DerivedInputs inputs = DerivedInputs.NONE;
+            if (hasInputs) {
+                int kinds = b.getInt();
+                byte[] zone = new byte[Short.toUnsignedInt(b.getShort())];
+                b.get(zone);
+                inputs = inputs(kinds, new String(zone, java.nio.charset.StandardCharsets.UTF_8));
+            }
             // the checksum only proves the bytes are as written: a NaN written is a NaN read
             float[] params = getFloats(b, count, null);
             ModelChecks.requireFinite(shape, params);
-            return new Model(shape, params, n, highway);
+            return new Model(shape, params, n, highway, inputs);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new ModelFormatException("corrupt model body: " + e.getMessage(), e);
+        }
+    }
+
+    private static DerivedInputs inputs(int bits, String zone) {
+        java.util.EnumSet<DerivedInputs.Kind> kinds = java.util.EnumSet.noneOf(DerivedInputs.Kind.class);
+        for (DerivedInputs.Kind k : DerivedInputs.Kind.values()) {
+            if ((bits & (1 << k.ordinal())) != 0) {
+                kinds.add(k);
+                bits &= ~(1 << k.ordinal());
+            }
+        }
+        if (bits != 0 || kinds.isEmpty()) {
+            throw new IllegalArgumentException("unknown derived inputs " + Integer.toBinaryString(bits));
+        }
+        try {
+            return new DerivedInputs(kinds, java.time.ZoneId.of(zone));
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("derived inputs: time zone '" + zone + "': " + e.getMessage(), e);
         }
     }
 

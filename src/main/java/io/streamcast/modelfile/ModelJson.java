@@ -36,7 +36,9 @@ import java.util.stream.Stream;
  *                    "relative_to_input": 0},   (optional: forecasts = output * output_std + that raw input,
  *                                                the change from the last reading; absent: + output_mean)
  *  "highway": {"input_column": 0, "lags": 24,     (optional, relative target only: output o gets
- *              "weight": [[...] per output]}}      + sum_l weight[o][l-1] * (z[t-l] - z[t]), z normalised)
+ *              "weight": [[...] per output]},      + sum_l weight[o][l-1] * (z[t-l] - z[t]), z normalised)
+ *  "derived_inputs": {"inputs": ["difference", "hour_of_day"],   (optional: the last input columns are
+ *                     "time_zone": "UTC"}}                         computed, see DerivedInputs)
  * </pre>
  * Other top-level fields are ignored, so a PyTorch dump with metadata loads as it is, except a
  * near miss of a known field (normalization, gru_varient), which is an error. The torch.nn options
@@ -139,7 +141,27 @@ public final class ModelJson {
                 throw new ModelFormatException("model JSON: " + e.getMessage(), e);
             }
         }
-        return new Model(shape, p, n, highway(root, shape, n));
+        try {
+            return new Model(shape, p, n, highway(root, shape, n), derivedInputs(root));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("model JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The optional {"inputs": [names], "time_zone": id}; absent: every input column is read. */
+    private static io.streamcast.model.DerivedInputs derivedInputs(JsonNode root) {
+        JsonNode d = root.get("derived_inputs");
+        if (d == null || d.isNull()) {
+            return io.streamcast.model.DerivedInputs.NONE;
+        }
+        JsonNode names = d.get("inputs");
+        if (names == null || !names.isArray()) {
+            throw new ModelFormatException("model JSON: derived_inputs.inputs must be a list of names");
+        }
+        List<String> list = new java.util.ArrayList<>();
+        names.forEach(x -> list.add(x.asText()));
+        JsonNode zone = d.get("time_zone");
+        return io.streamcast.model.DerivedInputs.of(list, zone == null ? "UTC" : zone.asText());
     }
 
     /**
@@ -197,7 +219,8 @@ public final class ModelJson {
 
     /** Top-level fields this reader understands; any other is metadata and ignored, unless it is a near miss of one. */
     static final List<String> FIELDS = Stream.concat(Stream.of("format", "cell", "input_size",
-            "hidden_size", "num_layers", "output_size", "gru_variant", "params", "normalisation", "highway"),
+            "hidden_size", "num_layers", "output_size", "gru_variant", "params", "normalisation", "highway",
+            "derived_inputs"),
             Unsupported.OPTION_FIELDS.stream()).toList();
 
     /** Other names for a field that a hand-edited file may use: rejected only while the field itself is absent. */
@@ -361,6 +384,11 @@ public final class ModelJson {
             for (int o = 0; o < hw.outputs(); o++) {
                 addFloats(rows.addArray(), w, o * hw.lags(), hw.lags());
             }
+        }
+        if (!model.inputs().isEmpty()) {
+            ObjectNode d = root.putObject("derived_inputs");
+            model.inputs().names().forEach(d.putArray("inputs")::add);
+            d.put("time_zone", model.inputs().zone().getId());
         }
         return root;
     }

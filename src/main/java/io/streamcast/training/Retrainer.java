@@ -151,14 +151,15 @@ public final class Retrainer {
     private TrainingConfig configFor(Model current, long seed) {
         TrainingConfig b = base;
         ModelShape s = current == null ? null : current.shape();
-        // a warm start keeps the current model's kind of target; the skip is refitted every time
+        // a warm start keeps the current model's kind of target and its derived inputs (the job's rows carry
+        // them); the skip is refitted every time
         boolean relative = current != null && current.normaliser() != null ? current.normaliser().relativeTo() >= 0
                 : b.relativeTarget();
         return new TrainingConfig(s != null ? s.cell() : b.cell(), s != null ? s.gruVariant() : b.gruVariant(),
                 s != null ? s.hiddenSize() : b.hiddenSize(), s != null ? s.numLayers() : b.numLayers(),
                 b.inputLength(), s != null ? s.outputSize() : b.horizon(), b.stride(), b.targetColumn(), b.batchSize(),
                 b.maxEpochs(), b.patience(), b.validationFraction(), b.learningRate(), b.clipNorm(), b.forgetBias(), seed,
-                relative, relative ? b.arLags() : 0, b.loss());
+                relative, relative ? b.arLags() : 0, b.loss(), current != null ? current.inputs() : b.inputs());
     }
 
     /** A seed that depends only on what is trained: the key (String.hashCode is specified) and the version. */

@@ -1,5 +1,6 @@
 package io.streamcast.training;
 
+import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.Highway;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
@@ -24,7 +25,8 @@ public final class Trainer {
     }
 
     /**
-     * @param series    row-major [rows, columns] readings in original units
+     * @param series    row-major [rows, columns] readings in original units, the last
+     *                  cfg.inputs().width() columns derived from them (see DerivedInputs#expand)
      * @param warmStart weights to continue from (same shape), or null for a fresh PyTorch-style
      *                  initialisation; its normaliser is kept, because its weights only make
      *                  sense in that scale (one is fitted if it has none)
@@ -138,7 +140,8 @@ public final class Trainer {
                 System.arraycopy(params, 0, best, 0, params.length);
             }
         }
-        return new TrainingResult(new Model(shape, best, norm, highway), lastTrain, hasVal ? bestVal : Double.NaN, epoch,
+        DerivedInputs inputs = warmStart != null ? warmStart.inputs() : cfg.inputs();
+        return new TrainingResult(new Model(shape, best, norm, highway, inputs), lastTrain, hasVal ? bestVal : Double.NaN, epoch,
                 bestEpoch, w.trainCount(), w.validationCount(), seen, (System.nanoTime() - start) / 1_000_000, diverged);
     }
 

@@ -3,6 +3,7 @@ package io.streamcast.training;
 import io.streamcast.config.ModelOptions;
 import io.streamcast.config.TrainingOptions;
 import io.streamcast.model.CellType;
+import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.GruVariant;
 import io.streamcast.model.ModelShape;
 import org.apache.flink.configuration.ConfigOption;
@@ -14,7 +15,7 @@ public record TrainingConfig(
         int inputLength, int horizon, int stride, int targetColumn,
         int batchSize, int maxEpochs, int patience, double validationFraction,
         double learningRate, double clipNorm, Double forgetBias, long seed, boolean relativeTarget, int arLags,
-        Loss loss) {
+        Loss loss, DerivedInputs inputs) {
 
     public static TrainingConfig defaults() {
         return from(new Configuration());
@@ -32,7 +33,18 @@ public record TrainingConfig(
                 inRange(c, TrainingOptions.LEARNING_RATE, 1e-9, 10.0),
                 inRange(c, TrainingOptions.CLIP_NORM, 1e-9, 1e9),
                 c.getOptional(TrainingOptions.FORGET_BIAS).orElse(null),
-                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET), arLags(c), loss(c));
+                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET), arLags(c), loss(c),
+                derivedInputs(c));
+    }
+
+    /** model.derived-inputs in model.time-zone, checked at start. */
+    public static DerivedInputs derivedInputs(Configuration c) {
+        try {
+            return DerivedInputs.of(c.get(ModelOptions.DERIVED_INPUTS), c.get(ModelOptions.TIME_ZONE));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ModelOptions.DERIVED_INPUTS.key() + " / " + ModelOptions.TIME_ZONE.key()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     private static Loss loss(Configuration c) {
@@ -89,7 +101,7 @@ public record TrainingConfig(
 
     /** The shape of a model trained with these settings on a series of inputSize columns. */
     public ModelShape shape(int inputSize) {
-        if (targetColumn >= inputSize) {
+        if (targetColumn >= inputSize - inputs.width()) {
             throw new IllegalArgumentException(TrainingOptions.TARGET_COLUMN.key() + " is " + targetColumn
                     + " but the series has only " + inputSize + " column(s)");
         }
