@@ -52,6 +52,7 @@ public final class JobSpec {
                     + JobOptions.VALUE_FIELDS.key() + " has " + fields + " field(s)");
         }
         io.streamcast.job.SamplingIntervals intervals = io.streamcast.job.SamplingIntervals.from(c); // fails on bad values
+        io.streamcast.training.TrainingConfig.derivedInputs(c);
         atLeast(c, JobOptions.MAX_RECORD_BYTES, 1);
         atLeast(c, JobOptions.MAX_KEY_LENGTH, 1);
         atLeast(c, JobOptions.FALLBACK_HORIZON, 1);

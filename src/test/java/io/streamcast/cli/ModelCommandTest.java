@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamcast.model.Model;
 import io.streamcast.model.PyTorchFixture;
 import io.streamcast.modelfile.ModelBinary;
 import io.streamcast.modelfile.ModelFiles;
@@ -218,6 +219,35 @@ class ModelCommandTest {
         assertTrue(r.out().contains("gru(reset_after) in=1 hidden=8 layers=2 out=6"), r.out());
         assertEquals(6, ModelFiles.read(out).shape().outputSize());
         assertTrue(Files.readString(out).contains("\"normalisation\""));
+    }
+
+    @Test
+    void trainWithDerivedInputsReadsTheTimeColumnAndRecordsThemInTheModel() throws Exception {
+        StringBuilder csv = new StringBuilder("time,load\n");
+        java.time.Instant t0 = java.time.Instant.parse("2026-01-05T00:00:00Z");
+        for (int t = 0; t < 400; t++) {
+            csv.append(t0.plusSeconds(3600L * t)).append(',')
+                    .append(String.format(Locale.ROOT, "%.4f", 5 + 2 * Math.sin(2 * Math.PI * t / 24))).append('\n');
+        }
+        Path data = dir.resolve("timed.csv");
+        Files.writeString(data, csv);
+        Path out = dir.resolve("derived.scm");
+        String[] common = {"--csv", data.toString(), "--columns", "load", "--out", out.toString(),
+                "--set", "training.input-length=24", "--set", "training.horizon=6", "--set", "model.hidden-size=8",
+                "--set", "training.max-epochs=2", "--set", "model.derived-inputs=difference;hour_of_day"};
+        Run r = run(java.util.stream.Stream.concat(java.util.stream.Stream.of("model", "train"),
+                java.util.Arrays.stream(common)).toArray(String[]::new));
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("give --time-column"), r.err());
+        r = run(java.util.stream.Stream.concat(java.util.stream.Stream.of("model", "train", "--time-column", "time"),
+                java.util.Arrays.stream(common)).toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        Model m = ModelFiles.read(out);
+        assertEquals(4, m.shape().inputSize()); // load, its change, sin and cos of the hour
+        assertEquals(java.util.List.of("difference", "hour_of_day"), m.inputs().names());
+        // the hour columns were normalised from the rows' times: their mean over whole days is 0
+        assertEquals(0, m.normaliser().inputMean()[2], 0.05);
+        assertEquals(Math.sqrt(0.5), m.normaliser().inputStd()[3], 0.05);
     }
 
     static void assertNear(JsonNode expected, JsonNode got, String what) {

@@ -104,6 +104,9 @@ class JobSpecTest {
                 "retraining.windows-per-reading must be in [0, 1e6]");
         assertRejected(ok, Map.of("forecast.safety-season", "-1 h"), "forecast.safety-season");
         assertRejected(ok, Map.of("forecast.safety-margin", "1"), "forecast.safety-margin must be in [0, 1)");
+        assertRejected(ok, Map.of("model.derived-inputs", "difference;hour"), "unknown derived input 'hour'");
+        assertRejected(ok, Map.of("model.derived-inputs", "hour_of_day", "model.time-zone", "Europe/Atlantis"),
+                "unknown time zone 'Europe/Atlantis'");
         IllegalArgumentException lags = assertThrows(IllegalArgumentException.class, () -> io.streamcast.training
                 .TrainingConfig.from(JobSpec.load(write(ok), Map.of("model.ar-lags", "64"))));
         assertTrue(lags.getMessage().contains("model.ar-lags (64) must be less than training.input-length (64)"),
