@@ -131,6 +131,35 @@ class BacktestJobTest {
         assertTrue(errOn < 0.7 * errOff, "MAE over the last 400 hours: retraining " + errOn + ", none " + errOff);
     }
 
+    /**
+     * An office sensor: high from 08:00 to 18:00 on weekdays, low otherwise. Six hours ahead, only
+     * the clock tells when the next change comes. The calendar inputs run through the whole job
+     * (starting model, serving, per-key retraining on the job's rows) and must pay for themselves.
+     */
+    @Test
+    void calendarInputsRunThroughRetrainingAndForecastAnOfficeDayBetter() throws Exception {
+        SplittableRandom r = new SplittableRandom(7);
+        double[] v = new double[1000];
+        for (int i = 0; i < v.length; i++) {
+            java.time.ZonedDateTime t = java.time.Instant.ofEpochMilli(T0 + i * HOUR).atZone(java.time.ZoneOffset.UTC);
+            boolean open = t.getDayOfWeek().getValue() <= 5 && t.getHour() >= 8 && t.getHour() < 18;
+            v[i] = (open ? 30 : 20) + 0.5 * (r.nextDouble() - 0.5);
+        }
+        Map<String, KeySeries> s = series(v);
+        Configuration plain = spec();
+        plain.set(io.streamcast.config.JobOptions.SAFETY_NET, false); // the models alone
+        Configuration calendar = new Configuration(plain);
+        calendar.set(io.streamcast.config.ModelOptions.DERIVED_INPUTS, java.util.List.of("hour_of_day", "day_of_week"));
+        Model start = Backtest.startingModel(calendar, s, settings());
+        assertEquals(java.util.List.of("hour_of_day", "day_of_week"), start.inputs().names());
+        Backtest.Result withCalendar = Backtest.run(calendar, start, s, settings(), (x, y) -> { });
+        Backtest.Result without = Backtest.run(plain, null, s, settings(), (x, y) -> { });
+        assertTrue(withCalendar.points().stream().anyMatch(p -> p.modelVersion() > 0), "a retrained model served");
+        double c = withCalendar.total().get(Backtest.STREAMCAST).mae(6);
+        double p = without.total().get(Backtest.STREAMCAST).mae(6);
+        assertTrue(c < 0.8 * p, "MAE at step 6: with the calendar " + c + ", without " + p);
+    }
+
     /** streamcast's MAE over all steps of forecasts made in the last 400 hours. */
     static double lateMae(Backtest.Result r) {
         double sum = 0;

@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Per-key step cost of a 2x32 network, input 1, 12-step head, one thread: one key stepped over
  * and over (state in L1), and 10,000 keys stepped round-robin (state from memory, as in a
  * TaskManager with many keys); the plain network, and with what accuracy added (a relative target
- * and a 24-lag highway).
+ * and a 24-lag highway); and that plus the derived inputs of all kinds (difference, hour of day,
+ * day of week: 5 more input columns, computed per step as the job does).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,7 +39,7 @@ public class StepBenchmark {
     @Param({"1", "10000"})
     public int keys;
 
-    @Param({"plain", "highway"})
+    @Param({"plain", "highway", "derived"})
     public String head;
 
     private Stepper stepper;
@@ -46,16 +47,27 @@ public class StepBenchmark {
     private float[] inputs;
     private float[] y;
     private int i;
+    private io.streamcast.model.DerivedInputs derived;
+    private float[] row;
 
     @Setup
     public void setup() {
-        ModelShape shape = ModelShape.of(cell, 1, 32, 2, 12);
+        derived = head.equals("derived") ? io.streamcast.model.DerivedInputs.of(
+                java.util.List.of("difference", "hour_of_day", "day_of_week"), "Europe/Berlin")
+                : io.streamcast.model.DerivedInputs.NONE;
+        int in = 1 + derived.width();
+        row = new float[in];
+        ModelShape shape = ModelShape.of(cell, in, 32, 2, 12);
         Model m = new Model(shape, ParameterInit.init(shape, 1, null), null);
-        if (head.equals("highway")) {
+        if (!head.equals("plain")) {
             float[] ones = new float[12];
             java.util.Arrays.fill(ones, 1f);
-            m = m.withNormaliser(new io.streamcast.model.Normaliser(new float[] {0f}, new float[] {1f}, new float[12], ones, 0))
-                    .withHighway(new io.streamcast.model.Highway(0, 24, randomWeights(12 * 24)));
+            float[] zeros = new float[in];
+            float[] unit = new float[in];
+            java.util.Arrays.fill(unit, 1f);
+            m = m.withNormaliser(new io.streamcast.model.Normaliser(zeros, unit, new float[12], ones, 0))
+                    .withHighway(new io.streamcast.model.Highway(0, 24, randomWeights(12 * 24)))
+                    .withInputs(derived);
         }
         stepper = new Stepper(m);
         states = new RecurrentState[keys];
@@ -81,7 +93,13 @@ public class StepBenchmark {
     @Benchmark
     public float step() {
         int n = i++;
-        stepper.step(states[n % keys], inputs, n & 4095, y, 0);
+        if (derived.isEmpty()) {
+            stepper.step(states[n % keys], inputs, n & 4095, y, 0);
+        } else { // the job's row: the reading, then what is derived from it and its grid time (5-minute steps)
+            row[0] = inputs[n & 4095];
+            derived.write(row, 1, row[0] - inputs[(n - 1) & 4095], 1_767_225_600_000L + 300_000L * n);
+            stepper.step(states[n % keys], row, 0, y, 0);
+        }
         return y[11];
     }
 }
