@@ -87,8 +87,13 @@ public final class RetrainingOptions {
     public static final ConfigOption<Integer> SHADOW_READINGS = ConfigOptions.key("retraining.shadow-readings")
             .intType().defaultValue(288)
             .withDescription("Per-key scope: an accepted challenger runs in shadow beside the serving model for this"
-                    + " many readings and replaces it only if its live error over all steps is lower by"
+                    + " many readings and replaces it only if its live error over the steps of retraining.shadow-steps (default all) is lower by"
                     + " retraining.shadow-margin (0: swap in at once).");
+
+    public static final ConfigOption<java.util.List<Integer>> SHADOW_STEPS = ConfigOptions.key("retraining.shadow-steps")
+            .intType().asList().defaultValues()
+            .withDescription("The horizon steps (1 = next reading) a shadow trial judges on, e.g. 1;12: the steps your"
+                    + " consumers act on. Empty: all steps.");
 
     public static final ConfigOption<Double> SHADOW_MARGIN = ConfigOptions.key("retraining.shadow-margin")
             .doubleType().defaultValue(0.05)

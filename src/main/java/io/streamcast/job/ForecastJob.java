@@ -137,6 +137,12 @@ public final class ForecastJob {
             throw new IllegalArgumentException(io.streamcast.config.TrainingOptions.STEP_WEIGHTS.key() + ": "
                     + e.getMessage() + " (the model forecasts " + horizon + " steps)", e);
         }
+        for (int step : c.get(RetrainingOptions.SHADOW_STEPS)) {
+            if (step < 1 || step > horizon) {
+                throw new IllegalArgumentException(RetrainingOptions.SHADOW_STEPS.key() + ": step " + step
+                        + " is not one of the model's steps 1.." + horizon);
+            }
+        }
         int min = c.get(RetrainingOptions.MIN_READINGS);
         boolean history = c.get(JobOptions.HISTORY_STEPS) > 0;
         int ring = history ? c.get(JobOptions.HISTORY_STEPS) : c.get(JobOptions.RING_SIZE);

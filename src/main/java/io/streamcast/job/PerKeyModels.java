@@ -61,6 +61,7 @@ final class PerKeyModels implements ModelGate {
         this.arrived = arrived;
         this.trialModel = trialModel;
         this.trial = new ShadowTrial(c.get(RetrainingOptions.SHADOW_READINGS), c.get(RetrainingOptions.SHADOW_MARGIN),
+                c.get(RetrainingOptions.SHADOW_STEPS),
                 grid);
         this.targetIndex = c.get(io.streamcast.config.JobOptions.TARGET_INDEX);
         this.metrics = metrics;

@@ -6,8 +6,8 @@ import java.util.Arrays;
 /**
  * A challenger judged on live errors (per-key scope). A model the trainer accepted on its hold-out
  * slice does not replace the serving one at once: it runs in shadow beside it, on the readings
- * that arrive after it was trained, and both are scored on every step of every forecast that comes
- * true. After {@code readings} scored readings it replaces the champion only if its mean absolute
+ * that arrive after it was trained, and both are scored on every judged step (all, or those of
+ * retraining.shadow-steps) of every forecast that comes true. After {@code readings} scored readings it replaces the champion only if its mean absolute
  * error is lower by the margin; otherwise it is dropped. A hold-out slice of the training window
  * is small and of the same data; this trial is neither, so a challenger's "2% better" is real.
  *
@@ -21,11 +21,22 @@ final class ShadowTrial {
     private final int readings;
     private final double margin;
     private final KeyedForecaster grid;
+    /** Horizon steps (1-based) the trial is judged on; empty: all. */
+    private final java.util.Set<Integer> steps;
 
     ShadowTrial(int readings, double margin, KeyedForecaster grid) {
+        this(readings, margin, java.util.List.of(), grid);
+    }
+
+    ShadowTrial(int readings, double margin, java.util.List<Integer> steps, KeyedForecaster grid) {
         this.readings = readings;
         this.margin = margin;
         this.grid = grid;
+        this.steps = java.util.Set.copyOf(steps);
+    }
+
+    private boolean judged(int step) {
+        return steps.isEmpty() || steps.contains(step);
     }
 
     boolean enabled() {
@@ -72,7 +83,7 @@ final class ShadowTrial {
         boolean scored = false;
         for (int k = 1; k <= h; k++) {
             int row = (int) Math.floorMod(slot - k, (long) h);
-            if (s.trialSlots[row] == slot - k) {
+            if (s.trialSlots[row] == slot - k && judged(k)) {
                 s.trialErrChampion += Math.abs(s.trialChampion[row * h + k - 1] - actual);
                 s.trialErrChallenger += Math.abs(s.trialChallenger[row * h + k - 1] - actual);
                 scored = true;

@@ -105,6 +105,7 @@ class JobSpecTest {
         assertRejected(ok, Map.of("forecast.safety-season", "-1 h"), "forecast.safety-season");
         assertRejected(ok, Map.of("forecast.safety-margin", "1"), "forecast.safety-margin must be in [0, 1)");
         assertRejected(ok, Map.of("model.derived-inputs", "difference;hour"), "unknown derived input 'hour'");
+        assertRejected(ok, with(perKey, "retraining.shadow-steps", "x"), "retraining.shadow-steps");
         assertRejected(ok, Map.of("model.derived-inputs", "hour_of_day", "model.time-zone", "Europe/Atlantis"),
                 "unknown time zone 'Europe/Atlantis'");
         IllegalArgumentException lags = assertThrows(IllegalArgumentException.class, () -> io.streamcast.training

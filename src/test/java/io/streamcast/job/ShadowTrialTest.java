@@ -54,10 +54,14 @@ class ShadowTrialTest {
 
     /** Runs champion and challenger over the series from reading `from` on; returns the verdict and when. */
     static int[] trial(Model champion, Model challenger, int from) {
+        return trial(champion, challenger, from, java.util.List.of());
+    }
+
+    static int[] trial(Model champion, Model challenger, int from, java.util.List<Integer> steps) {
         KeyedForecaster kf = new KeyedForecaster(MIN, 10 * MIN, FillPolicy.LINEAR, 1, 0, 0, 512, 4);
         ServingModel champ = new ServingModel(champion, "c", 1);
         ServingModel chal = new ServingModel(challenger, "c", 2);
-        ShadowTrial trial = new ShadowTrial(TRIAL, 0.02, kf);
+        ShadowTrial trial = new ShadowTrial(TRIAL, 0.02, steps, kf);
         KeyState s = kf.newState(champ);
         Stepper reference = new Stepper(challenger);
         RecurrentState rs = RecurrentState.zeros(challenger.shape());
@@ -94,5 +98,32 @@ class ShadowTrialTest {
         int[] dropped = trial(good, bad, 100);
         assertEquals(ShadowTrial.Verdict.DROP.ordinal(), dropped[0]);
         assertEquals(100 + TRIAL, dropped[1]);
+    }
+
+    /** The good model with its forecast at one step shifted by `by` normalised units (its head's bias). */
+    static Model shifted(Model m, int step, float by) {
+        float[] p = m.params().clone();
+        p[m.shape().headBiasOffset() + step - 1] += by;
+        return m.withParams(p);
+    }
+
+    @Test
+    void aTrialJudgedOnTheStepsThatMatterIgnoresTheOthers() {
+        Model good = good();
+        Model farOff = shifted(good, 4, 3f); // champion: badly off at step 4 only
+        Model nearOff = shifted(good, 1, 0.5f); // challenger: a little off at step 1 only
+        assertEquals(ShadowTrial.Verdict.PROMOTE.ordinal(), trial(farOff, nearOff, 100)[0], "all steps");
+        assertEquals(ShadowTrial.Verdict.PROMOTE.ordinal(), trial(farOff, nearOff, 100, java.util.List.of(4))[0]);
+        assertEquals(ShadowTrial.Verdict.DROP.ordinal(), trial(farOff, nearOff, 100, java.util.List.of(1))[0]);
+        assertEquals(ShadowTrial.Verdict.DROP.ordinal(), trial(farOff, nearOff, 100, java.util.List.of(1, 2))[0]);
+    }
+
+    @Test
+    void stepsOutsideTheModelsHorizonAreRefusedAtSubmission() {
+        Configuration c = io.streamcast.config.JobSpec.load(null, java.util.Map.of("input.topic", "t", "grid.interval",
+                "1 min", "retraining.enabled", "true", "training.horizon", "12", "retraining.shadow-steps", "1;13"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ForecastJob.checkTrainable(c, null));
+        assertEquals("retraining.shadow-steps: step 13 is not one of the model's steps 1..12", e.getMessage());
     }
 }
