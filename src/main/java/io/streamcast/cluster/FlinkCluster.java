@@ -147,8 +147,12 @@ public final class FlinkCluster {
         cmd.addAll(split(roleJvmOptions));
         cmd.add("-Dlog.file=" + log(name + ".log"));
         cmd.add("-Dlog4j.configurationFile=" + installation.conf("flink").resolve("log4j.properties").toUri());
+        // ND4J unpacks its native libraries once into one directory that every process of this cluster shares
+        cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + nativeCache());
         cmd.add("-cp");
-        cmd.add(installation.classpath(Installation.FLINK_CLASSPATH));
+        // a distribution's lib/ plus ND4J/JavaCPP/OpenBLAS, which config.yaml loads parent-first
+        String lib = installation.clusterLib();
+        cmd.add(installation.classpath(Installation.FLINK_CLASSPATH) + (lib.isEmpty() ? "" : java.io.File.pathSeparator + lib));
         cmd.add(main);
         cmd.add("--configDir");
         cmd.add(installation.conf("flink").toString());
@@ -234,6 +238,11 @@ public final class FlinkCluster {
 
     private ManagedProcess jobManager() {
         return new ManagedProcess(dir.resolve("jobmanager.pid"));
+    }
+
+    /** Where the cluster's processes unpack ND4J's native libraries (-Dorg.bytedeco.javacpp.cachedir). */
+    public Path nativeCache() {
+        return dir.resolve("javacpp-cache");
     }
 
     public Path log(String file) {

@@ -44,15 +44,44 @@ public final class Installation {
         }
     }
 
-    /** The jar 'flink run' and 'streamcast submit' ship to a cluster (mvn package). */
+    /** The jar 'flink run' and 'streamcast submit' ship to a cluster (mvn package): everything the job needs. */
     public Path jobJar() {
+        return target("streamcast-.*-job\\.jar");
+    }
+
+    /**
+     * The job jar without ND4J, JavaCPP and OpenBLAS (mvn package), for a cluster that has
+     * {@link #clusterLib()} on its classpath, as the local cluster has.
+     */
+    public Path thinJobJar() {
+        return target("streamcast-.*-job-thin\\.jar");
+    }
+
+    private Path target(String regex) {
         Path target = home.resolve("target");
         try (var files = Files.list(target)) {
-            return files.filter(f -> f.getFileName().toString().matches("streamcast-.*-job\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no job jar in " + target
+            return files.filter(f -> f.getFileName().toString().matches(regex)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no " + regex + " in " + target
                             + ": build it with mvn -B package -DskipTests"));
         } catch (IOException e) {
             throw new UncheckedIOException("no job jar in " + target + ": build it with mvn -B package -DskipTests", e);
+        }
+    }
+
+    /**
+     * The jars of target/cluster-lib (ND4J, JavaCPP, OpenBLAS and what only they need, mvn
+     * package) as a classpath, for a cluster's lib/; empty if they were not built.
+     */
+    public String clusterLib() {
+        Path lib = home.resolve("target").resolve("cluster-lib");
+        if (!Files.isDirectory(lib)) {
+            return "";
+        }
+        try (var files = Files.list(lib)) {
+            return String.join(java.io.File.pathSeparator, files.filter(f -> f.toString().endsWith(".jar"))
+                    .map(Path::toString).sorted().toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -16,6 +16,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * For process-level tests: a broker process and a Flink cluster of processes (one JobManager, N
@@ -88,21 +90,53 @@ public final class LocalProcesses implements AutoCloseable {
     /** Creates the topics and waits until every partition has a leader. */
     public void createTopics(int partitions, String... names) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList())
-                    .all().get(1, TimeUnit.MINUTES);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            create(admin, partitions, names, deadline);
             while (true) {
-                Map<String, TopicDescription> d = admin.describeTopics(List.of(names)).allTopicNames().get(1, TimeUnit.MINUTES);
-                if (d.values().stream().allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null))) {
-                    return;
+                Object last;
+                try {
+                    Map<String, TopicDescription> d = admin.describeTopics(List.of(names)).allTopicNames().get(1, TimeUnit.MINUTES);
+                    if (d.values().stream().allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null))) {
+                        return;
+                    }
+                    last = d;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // a broker that has just created a topic may not serve its metadata yet
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
+                    last = e.getCause();
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topics without leaders: " + d);
+                    throw new IllegalStateException("topics without leaders: " + last);
                 }
                 Thread.sleep(100);
             }
         } catch (Exception e) {
             throw new IllegalStateException("could not create topics " + Arrays.toString(names) + ": " + e, e);
+        }
+    }
+
+    /**
+     * Creates the topics; a creation the broker answers with UnknownTopicOrPartition (now and then
+     * seen from a single KRaft node) is tried again, and a topic that exists by then counts as created.
+     */
+    private static void create(Admin admin, int partitions, String[] names, long deadline) throws Exception {
+        for (String name : names) {
+            while (true) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(1, TimeUnit.MINUTES);
+                    break;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof TopicExistsException) {
+                        break;
+                    }
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
         }
     }
 

@@ -8,7 +8,7 @@ import org.w3c.dom.Document;
 
 /** The facts of pom.xml the container files must agree with. */
 record Pom(String artifactId, String version, String flinkVersion, String kafkaVersion, String javaRelease,
-           String shadedClassifier, String clusterLibDir) {
+           String thinClassifier, String clusterLibDir) {
 
     static Pom read(Path pom) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -19,11 +19,11 @@ record Pom(String artifactId, String version, String flinkVersion, String kafkaV
         return new Pom(x.evaluate("/project/artifactId", d), x.evaluate("/project/version", d),
                 x.evaluate("/project/properties/flink.version", d), x.evaluate("/project/properties/kafka.version", d),
                 x.evaluate("/project/properties/maven.compiler.release", d),
-                x.evaluate("//plugin[artifactId='maven-shade-plugin']//shadedClassifierName", d), dir);
+                x.evaluate("//plugin[artifactId='maven-shade-plugin']//execution[id='job-thin']//shadedClassifierName", d), dir);
     }
 
-    /** The job jar 'mvn package' writes. */
-    String jobJar() {
-        return "target/" + artifactId + "-" + version + "-" + shadedClassifier + ".jar";
+    /** The job jar without ND4J 'mvn package' writes, for a cluster with the cluster-lib jars in lib/. */
+    String thinJobJar() {
+        return "target/" + artifactId + "-" + version + "-" + thinClassifier + ".jar";
     }
 }
