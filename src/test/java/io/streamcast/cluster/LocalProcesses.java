@@ -34,6 +34,7 @@ public final class LocalProcesses implements AutoCloseable {
     private final KafkaBroker broker;
     private final Thread hook;
     private String bootstrap;
+    private Configuration brokerOptions;
     private ClusterAddress address;
 
     private LocalProcesses(Path dir) {
@@ -57,8 +58,9 @@ public final class LocalProcesses implements AutoCloseable {
         LocalProcesses p = new LocalProcesses(dir);
         Runtime.getRuntime().addShutdownHook(p.hook);
         try {
-            p.bootstrap = p.broker.start(Configuration.fromMap(Map.of(BrokerOptions.PORT.key(), String.valueOf(freePort()),
-                    BrokerOptions.CONTROLLER_PORT.key(), String.valueOf(freePort()))), START_TIMEOUT);
+            p.brokerOptions = Configuration.fromMap(Map.of(BrokerOptions.PORT.key(), String.valueOf(freePort()),
+                    BrokerOptions.CONTROLLER_PORT.key(), String.valueOf(freePort())));
+            p.bootstrap = p.broker.start(p.brokerOptions, START_TIMEOUT);
             Map<String, String> flinkOptions = new java.util.HashMap<>(Map.of("rest.port", String.valueOf(freePort()),
                     "jobmanager.rpc.port", String.valueOf(freePort())));
             flinkOptions.putAll(overrides);
@@ -85,6 +87,21 @@ public final class LocalProcesses implements AutoCloseable {
 
     public FlinkCluster flink() {
         return flink;
+    }
+
+    /** Stops the broker process gracefully (SIGTERM), as 'streamcast kafka stop' does; its data stays. */
+    public void stopBroker() {
+        if (!broker.stop()) {
+            throw new IllegalStateException("the broker was not running");
+        }
+    }
+
+    /** Starts the broker again on its data directory and ports, as 'streamcast kafka start' does. */
+    public void startBroker() {
+        String again = broker.start(brokerOptions, START_TIMEOUT);
+        if (!again.equals(bootstrap)) {
+            throw new IllegalStateException("the broker came back at " + again + ", not " + bootstrap);
+        }
     }
 
     /** Creates the topics and waits until every partition has a leader. */

@@ -195,6 +195,50 @@ class ProcessClusterIT {
         }
     }
 
+    /**
+     * The broker process stopped (gracefully, as 'streamcast kafka stop') mid-stream for longer than
+     * a checkpoint interval and the job's restart delay, then started again on the same data
+     * directory and ports, and more readings produced: every reading still gets exactly one
+     * forecast, equal to an uninterrupted run's, read by a read_committed consumer, and the counters
+     * add up to every reading. (The restart strategy allows any number of restarts: a longer outage
+     * fails the job, and how often is not the point.)
+     */
+    @Test
+    void aBrokerStoppedAndRestartedMidStreamLosesAndRepeatsNoForecast() throws Exception {
+        int keys = 8;
+        int first = 20;
+        int total = 40;
+        Map<String, String> o = new HashMap<>();
+        o.put("input.bounded", "false");
+        o.put("input.idle-timeout", "5 s");
+        o.put("model.path", modelFile.toString());
+        o.put("restart-strategy.type", "fixed-delay");
+        o.put("restart-strategy.fixed-delay.attempts", "1000"); // the outage decides how many restarts it takes
+        o.put("restart-strategy.fixed-delay.delay", "2 s");
+        Configuration c = h.spec("broker-restart", o);
+        h.produce(c, readings(keys, 0, first));
+        JobID job = new JobSubmitter(processes.cluster(), Installation.current().jobJar()).submit(c);
+        try {
+            awaitAllTasksRunning(job);
+            JobHarness.await("forecasts of the first readings", Duration.ofMinutes(2),
+                    () -> h.forecasts(c).size() >= keys * (first - 1));
+            processes.stopBroker();
+            Thread.sleep(15_000); // down for several checkpoint intervals and restart delays
+            processes.startBroker();
+            h.produce(c, readings(keys, first, total));
+            JobHarness.await("every forecast", Duration.ofMinutes(4), () -> h.forecasts(c).size() >= keys * total);
+            Thread.sleep(1000); // anything extra would show now
+            assertEqualsModelCore(ForecastJobTest.byKey(h.forecasts(c)), keys, total); // fails on a duplicate
+            assertTrue(h.deadLetters(c).isEmpty());
+            assertEquals(new Reconciliation(keys * total, keys * total, Map.of(), 0, 0, 0, 0, keys * total),
+                    settledCounters(job, keys * total));
+        } finally {
+            try (JobControl control = new JobControl(processes.cluster())) {
+                control.cancel(job);
+            }
+        }
+    }
+
     /** The job's counters via REST once readings_in reaches n (the JobManager fetches them every 10 s), or the last seen. */
     static Reconciliation settledCounters(JobID job, long n) throws Exception {
         try (JobControl control = new JobControl(processes.cluster())) {
