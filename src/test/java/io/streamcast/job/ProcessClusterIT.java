@@ -182,7 +182,7 @@ class ProcessClusterIT {
         assertNoForecastLostOrRepeatedAcross("broker-restart", Map.of(
                 "restart-strategy.fixed-delay.attempts", "1000", "restart-strategy.fixed-delay.delay", "2 s"), rest -> {
             processes.stopBroker();
-            Thread.sleep(15_000); // down for several checkpoint intervals and restart delays
+            Thread.sleep(10_000); // down for many checkpoint intervals and several restart delays
             processes.startBroker();
             rest.run();
         });
