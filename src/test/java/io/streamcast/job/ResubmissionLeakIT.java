@@ -132,6 +132,8 @@ class ResubmissionLeakIT {
                 // no stopped job's class loader is kept alive
                 assertTrue(last.userCodeLoaders() <= second.userCodeLoaders(), "user-code class loaders: " + all);
             }
+            // passed: the logs stay for a look, the 515 MB of unpacked native libraries need not
+            org.apache.flink.util.FileUtils.deleteDirectory(processes.flink().nativeCache().toFile());
         }
     }
 
