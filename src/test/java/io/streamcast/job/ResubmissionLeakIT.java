@@ -141,7 +141,7 @@ class ResubmissionLeakIT {
         processes.createTopics(2, "leak-requests", "leak-updates", "leak-models");
         Map<String, String> o = new LinkedHashMap<>();
         o.put("input.bounded", "false");
-        o.put("input.idle-timeout", "5 s");
+        o.put("input.idle-timeout", "1 s"); // a key's newest reading is forecast 1 s after it came, without a next one
         o.put("retraining.enabled", "true");
         o.put("retraining.requests-topic", "leak-requests");
         o.put("retraining.updates-topic", "leak-updates");
