@@ -75,6 +75,9 @@ class DockerFilesTest {
         Configuration local = GlobalConfiguration.loadConfiguration(ROOT.resolve("conf/flink").toString());
         assertEquals(local.get(CoreOptions.FLINK_JVM_OPTIONS), conf.get(CoreOptions.FLINK_JVM_OPTIONS),
                 "the JDK 17 flags are the tested local cluster's");
+        // ResubmissionLeakIT proves the setup on the local cluster
+        assertEquals(local.get(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL),
+                conf.get(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL), "the parent-first patterns are the tested local cluster's");
     }
 
     @Test
