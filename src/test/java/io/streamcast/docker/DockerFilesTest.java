@@ -77,7 +77,8 @@ class DockerFilesTest {
                 "the JDK 17 flags are the tested local cluster's");
         // ResubmissionLeakIT proves the setup on the local cluster
         assertEquals(local.get(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL),
-                conf.get(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL), "the parent-first patterns are the tested local cluster's");
+                conf.get(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL),
+                "the parent-first patterns are the tested local cluster's");
     }
 
     @Test
