@@ -11,6 +11,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.slf4j.LoggerFactory;
 
 /**
  * What both trainer operators share around one training: the {@link Retrainer}, the metrics
@@ -82,11 +83,20 @@ final class TrainerRuntime {
     static java.util.concurrent.ExecutorService trainingThread(RuntimeContext ctx, String name) {
         ClassLoader userCode = ctx.getUserCodeClassLoader();
         String threadName = name + "-" + ctx.getTaskInfo().getIndexOfThisSubtask();
-        return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             t.setContextClassLoader(userCode);
             return t;
         });
+        // ND4J's start-up (seconds on a fresh TaskManager) now, while the job starts, not in the first training
+        thread.execute(() -> {
+            try {
+                io.streamcast.training.Trainer.loadNativeCode();
+            } catch (Throwable e) { // a training would meet the same error and answer it as failed
+                LoggerFactory.getLogger(TrainerRuntime.class).warn("loading ND4J for training failed", e);
+            }
+        });
+        return thread;
     }
 }

@@ -25,13 +25,19 @@ final class NdGemm {
     private final Map<Key, INDArray> arrays = new HashMap<>();
 
     static {
-        // Single-threaded and unprofiled (PLATFORM.md): OpenMP spin-waiting on a shared 2-core
-        // machine made small ops up to 40x slower, and the default profiler checks every op.
+        // Single-threaded and unprofiled: OpenMP spin-waiting on a shared 2-core machine made small
+        // ops up to 40x slower, and the default profiler checks every op.
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         Nd4j.getEnvironment().setMaxMasterThreads(1);
         Nd4j.factory().blas().setMaxThreads(1);
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
         Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
+        Nd4j.createUninitialized(DataType.FLOAT, 1, 1); // the first array loads the native backend
+    }
+
+    /** Loads and configures ND4J now (seconds, once per JVM with ND4J parent-first) rather than in the first training. */
+    static void load() {
+        // the static initialiser above does the work
     }
 
     private INDArray array(char role, long rows, long cols) {

@@ -25,6 +25,14 @@ public final class Trainer {
     }
 
     /**
+     * Loads the native BLAS training uses (ND4J: seconds on a cold JVM). A trainer calls it when it
+     * opens, so that the first training of a deployment does not pay for it.
+     */
+    public static void loadNativeCode() {
+        NdGemm.load();
+    }
+
+    /**
      * @param series    row-major [rows, columns] readings in original units, the last
      *                  cfg.inputs().width() columns derived from them (see DerivedInputs#expand)
      * @param warmStart weights to continue from (same shape), or null for a fresh PyTorch-style
