@@ -35,11 +35,14 @@ final class ForecasterMetrics {
     final Histogram modelAge;
     final HeldReadings held;
     final LiveAccuracy live;
+    /** The operator's streamcast group (for metrics registered by optional parts). */
+    final MetricGroup group;
     /** Keys with state in this subtask (kept in operator state by the host). */
     long activeKeys;
 
     ForecasterMetrics(MetricGroup operator, AuditedCounters audited, long boundMillis) {
         MetricGroup g = operator.addGroup(Metrics.GROUP);
+        group = g;
         used = audited.counter(g, Metrics.READINGS_USED);
         forecastsOut = audited.counter(g, Metrics.FORECASTS_OUT);
         late = audited.counter(g, Metrics.LATE);
