@@ -74,17 +74,35 @@ class IntervalsTest {
 
     /** The forecaster's part without Flink: the safety net (off: it serves the model) scores, the intervals issue. */
     static final class Key {
-        final SafetyNetTest.Captured metrics = new SafetyNetTest.Captured();
+        final SafetyNetTest.Captured metrics;
         final Intervals intervals;
         final SafetyNet net;
-        final KeyState s = new KeyState();
-        final List<Anomaly> anomalies = new ArrayList<>();
-        final List<Long> anomalyAt = new ArrayList<>();
+        final KeyState s;
+        final List<Anomaly> anomalies;
+        final List<Long> anomalyAt;
 
         Key(List<Double> coverages, int window, int minErrors) {
-            intervals = new Intervals(coverages, window, minErrors, coverages.get(coverages.size() - 1),
-                    new IntervalMetrics(metrics, coverages));
-            net = new SafetyNet(false, 8, 0, 0L, 0, new LiveAccuracy(metrics)).calibrating(intervals);
+            this(new SafetyNetTest.Captured(), coverages, window, minErrors);
+        }
+
+        private Key(SafetyNetTest.Captured metrics, List<Double> coverages, int window, int minErrors) {
+            this(metrics, new Intervals(coverages, window, minErrors, coverages.get(coverages.size() - 1),
+                    new IntervalMetrics(metrics, coverages)), new KeyState(), new ArrayList<>(), new ArrayList<>());
+        }
+
+        private Key(SafetyNetTest.Captured metrics, Intervals intervals, KeyState s, List<Anomaly> anomalies,
+                    List<Long> anomalyAt) {
+            this.metrics = metrics;
+            this.intervals = intervals;
+            this.net = new SafetyNet(false, 8, 0, 0L, 0, new LiveAccuracy(metrics)).calibrating(intervals);
+            this.s = s;
+            this.anomalies = anomalies;
+            this.anomalyAt = anomalyAt;
+        }
+
+        /** The same key after a restore: its state as deserialized, the operator's parts as before. */
+        Key withState(KeyState restored) {
+            return new Key(metrics, intervals, restored, anomalies, anomalyAt);
         }
 
         Forecast step(long t, float actual, float[] values) {
