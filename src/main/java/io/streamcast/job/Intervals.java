@@ -24,6 +24,8 @@ final class Intervals {
     /** As written on forecasts, and as given (the ranks use these: 0.8f is not 0.8). */
     private final float[] coverages;
     private final double[] levels;
+    /** The quantiles' ranks in a full window. */
+    private final int[] fullRanks;
     private final int window;
     private final int minErrors;
     /** Index into coverages of the anomaly check's. */
@@ -35,10 +37,12 @@ final class Intervals {
     Intervals(List<Double> coverages, int window, int minErrors, double anomalyCoverage, IntervalMetrics metrics) {
         this.coverages = new float[coverages.size()];
         this.levels = new double[coverages.size()];
+        this.fullRanks = new int[coverages.size()];
         int a = coverages.size() - 1;
         for (int i = 0; i < this.coverages.length; i++) {
             this.coverages[i] = coverages.get(i).floatValue();
             this.levels[i] = coverages.get(i);
+            this.fullRanks[i] = ErrorWindow.rank(window, coverages.get(i));
             if (coverages.get(i) == anomalyCoverage) {
                 a = i;
             }
@@ -130,7 +134,7 @@ final class Intervals {
             f.uncalibrated |= !calibrated;
             s.ivServed[row * h + k] = v;
             for (int j = 0; j < c; j++) {
-                float q = ErrorWindow.quantile(s, k, window, levels[j]);
+                float q = ErrorWindow.quantile(s, k, window, levels[j], fullRanks[j]);
                 f.lower[j * h + k] = v - q;
                 f.upper[j * h + k] = v + q;
                 s.ivHalf[(row * c + j) * h + k] = calibrated ? q : Float.NaN;
