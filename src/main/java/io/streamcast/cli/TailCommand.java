@@ -127,8 +127,8 @@ public final class TailCommand implements Callable<Integer> {
     static String formatAnomaly(io.streamcast.event.Anomaly a) {
         return String.format("%s %s  %.3f %s [%.3f, %.3f] (%s%%, forecast %.3f) score %s  v%d", a.key,
                 TIME.format(Instant.ofEpochMilli(a.timestamp)), a.actual, a.actual > a.upper ? "above" : "below",
-                a.lower, a.upper, new java.math.BigDecimal(Float.toString(a.coverage * 100)).stripTrailingZeros()
-                        .toPlainString(), a.forecast, Float.isFinite(a.score) ? String.format("%.2f", a.score) : "inf",
+                a.lower, a.upper, io.streamcast.job.IntervalMetrics.percent(Double.parseDouble(Float.toString(a.coverage))),
+                a.forecast, Float.isFinite(a.score) ? String.format("%.2f", a.score) : "inf",
                 a.modelVersion);
     }
 

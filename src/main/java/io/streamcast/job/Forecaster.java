@@ -123,7 +123,8 @@ final class Forecaster {
                         rc.getState(td), metrics);
             }
         }
-        Intervals bounds = Intervals.from(c, new IntervalMetrics(metrics.group, c.get(JobOptions.INTERVAL_COVERAGES)));
+        Intervals bounds = Intervals.from(c, new IntervalMetrics(metrics.group, metrics.anomalies,
+                c.get(JobOptions.INTERVAL_COVERAGES)));
         return new Forecaster(grid, rc.getState(sd), initial, metrics, rejections, order,
                 new KeyExpiry(ttl.toMillis()), swapWait, gate, new FailureDrill(c, rc), SamplingIntervals.from(c),
                 safetyNet(c, metrics).calibrating(bounds), c.getOptional(JobOptions.ACCURACY_TOPIC).isPresent()

@@ -30,6 +30,7 @@ final class ForecasterMetrics {
     final Counter trials;
     final Counter trialsPromoted;
     final Counter trialsDropped;
+    final Counter anomalies;
     final Map<Reason, Counter> dead;
     final Histogram processingMicros;
     final Histogram modelAge;
@@ -61,6 +62,7 @@ final class ForecasterMetrics {
         trials = audited.counter(g, Metrics.SHADOW_TRIALS);
         trialsPromoted = audited.counter(g, Metrics.SHADOW_PROMOTED);
         trialsDropped = audited.counter(g, Metrics.SHADOW_DROPPED);
+        anomalies = audited.counter(g, Metrics.ANOMALIES);
         dead = Metrics.deadLetterCounters(g, audited);
         g.gauge(Metrics.ACTIVE_KEYS, () -> activeKeys);
         live = new LiveAccuracy(g);

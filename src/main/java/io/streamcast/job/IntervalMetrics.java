@@ -9,7 +9,7 @@ import org.apache.flink.metrics.MetricGroup;
  * reading, exponentially averaged over about the last {@value #WINDOW} scored forecasts of all
  * keys), and the count of anomaly events ({@value Metrics#ANOMALIES}).
  */
-final class IntervalMetrics {
+public final class IntervalMetrics {
     static final int WINDOW = 1000;
     private final MetricGroup group;
     private final String[] labels;
@@ -17,9 +17,10 @@ final class IntervalMetrics {
     private double[][] realised = new double[0][];
     private final Counter anomalies;
 
-    IntervalMetrics(MetricGroup streamcast, java.util.List<Double> coverages) {
+    /** @param anomalies the counter of anomaly events (in the job: audited, so it counts across restores) */
+    IntervalMetrics(MetricGroup streamcast, Counter anomalies, java.util.List<Double> coverages) {
         this.group = streamcast.addGroup(Metrics.INTERVALS);
-        this.anomalies = streamcast.counter(Metrics.ANOMALIES);
+        this.anomalies = anomalies;
         labels = new String[coverages.size()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = label(coverages.get(i));
@@ -28,8 +29,12 @@ final class IntervalMetrics {
 
     /** 0.95 -> "95", 0.975 -> "97_5". */
     static String label(double coverage) {
-        return new java.math.BigDecimal(Double.toString(coverage * 100)).stripTrailingZeros().toPlainString()
-                .replace('.', '_');
+        return percent(coverage).replace('.', '_');
+    }
+
+    /** 0.95 -> "95", 0.07 -> "7" (decimal, not binary: 0.07 x 100 is 7.000000000000001). */
+    public static String percent(double coverage) {
+        return java.math.BigDecimal.valueOf(coverage).movePointRight(2).stripTrailingZeros().toPlainString();
     }
 
     void scored(int step, int coverage, boolean inside) {

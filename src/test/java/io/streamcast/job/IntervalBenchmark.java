@@ -69,7 +69,8 @@ public class IntervalBenchmark {
         model = new ServingModel(new Model(shape, ParameterInit.init(shape, 1, null), null), "bench", 0);
         UnregisteredMetricsGroup metrics = new UnregisteredMetricsGroup();
         net = new SafetyNet(true, 64, 0, 0L, c.get(JobOptions.HISTORY_STEPS), new LiveAccuracy(metrics));
-        bounds = Intervals.from(c, new IntervalMetrics(metrics, c.get(JobOptions.INTERVAL_COVERAGES)));
+        bounds = Intervals.from(c, new IntervalMetrics(metrics, metrics.counter("anomalies"),
+                c.get(JobOptions.INTERVAL_COVERAGES)));
         net.calibrating(bounds);
         states = new KeyState[keys];
         slots = new long[keys];

@@ -70,6 +70,9 @@ class IntervalsTest {
         assertEquals(99, ErrorWindow.minimumErrors(0.99));
         assertEquals(96, ErrorWindow.rank(100, 0.95));
         assertEquals(81, ErrorWindow.rank(100, 0.8));
+        assertEquals("95", IntervalMetrics.label(0.95));
+        assertEquals("97_5", IntervalMetrics.label(0.975));
+        assertEquals("7", IntervalMetrics.percent(0.07));
     }
 
     /** The forecaster's part without Flink: the safety net (off: it serves the model) scores, the intervals issue. */
@@ -87,7 +90,8 @@ class IntervalsTest {
 
         private Key(SafetyNetTest.Captured metrics, List<Double> coverages, int window, int minErrors) {
             this(metrics, new Intervals(coverages, window, minErrors, coverages.get(coverages.size() - 1),
-                    new IntervalMetrics(metrics, coverages)), new KeyState(), new ArrayList<>(), new ArrayList<>());
+                    new IntervalMetrics(metrics, metrics.counter("anomalies"), coverages)), new KeyState(),
+                    new ArrayList<>(), new ArrayList<>());
         }
 
         private Key(SafetyNetTest.Captured metrics, Intervals intervals, KeyState s, List<Anomaly> anomalies,
