@@ -70,7 +70,7 @@ final class Intervals {
      */
     void scored(KeyState s, int k, int row, float actual) {
         int h = s.ivCount == null ? 0 : s.ivCount.length;
-        if (h == 0 || s.ivServed.length != h * h || k > h) {
+        if (h == 0 || k > h || !sized(s, h)) { // none yet, or kept under other options (restored): issue starts anew
             return;
         }
         float e = Math.abs(s.ivServed[row * h + k - 1] - actual);
@@ -121,8 +121,7 @@ final class Intervals {
             return;
         }
         int h = f.values.length;
-        if (s.ivServed == null || s.ivServed.length != h * h || s.ivHalf.length != h * h * c
-                || s.ivRing.length != h * window) {
+        if (s.ivCount == null || s.ivCount.length != h || !sized(s, h)) {
             init(s, h);
         }
         int row = (int) Math.floorMod(s.lastSlot, (long) h);
@@ -141,6 +140,12 @@ final class Intervals {
             }
         }
         s.ivVersion = f.modelVersion;
+    }
+
+    /** The key's interval state has the sizes these options give for horizon h. */
+    private boolean sized(KeyState s, int h) {
+        return s.ivServed != null && s.ivServed.length == h * h && s.ivHalf != null
+                && s.ivHalf.length == h * h * coverages.length && s.ivRing != null && s.ivRing.length == h * window;
     }
 
     private void init(KeyState s, int horizon) {

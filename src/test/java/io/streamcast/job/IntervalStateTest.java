@@ -49,4 +49,22 @@ class IntervalStateTest {
         }
         assertTrue(live.anomalyAt.containsAll(List.of(97L, 194L, 291L, 388L)), "the spikes: " + live.anomalyAt);
     }
+
+    @Test
+    void stateKeptUnderOtherOptionsStartsAnewInsteadOfFailing() {
+        IntervalsTest.Key before = new IntervalsTest.Key(List.of(0.9), 30, 20);
+        Random rnd = new Random(2);
+        for (long t = 0; t < 100; t++) {
+            before.step(t, IntervalsTest.signal(t) + (float) rnd.nextGaussian(), IntervalsTest.perfect(t));
+        }
+        // restored under more coverages and a longer window: the old windows do not fit, so they are dropped
+        IntervalsTest.Key after = new IntervalsTest.Key(List.of(0.8, 0.95), 50, 20).withState(before.s);
+        Forecast first = after.step(100, IntervalsTest.signal(100), IntervalsTest.perfect(100));
+        assertTrue(first.uncalibrated);
+        assertTrue(Float.isNaN(first.lower[0]), "no errors yet under the new options");
+        for (long t = 101; t < 200; t++) {
+            Forecast f = after.step(t, IntervalsTest.signal(t) + (float) rnd.nextGaussian(), IntervalsTest.perfect(t));
+            assertEquals(t - 100 < 22, f.uncalibrated, "t " + t); // step 3 has t - 102 errors at t
+        }
+    }
 }
