@@ -20,9 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code streamcast tail}: follows a forecast (or dead-letter) topic and prints it readably. */
+/** {@code streamcast tail}: follows a forecast (or dead-letter, or anomaly) topic and prints it readably. */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-        description = "Print forecasts (or, with --dead-letters, dead letters) from a topic as they are committed.")
+        description = "Print forecasts (or, with --dead-letters, dead letters; with --anomalies, anomaly events) from a"
+                + " topic as they are committed.")
 public final class TailCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -38,6 +39,9 @@ public final class TailCommand implements Callable<Integer> {
 
     @Option(names = "--dead-letters", description = "The topic holds dead letters.")
     boolean deadLetters;
+
+    @Option(names = "--anomalies", description = "The topic holds anomaly events (output.anomaly-topic).")
+    boolean anomalies;
 
     @Option(names = "--key", description = "Only this sensor key.")
     String onlyKey;
@@ -66,6 +70,7 @@ public final class TailCommand implements Callable<Integer> {
             while (max == null || n < max) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     String line = deadLetters ? formatDeadLetter(JsonCodecs.parseDeadLetter(r.value()))
+                            : anomalies ? formatAnomaly(JsonCodecs.parseAnomaly(r.value()))
                             : formatForecast(JsonCodecs.parseForecast(r.value()), steps);
                     if (onlyKey != null && !line.startsWith(onlyKey + " ")) {
                         continue;
@@ -86,6 +91,11 @@ public final class TailCommand implements Callable<Integer> {
         for (int i = 0; i < Math.min(steps, f.values.length); i++) {
             long ahead = (i + 1) * f.intervalMillis;
             b.append(String.format(" +%s %.3f", shortDuration(ahead), f.values[i]));
+            int widest = f.coverages == null ? -1 : f.coverages.length - 1;
+            if (widest >= 0 && f.lower != null && Float.isFinite(f.lower[widest * f.values.length + i])) {
+                int j = widest * f.values.length + i;
+                b.append(String.format(" [%.3f, %.3f]", f.lower[j], f.upper[j]));
+            }
         }
         if (f.values.length > steps) {
             b.append(" ... (").append(f.values.length).append(" steps)");
@@ -103,11 +113,23 @@ public final class TailCommand implements Callable<Integer> {
         if (f.stateReset) {
             flags.append(" state_reset");
         }
+        if (f.uncalibrated && !f.fallback) {
+            flags.append(" uncalibrated");
+        }
         if (flags.length() > 0) {
             b.append("  [").append(flags.substring(1)).append(']');
         }
         b.append("  ").append(f.modelId == null ? "no model" : f.modelId + " v" + f.modelVersion);
         return b.toString();
+    }
+
+    /** "s-1 2026-11-25 10:15:00  32.000 above [18.000, 22.000] (95%, forecast 20.000) score 2.50  v0". */
+    static String formatAnomaly(io.streamcast.event.Anomaly a) {
+        return String.format("%s %s  %.3f %s [%.3f, %.3f] (%s%%, forecast %.3f) score %s  v%d", a.key,
+                TIME.format(Instant.ofEpochMilli(a.timestamp)), a.actual, a.actual > a.upper ? "above" : "below",
+                a.lower, a.upper, io.streamcast.job.IntervalMetrics.percent(Double.parseDouble(Float.toString(a.coverage))),
+                a.forecast, Float.isFinite(a.score) ? String.format("%.2f", a.score) : "inf",
+                a.modelVersion);
     }
 
     static String formatDeadLetter(DeadLetter d) {

@@ -66,6 +66,11 @@ public final class JobOptions {
             .intType().defaultValue(288)
             .withDescription("Readings of a key between its records on output.accuracy-topic.");
 
+    public static final ConfigOption<String> ANOMALY_TOPIC = ConfigOptions.key("output.anomaly-topic")
+            .stringType().noDefaultValue()
+            .withDescription("Optional topic of anomaly events: a reading outside the calibrated interval of the"
+                    + " one-step forecast made for it (forecast.anomaly-coverage); unset: none.");
+
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("dead-letter.topic")
             .stringType().defaultValue("streamcast-dead-letters")
             .withDescription("Topic for records that cannot be used, as JSON with the reason and source coordinates.");
@@ -207,6 +212,27 @@ public final class JobOptions {
             .intType().defaultValue(64)
             .withDescription("Readings over which the safety net averages the live errors of the model and of the"
                     + " baselines (exponentially); it acts once a step has window / 4 scored forecasts.");
+
+    public static final ConfigOption<List<Double>> INTERVAL_COVERAGES = ConfigOptions.key("forecast.interval-coverages")
+            .doubleType().asList().defaultValues(0.8, 0.95)
+            .withDescription("Coverages of the prediction intervals on every forecast step, increasing, each in (0, 1),"
+                    + " e.g. 0.8;0.95 (split-conformal per key and step, from its last forecast.interval-window"
+                    + " realised errors). Empty: no intervals.");
+
+    public static final ConfigOption<Integer> INTERVAL_WINDOW = ConfigOptions.key("forecast.interval-window")
+            .intType().defaultValue(100)
+            .withDescription("Realised absolute errors kept per key and horizon step for its intervals (state: 8 bytes"
+                    + " x horizon x window per key).");
+
+    public static final ConfigOption<Integer> INTERVAL_MIN_ERRORS = ConfigOptions.key("forecast.interval-min-errors")
+            .intType().defaultValue(20)
+            .withDescription("Errors a step needs before its intervals count as calibrated; until then the forecast"
+                    + " is flagged uncalibrated. At least what the widest coverage needs (19 for 0.95).");
+
+    public static final ConfigOption<Double> ANOMALY_COVERAGE = ConfigOptions.key("forecast.anomaly-coverage")
+            .doubleType().noDefaultValue()
+            .withDescription("Which of forecast.interval-coverages a reading is checked against for anomaly events;"
+                    + " unset: the widest.");
 
     public static final ConfigOption<Integer> WARMUP_STEPS = ConfigOptions.key("forecast.warmup-steps")
             .intType().defaultValue(12)

@@ -90,7 +90,47 @@ public final class JobSpec {
         if (c.get(RetrainingOptions.ENABLED) && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED) {
             checkShared(c, intervals);
         }
+        checkIntervals(c);
         return c;
+    }
+
+    /** Coverages in (0, 1) and increasing; a bounded window that can give the widest coverage a finite bound. */
+    private static void checkIntervals(Configuration c) {
+        List<Double> cov = c.get(JobOptions.INTERVAL_COVERAGES);
+        for (int i = 0; i < cov.size(); i++) {
+            double a = cov.get(i);
+            if (!(a > 0 && a < 1) || i > 0 && !(a > cov.get(i - 1))) {
+                throw new IllegalArgumentException(JobOptions.INTERVAL_COVERAGES.key() + " must be increasing, each in"
+                        + " (0, 1), e.g. 0.8;0.95, got " + cov);
+            }
+        }
+        int window = c.get(JobOptions.INTERVAL_WINDOW);
+        if (window < 1 || window > 100_000) {
+            throw new IllegalArgumentException(JobOptions.INTERVAL_WINDOW.key() + " must be in [1, 100000], got " + window);
+        }
+        int min = c.get(JobOptions.INTERVAL_MIN_ERRORS);
+        if (min < 1 || min > window) {
+            throw new IllegalArgumentException(JobOptions.INTERVAL_MIN_ERRORS.key() + " must be in [1, "
+                    + JobOptions.INTERVAL_WINDOW.key() + " (" + window + ")], got " + min);
+        }
+        if (!cov.isEmpty()) {
+            double widest = cov.get(cov.size() - 1);
+            int need = io.streamcast.job.ErrorWindow.minimumErrors(widest);
+            if (min < need) {
+                throw new IllegalArgumentException("coverage " + widest + " needs at least " + need + " errors for a"
+                        + " finite split-conformal bound: raise " + JobOptions.INTERVAL_MIN_ERRORS.key() + " (" + min
+                        + ") and " + JobOptions.INTERVAL_WINDOW.key() + " to " + need + " or more");
+            }
+        }
+        var anomaly = c.getOptional(JobOptions.ANOMALY_COVERAGE);
+        if (anomaly.isPresent() && !cov.contains(anomaly.get())) {
+            throw new IllegalArgumentException(JobOptions.ANOMALY_COVERAGE.key() + " (" + anomaly.get() + ") must be one"
+                    + " of " + JobOptions.INTERVAL_COVERAGES.key() + " " + cov);
+        }
+        if (c.getOptional(JobOptions.ANOMALY_TOPIC).isPresent() && cov.isEmpty()) {
+            throw new IllegalArgumentException(JobOptions.ANOMALY_TOPIC.key() + " needs intervals: "
+                    + JobOptions.INTERVAL_COVERAGES.key() + " is empty");
+        }
     }
 
     /** Shared scope runs in event-time rounds; the swap must come after the round's contributions are in. */

@@ -27,6 +27,14 @@ public class Forecast {
     /** That baseline is seasonal naive (the value a season before the step) for some steps. */
     public boolean seasonal;
 
+    /** Interval coverages (forecast.interval-coverages; null: intervals off). */
+    public float[] coverages;
+    /** Bounds per coverage j and step k at [j * H + k] (NaN: no errors yet; null: none). */
+    public float[] lower;
+    public float[] upper;
+    /** Some step's interval rests on fewer than forecast.interval-min-errors realised errors. */
+    public boolean uncalibrated;
+
     public Forecast() {
     }
 

@@ -54,6 +54,10 @@ public final class ForecastJob {
     public static final OutputTag<io.streamcast.event.KeyAccuracy> KEY_ACCURACY =
             new OutputTag<>("key-accuracy", TypeInformation.of(io.streamcast.event.KeyAccuracy.class));
 
+    /** Readings outside their one-step interval (output.anomaly-topic). */
+    public static final OutputTag<io.streamcast.event.Anomaly> ANOMALIES =
+            new OutputTag<>("anomalies", TypeInformation.of(io.streamcast.event.Anomaly.class));
+
     /** Per-key scope: a key's training requests. */
     public static final OutputTag<TrainingRequest> TRAINING_REQUESTS =
             new OutputTag<>("training-requests", TypeInformation.of(TrainingRequest.class));
@@ -219,6 +223,8 @@ public final class ForecastJob {
                 .uid("dead-letter-sink");
         c.getOptional(JobOptions.ACCURACY_TOPIC).ifPresent(topic -> forecasts.getSideOutput(KEY_ACCURACY)
                 .sinkTo(KafkaIo.accuracySink(c)).name("kafka: " + topic).uid("accuracy-sink"));
+        c.getOptional(JobOptions.ANOMALY_TOPIC).ifPresent(topic -> forecasts.getSideOutput(ANOMALIES)
+                .sinkTo(KafkaIo.anomalySink(c)).name("kafka: " + topic).uid("anomaly-sink"));
         if (retraining) {
             // requests and answers travel through Kafka: the trainer can lag without back-pressuring forecasting
             SingleOutputStreamOperator<ModelUpdate> answers = shared ? sharedTrainer(env, c, model, forecasts)

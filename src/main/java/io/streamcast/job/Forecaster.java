@@ -42,6 +42,9 @@ final class Forecaster {
     private final FailureDrill drill;
     private final SamplingIntervals intervals;
     private final SafetyNet safety;
+    /** Prediction intervals (null: off). */
+    private final Intervals bounds;
+    private final boolean anomalyOut;
     /** Readings between a key's records on the accuracy topic (0: none). */
     private final int accuracyEvery;
     private final ReadingOrder.Turn turn = this::turn;
@@ -50,7 +53,8 @@ final class Forecaster {
 
     private Forecaster(KeyedForecaster grid, ValueState<KeyState> state, ServingModel initial, ForecasterMetrics metrics,
                        Rejections rejections, ReadingOrder order, KeyExpiry expiry, SwapWait swapWait, ModelGate gate,
-                       FailureDrill drill, SamplingIntervals intervals, SafetyNet safety, int accuracyEvery) {
+                       FailureDrill drill, SamplingIntervals intervals, SafetyNet safety, int accuracyEvery,
+                       Intervals bounds, boolean anomalyOut) {
         this.grid = grid;
         this.state = state;
         this.initial = initial;
@@ -64,6 +68,8 @@ final class Forecaster {
         this.intervals = intervals;
         this.safety = safety;
         this.accuracyEvery = accuracyEvery;
+        this.bounds = bounds;
+        this.anomalyOut = anomalyOut;
     }
 
     static KeyedForecaster grid(Configuration c) {
@@ -117,10 +123,12 @@ final class Forecaster {
                         rc.getState(td), metrics);
             }
         }
+        Intervals bounds = Intervals.from(c, new IntervalMetrics(metrics.group, metrics.anomalies,
+                c.get(JobOptions.INTERVAL_COVERAGES)));
         return new Forecaster(grid, rc.getState(sd), initial, metrics, rejections, order,
                 new KeyExpiry(ttl.toMillis()), swapWait, gate, new FailureDrill(c, rc), SamplingIntervals.from(c),
-                safetyNet(c, metrics), c.getOptional(JobOptions.ACCURACY_TOPIC).isPresent()
-                        ? c.get(JobOptions.ACCURACY_EVERY) : 0);
+                safetyNet(c, metrics).calibrating(bounds), c.getOptional(JobOptions.ACCURACY_TOPIC).isPresent()
+                        ? c.get(JobOptions.ACCURACY_EVERY) : 0, bounds, c.getOptional(JobOptions.ANOMALY_TOPIC).isPresent());
     }
 
     static SafetyNet safetyNet(Configuration c, ForecasterMetrics metrics) {
@@ -254,6 +262,15 @@ final class Forecaster {
         }
         gate.applied(ctx, s, r, f, slotBefore); // retraining triggers judge the model's own forecast
         safety.apply(s, f, r.values);
+        if (bounds != null) {
+            bounds.issue(s, f);
+            io.streamcast.event.Anomaly a = bounds.takeAnomaly();
+            if (a != null && anomalyOut) {
+                a.key = r.key;
+                a.timestamp = r.timestamp;
+                ctx.output(ForecastJob.ANOMALIES, a);
+            }
+        }
         current.collect(f);
         if (accuracyEvery > 0 && s.readings % accuracyEvery == 0) {
             KeyAccuracy a = safety.snapshot(r.key, s, f);

@@ -30,16 +30,20 @@ final class ForecasterMetrics {
     final Counter trials;
     final Counter trialsPromoted;
     final Counter trialsDropped;
+    final Counter anomalies;
     final Map<Reason, Counter> dead;
     final Histogram processingMicros;
     final Histogram modelAge;
     final HeldReadings held;
     final LiveAccuracy live;
+    /** The operator's streamcast group (for metrics registered by optional parts). */
+    final MetricGroup group;
     /** Keys with state in this subtask (kept in operator state by the host). */
     long activeKeys;
 
     ForecasterMetrics(MetricGroup operator, AuditedCounters audited, long boundMillis) {
         MetricGroup g = operator.addGroup(Metrics.GROUP);
+        group = g;
         used = audited.counter(g, Metrics.READINGS_USED);
         forecastsOut = audited.counter(g, Metrics.FORECASTS_OUT);
         late = audited.counter(g, Metrics.LATE);
@@ -58,6 +62,7 @@ final class ForecasterMetrics {
         trials = audited.counter(g, Metrics.SHADOW_TRIALS);
         trialsPromoted = audited.counter(g, Metrics.SHADOW_PROMOTED);
         trialsDropped = audited.counter(g, Metrics.SHADOW_DROPPED);
+        anomalies = audited.counter(g, Metrics.ANOMALIES);
         dead = Metrics.deadLetterCounters(g, audited);
         g.gauge(Metrics.ACTIVE_KEYS, () -> activeKeys);
         live = new LiveAccuracy(g);

@@ -96,6 +96,16 @@ public class KeyState {
     public float[] netErrSeasonal;
     public int[] netScored;
     public int[] netSeasonalScored;
+    // ---- prediction intervals (Intervals, ErrorWindow): per step the last N errors, in arrival order and sorted
+    public float[] ivRing;
+    public float[] ivSorted;
+    public int[] ivCount;
+    public int[] ivNext;
+    /** What was issued for the last H slots (row = slot mod H, as netSlots): served values, half-widths per coverage. */
+    public float[] ivServed;
+    public float[] ivHalf;
+    /** Model version of the last forecast issued with intervals. */
+    public long ivVersion;
     // ---- a challenger on trial beside the model (ShadowTrial), per-key scope
     /** Version of the challenger on trial (0: none). */
     public long trialVersion;

@@ -34,6 +34,10 @@ public final class Metrics {
     public static final String BASELINE_FORECASTS = "baseline_forecasts";
     /** Subgroup of the live accuracy gauges (model_mae.step_k, last_value_mae.step_k). */
     public static final String ACCURACY = "accuracy";
+    /** Subgroup of the realised interval coverage gauges (coverage_95.step_k). */
+    public static final String INTERVALS = "intervals";
+    /** Readings outside the calibrated one-step interval issued for them (anomaly events). */
+    public static final String ANOMALIES = "anomalies";
     /** Readings a forecaster subtask holds now (for their ordering bound, or waiting for a model). */
     public static final String HELD_READINGS = "held_readings";
     /** Of those, the ones held longer than input.out-of-orderness (+1 s): above 0 for long, something stalls. */

@@ -33,6 +33,8 @@ final class SafetyNet {
     private final int historyRows;
     /** The model serves a step only where its average error is below (1 - margin) x the best baseline's. */
     private final float keepFactor;
+    /** Prediction intervals calibrated on this scoring (null: off). */
+    private Intervals intervals;
 
     SafetyNet(boolean enabled, int window, int targetIndex, long seasonMillis, int historyRows, LiveAccuracy live) {
         this(enabled, window, targetIndex, seasonMillis, historyRows, 0, live);
@@ -48,6 +50,12 @@ final class SafetyNet {
         this.minScored = Math.max(1, window / 4);
         this.targetIndex = targetIndex;
         this.live = live;
+    }
+
+    /** Hands every scored forecast to the intervals, which calibrate on the served forecasts' errors. */
+    SafetyNet calibrating(Intervals i) {
+        this.intervals = i;
+        return this;
     }
 
     /** Scores the earlier forecasts of this reading's slot, then serves f step by step from the better one. */
@@ -77,6 +85,9 @@ final class SafetyNet {
                 s.netErrLast[k - 1] += alpha * (eLast - s.netErrLast[k - 1]);
                 s.netScored[k - 1]++;
                 live.record(k, eModel, eLast);
+                if (intervals != null) {
+                    intervals.scored(s, k, row, actual);
+                }
                 // made at slot - k from the value seasonBack(k) slots before this one
                 float seasonal = period > 0 ? seasonalValue(s, period, seasonBack(period, k)) : Float.NaN;
                 if (!Float.isNaN(seasonal)) {

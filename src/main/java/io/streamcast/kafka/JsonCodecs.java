@@ -22,6 +22,11 @@ import java.nio.charset.StandardCharsets;
  *               "forecast": [{"timestamp": 1700000400000, "value": 21.5}, ...],
  *               "flags": {"cold_start": false, "gap_filled": false, "state_reset": false, "fallback": false,
  *                         "baseline": false, "seasonal": false}}
+ *              with intervals (forecast.interval-coverages) also "coverages": [0.8, 0.95] at the top,
+ *              "lower": [...], "upper": [...] per step (one per coverage; null: no errors yet) and
+ *              flag "uncalibrated"
+ * anomaly:     {"key": "s-1", "timestamp": ..., "actual": 35.0, "forecast": 21.4, "lower": 20.1, "upper": 22.7,
+ *               "coverage": 0.95, "score": 4.7, "model_version": 1}
  * dead letter: {"reason": "malformed_json", "detail": "...", "key": "s-1" (if known), "payload": "...",
  *               "source": {"topic": "readings", "partition": 0, "offset": 42}}
  * </pre>
@@ -45,11 +50,23 @@ public final class JsonCodecs {
             g.writeNumberField("grid_time", f.gridTime);
             g.writeStringField("model", f.modelId);
             g.writeNumberField("model_version", f.modelVersion);
+            if (f.coverages != null) {
+                g.writeArrayFieldStart("coverages");
+                for (float cov : f.coverages) {
+                    g.writeNumber(cov);
+                }
+                g.writeEndArray();
+            }
             g.writeArrayFieldStart("forecast");
-            for (int i = 0; i < f.values.length; i++) {
+            int h = f.values.length;
+            for (int i = 0; i < h; i++) {
                 g.writeStartObject();
                 g.writeNumberField("timestamp", f.stepTime(i));
                 g.writeNumberField("value", f.values[i]);
+                if (f.lower != null) {
+                    bounds(g, "lower", f.lower, i, h);
+                    bounds(g, "upper", f.upper, i, h);
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -60,12 +77,32 @@ public final class JsonCodecs {
             g.writeBooleanField("fallback", f.fallback);
             g.writeBooleanField("baseline", f.baseline);
             g.writeBooleanField("seasonal", f.seasonal);
+            if (f.coverages != null) {
+                g.writeBooleanField("uncalibrated", f.uncalibrated);
+            }
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return buf.toByteArray();
+    }
+
+    /** Step i's bounds, one per coverage (layout [j * h + i]). */
+    private static void bounds(JsonGenerator g, String name, float[] b, int i, int h) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (int j = i; j < b.length; j += h) {
+            floatOrNull(g, b[j]);
+        }
+        g.writeEndArray();
+    }
+
+    private static void floatOrNull(JsonGenerator g, float v) throws IOException {
+        if (Float.isFinite(v)) {
+            g.writeNumber(v);
+        } else {
+            g.writeNull();
+        }
     }
 
     public static Forecast parseForecast(byte[] json) {
@@ -93,7 +130,61 @@ public final class JsonCodecs {
         f.fallback = flags.path("fallback").asBoolean();
         f.baseline = flags.path("baseline").asBoolean();
         f.seasonal = flags.path("seasonal").asBoolean();
+        f.uncalibrated = flags.path("uncalibrated").asBoolean();
+        JsonNode cov = root.path("coverages");
+        if (cov.isArray()) {
+            int c = cov.size();
+            int h = f.values.length;
+            f.coverages = new float[c];
+            f.lower = new float[c * h];
+            f.upper = new float[c * h];
+            for (int j = 0; j < c; j++) {
+                f.coverages[j] = (float) cov.get(j).asDouble();
+                for (int i = 0; i < h; i++) {
+                    f.lower[j * h + i] = floatOrNaN(steps.get(i).path("lower").path(j));
+                    f.upper[j * h + i] = floatOrNaN(steps.get(i).path("upper").path(j));
+                }
+            }
+        }
         return f;
+    }
+
+    private static float floatOrNaN(JsonNode n) {
+        return n.isNumber() ? (float) n.asDouble() : Float.NaN;
+    }
+
+    /** Anomaly events are rare: a tree is fine. A score of an interval of width 0 (infinite) is null. */
+    public static byte[] anomaly(io.streamcast.event.Anomaly a) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("key", a.key);
+        root.put("timestamp", a.timestamp);
+        root.put("actual", a.actual);
+        root.put("forecast", a.forecast);
+        root.put("lower", a.lower);
+        root.put("upper", a.upper);
+        root.put("coverage", a.coverage);
+        if (Float.isFinite(a.score)) {
+            root.put("score", a.score);
+        } else {
+            root.putNull("score");
+        }
+        root.put("model_version", a.modelVersion);
+        return bytes(root);
+    }
+
+    public static io.streamcast.event.Anomaly parseAnomaly(byte[] json) {
+        JsonNode root = tree(json);
+        io.streamcast.event.Anomaly a = new io.streamcast.event.Anomaly();
+        a.key = root.path("key").asText();
+        a.timestamp = root.path("timestamp").asLong();
+        a.actual = (float) root.path("actual").asDouble();
+        a.forecast = (float) root.path("forecast").asDouble();
+        a.lower = (float) root.path("lower").asDouble();
+        a.upper = (float) root.path("upper").asDouble();
+        a.coverage = (float) root.path("coverage").asDouble();
+        a.score = root.path("score").isNumber() ? (float) root.path("score").asDouble() : Float.POSITIVE_INFINITY;
+        a.modelVersion = root.path("model_version").asLong();
+        return a;
     }
 
     /** Characters of a dead letter's detail written out (some details quote the record): bounds its size. */

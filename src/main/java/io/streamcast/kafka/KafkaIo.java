@@ -233,6 +233,10 @@ public final class KafkaIo {
                 String acc = c.get(JobOptions.ACCURACY_TOPIC);
                 checkSize("accuracy records", acc, RecordSizes.largestAccuracy(c, horizon), request, topicConfig(admin, acc));
             }
+            if (c.getOptional(JobOptions.ANOMALY_TOPIC).isPresent()) {
+                String an = c.get(JobOptions.ANOMALY_TOPIC);
+                checkSize("anomaly events", an, RecordSizes.largestAnomaly(c), request, topicConfig(admin, an));
+            }
             if (outConfig != null && c.get(JobOptions.RECORD_TIMESTAMP) == JobOptions.RecordTimestamp.EVENT) {
                 long maxFuture = c.get(JobOptions.MAX_FUTURE).toMillis();
                 var after = outConfig.get("message.timestamp.after.max.ms");
@@ -301,6 +305,13 @@ public final class KafkaIo {
         String topic = c.get(JobOptions.ACCURACY_TOPIC);
         return sink(c, "-accuracy", (KafkaRecordSerializationSchema<io.streamcast.event.KeyAccuracy>) (a, ctx, ts) ->
                 new ProducerRecord<>(topic, null, null, a.key.getBytes(StandardCharsets.UTF_8), JsonCodecs.keyAccuracy(a)));
+    }
+
+    /** The optional anomaly topic (JSON, keyed by sensor), with the forecasts' delivery guarantee. */
+    public static KafkaSink<io.streamcast.event.Anomaly> anomalySink(Configuration c) {
+        String topic = c.get(JobOptions.ANOMALY_TOPIC);
+        return sink(c, "-anomalies", (KafkaRecordSerializationSchema<io.streamcast.event.Anomaly>) (a, ctx, ts) ->
+                new ProducerRecord<>(topic, null, null, a.key.getBytes(StandardCharsets.UTF_8), JsonCodecs.anomaly(a)));
     }
 
     private static <T> KafkaSink<T> sink(Configuration c, String idSuffix, KafkaRecordSerializationSchema<T> ser) {

@@ -33,6 +33,16 @@ public final class RecordSizes {
         f.modelVersion = Long.MIN_VALUE;
         f.values = new float[horizon];
         java.util.Arrays.fill(f.values, -Float.MIN_NORMAL * 1.1f); // "-1.2924698E-38": as long as a float gets
+        int coverages = c.get(JobOptions.INTERVAL_COVERAGES).size();
+        if (coverages > 0) { // the coverages as the job writes them, every bound at its longest
+            f.coverages = new float[coverages];
+            for (int j = 0; j < coverages; j++) {
+                f.coverages[j] = c.get(JobOptions.INTERVAL_COVERAGES).get(j).floatValue();
+            }
+            f.lower = longest(coverages * horizon);
+            f.upper = longest(coverages * horizon);
+            f.uncalibrated = true;
+        }
         return FRAMING + f.key.length() + JsonCodecs.forecast(f).length + 8 * horizon; // step times up to 20 digits
     }
 
@@ -59,6 +69,21 @@ public final class RecordSizes {
         java.util.Arrays.fill(a.baselineSteps, Integer.MIN_VALUE);
         java.util.Arrays.fill(a.seasonalSteps, Integer.MIN_VALUE);
         return FRAMING + a.key.length() + JsonCodecs.keyAccuracy(a).length;
+    }
+
+    public static int largestAnomaly(Configuration c) {
+        io.streamcast.event.Anomaly a = new io.streamcast.event.Anomaly();
+        a.key = worst(c.get(JobOptions.MAX_KEY_LENGTH));
+        a.timestamp = Long.MIN_VALUE;
+        a.modelVersion = Long.MIN_VALUE;
+        float longest = -Float.MIN_NORMAL * 1.1f;
+        a.actual = longest;
+        a.forecast = longest;
+        a.lower = longest;
+        a.upper = longest;
+        a.coverage = longest;
+        a.score = longest;
+        return FRAMING + a.key.length() + JsonCodecs.anomaly(a).length;
     }
 
     private static float[] longest(int n) {

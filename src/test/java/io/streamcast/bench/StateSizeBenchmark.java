@@ -46,6 +46,17 @@ public final class StateSizeBenchmark {
         return s;
     }
 
+    /** With prediction intervals at the defaults (2 coverages, window 100): error windows and what was issued. */
+    static KeyState withIntervals(KeyState s, int h, int coverages, int window) {
+        s.ivRing = new float[h * window];
+        s.ivSorted = new float[h * window];
+        s.ivCount = new int[h];
+        s.ivNext = new int[h];
+        s.ivServed = new float[h * h];
+        s.ivHalf = new float[h * h * coverages];
+        return s;
+    }
+
     private static KeyState base(ModelShape shape, int recent, boolean shared) {
         KeyState s = new KeyState();
         int n = shape.numLayers() * shape.hiddenSize();
@@ -83,6 +94,12 @@ public final class StateSizeBenchmark {
             int history = new Configuration().get(JobOptions.HISTORY_STEPS);
             System.out.printf("%-40s + history %d, safety net, highway: per-key scope %5d bytes; shared scope %5d bytes%n",
                     shape, history, size(ser, state(shape, ring, history, false)), size(ser, state(shape, ring, history, true)));
+            int coverages = new Configuration().get(JobOptions.INTERVAL_COVERAGES).size();
+            int window = new Configuration().get(JobOptions.INTERVAL_WINDOW);
+            int h = shape.outputSize();
+            System.out.printf("%-40s + intervals (%d coverages, window %d): per-key scope %5d bytes; shared scope %5d bytes%n",
+                    shape, coverages, window, size(ser, withIntervals(state(shape, ring, history, false), h, coverages, window)),
+                    size(ser, withIntervals(state(shape, ring, history, true), h, coverages, window)));
         }
     }
 }

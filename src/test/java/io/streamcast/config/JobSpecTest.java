@@ -72,6 +72,34 @@ class JobSpecTest {
     }
 
     @Test
+    void intervalAndAnomalyOptionsAreCheckedAtStart() throws Exception {
+        String ok = "input: {topic: t}\ngrid: {interval: 1 min}\n";
+        Configuration defaults = JobSpec.load(write(ok), Map.of());
+        assertEquals(List.of(0.8, 0.95), defaults.get(JobOptions.INTERVAL_COVERAGES));
+        assertEquals(100, defaults.get(JobOptions.INTERVAL_WINDOW));
+        assertEquals(List.of(), JobSpec.load(write(ok), Map.of("forecast.interval-coverages", ""))
+                .get(JobOptions.INTERVAL_COVERAGES), "empty: intervals off");
+        Configuration set = JobSpec.load(write(ok), Map.of("forecast.interval-coverages", "0.5;0.9;0.99",
+                "forecast.interval-window", "200", "forecast.interval-min-errors", "99",
+                "output.anomaly-topic", "anomalies", "forecast.anomaly-coverage", "0.9"));
+        assertEquals(List.of(0.5, 0.9, 0.99), set.get(JobOptions.INTERVAL_COVERAGES));
+        assertEquals(0.9, set.get(JobOptions.ANOMALY_COVERAGE));
+        assertRejected(ok, Map.of("forecast.interval-coverages", "0.95;0.8"), "forecast.interval-coverages must be increasing");
+        assertRejected(ok, Map.of("forecast.interval-coverages", "0.8;1"), "forecast.interval-coverages must be increasing");
+        assertRejected(ok, Map.of("forecast.interval-coverages", "0;0.8"), "each in (0, 1)");
+        assertRejected(ok, Map.of("forecast.interval-coverages", "x"), "forecast.interval-coverages");
+        assertRejected(ok, Map.of("forecast.interval-window", "0"), "forecast.interval-window must be in [1, 100000]");
+        assertRejected(ok, Map.of("forecast.interval-window", "10"), "forecast.interval-min-errors must be in [1,"
+                + " forecast.interval-window (10)], got 20");
+        assertRejected(ok, Map.of("forecast.interval-min-errors", "18"), "coverage 0.95 needs at least 19 errors");
+        assertRejected(ok, Map.of("forecast.interval-coverages", "0.99"), "coverage 0.99 needs at least 99 errors");
+        assertRejected(ok, Map.of("forecast.anomaly-coverage", "0.9"),
+                "forecast.anomaly-coverage (0.9) must be one of forecast.interval-coverages [0.8, 0.95]");
+        assertRejected(ok, Map.of("output.anomaly-topic", "a", "forecast.interval-coverages", ""),
+                "output.anomaly-topic needs intervals");
+    }
+
+    @Test
     void invalidSpecsFailNamingTheKey() throws Exception {
         String ok = "input: {topic: t}\ngrid: {interval: 1 min}\n";
         assertRejected(ok + "grid.intervall: 5 min\n", Map.of(), "unknown option 'grid.intervall' (did you mean 'grid.interval'?)");

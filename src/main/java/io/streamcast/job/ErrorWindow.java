@@ -1,0 +1,97 @@
+package io.streamcast.job;
+
+/**
+ * A key's last N realised absolute errors per horizon step, kept twice in its {@link KeyState}:
+ * in arrival order ({@code ivRing}, to know which error leaves) and sorted ({@code ivSorted}, so a
+ * quantile is one array read). Adding an error moves the leaving one's slot to the new value's
+ * place in the sorted segment (both found by bisection), shifting only the values between them
+ * with one arraycopy: O(log N) compares and O(N) moved floats at worst, no allocation, no sort. Step k's segment is [k * N, k * N + N).
+ */
+public final class ErrorWindow {
+    private ErrorWindow() {
+    }
+
+    /**
+     * The split-conformal rank (1-based) of the coverage quantile among n errors:
+     * ceil((n + 1) * coverage), clamped to [1, n]. Above n the interval would be unbounded.
+     */
+    public static int rank(int n, double coverage) {
+        int r = (int) Math.ceil((n + 1) * coverage - 1e-9);
+        return Math.max(1, Math.min(n, r));
+    }
+
+    /** The fewest errors with ceil((n + 1) * coverage) <= n: fewer give no finite conformal bound. */
+    public static int minimumErrors(double coverage) {
+        int n = 1;
+        while ((int) Math.ceil((n + 1) * coverage - 1e-9) > n) {
+            n++;
+        }
+        return n;
+    }
+
+    static void init(KeyState s, int horizon, int window) {
+        s.ivRing = new float[horizon * window];
+        s.ivSorted = new float[horizon * window];
+        s.ivCount = new int[horizon];
+        s.ivNext = new int[horizon];
+    }
+
+    /** Adds step's (0-based) newest error, dropping its oldest once the window is full. */
+    static void add(KeyState s, int step, int window, float e) {
+        int base = step * window;
+        float[] sorted = s.ivSorted;
+        int n = s.ivCount[step];
+        int next = s.ivNext[step];
+        if (n < window) { // open a place for e: move what is above it up by one
+            int q = firstAbove(sorted, base, base + n, e);
+            System.arraycopy(sorted, q, sorted, q + 1, base + n - q);
+            sorted[q] = e;
+            s.ivCount[step] = n + 1;
+        } else { // move the leaving error's place to e's: only the values between the two shift, by one
+            int p = firstAbove(sorted, base, base + n, s.ivRing[base + next]) - 1; // the last copy of the leaving value
+            if (e > sorted[p]) {
+                int q = firstAbove(sorted, p + 1, base + n, e);
+                System.arraycopy(sorted, p + 1, sorted, p, q - p - 1);
+                sorted[q - 1] = e;
+            } else {
+                int q = firstAbove(sorted, base, p, e);
+                System.arraycopy(sorted, q, sorted, q + 1, p - q);
+                sorted[q] = e;
+            }
+        }
+        s.ivRing[base + next] = e;
+        s.ivNext[step] = next + 1 == window ? 0 : next + 1;
+    }
+
+    /** The first index in [from, to) whose value is above e (to: none), by bisection. */
+    private static int firstAbove(float[] a, int from, int to, float e) {
+        int lo = from;
+        int hi = to;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] > e) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /** Errors held for step (0-based). */
+    static int count(KeyState s, int step) {
+        return s.ivCount[step];
+    }
+
+    /** The coverage quantile of step's errors (NaN: none yet). */
+    static float quantile(KeyState s, int step, int window, double coverage) {
+        int n = s.ivCount[step];
+        return n == 0 ? Float.NaN : s.ivSorted[step * window + rank(n, coverage) - 1];
+    }
+
+    /** The same, with the rank among a full window given (the steady state: no rank to compute). */
+    static float quantile(KeyState s, int step, int window, double coverage, int fullRank) {
+        int n = s.ivCount[step];
+        return n == window ? s.ivSorted[step * window + fullRank - 1] : quantile(s, step, window, coverage);
+    }
+}

@@ -1,0 +1,158 @@
+package io.streamcast.job;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.event.Anomaly;
+import io.streamcast.event.Forecast;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Split-conformal prediction intervals per key and horizon step: step k of a forecast gets
+ * value +- q, q the coverage quantile ({@link ErrorWindow#rank}) of the key's last N absolute
+ * errors of served step-k forecasts that came true. The errors come from the {@link SafetyNet}'s
+ * scoring (its slot ring of the last H forecasts tells which forecast a reading completes), so
+ * they are the errors of what was served, baseline or model. A step with fewer than
+ * forecast.interval-min-errors errors still gets bounds from what it has, but the forecast is
+ * flagged {@code uncalibrated} and those bounds are neither scored for coverage nor checked for
+ * anomalies. A reading outside the calibrated one-step interval issued for it at the anomaly
+ * coverage is an {@link Anomaly}.
+ *
+ * <p>Per key (KeyState): the error window, 8 x H x N bytes, plus what was issued for the last H
+ * slots: served values (H x H) and half-widths (H x H x C, NaN where uncalibrated).
+ */
+final class Intervals {
+    /** As written on forecasts, and as given (the ranks use these: 0.8f is not 0.8). */
+    private final float[] coverages;
+    private final double[] levels;
+    /** The quantiles' ranks in a full window. */
+    private final int[] fullRanks;
+    private final int window;
+    private final int minErrors;
+    /** Index into coverages of the anomaly check's. */
+    private final int anomalyIndex;
+    private final IntervalMetrics metrics;
+    /** The anomaly the current reading raised (taken by the host after the safety net's pass). */
+    private Anomaly pending;
+
+    Intervals(List<Double> coverages, int window, int minErrors, double anomalyCoverage, IntervalMetrics metrics) {
+        this.coverages = new float[coverages.size()];
+        this.levels = new double[coverages.size()];
+        this.fullRanks = new int[coverages.size()];
+        int a = coverages.size() - 1;
+        for (int i = 0; i < this.coverages.length; i++) {
+            this.coverages[i] = coverages.get(i).floatValue();
+            this.levels[i] = coverages.get(i);
+            this.fullRanks[i] = ErrorWindow.rank(window, coverages.get(i));
+            if (coverages.get(i) == anomalyCoverage) {
+                a = i;
+            }
+        }
+        this.anomalyIndex = a;
+        this.window = window;
+        this.minErrors = minErrors;
+        this.metrics = metrics;
+    }
+
+    /** From the options; null when forecast.interval-coverages is empty. */
+    static Intervals from(Configuration c, IntervalMetrics metrics) {
+        List<Double> cov = c.get(JobOptions.INTERVAL_COVERAGES);
+        if (cov.isEmpty()) {
+            return null;
+        }
+        double anomaly = c.getOptional(JobOptions.ANOMALY_COVERAGE).orElse(cov.get(cov.size() - 1));
+        return new Intervals(cov, c.get(JobOptions.INTERVAL_WINDOW), c.get(JobOptions.INTERVAL_MIN_ERRORS), anomaly,
+                metrics);
+    }
+
+    /**
+     * The reading's actual completes the step-k forecast made at the slot in ring row {@code row}
+     * (called from the safety net's scoring, before this reading's forecast is issued).
+     */
+    void scored(KeyState s, int k, int row, float actual) {
+        int h = s.ivCount == null ? 0 : s.ivCount.length;
+        if (h == 0 || k > h || !sized(s, h)) { // none yet, or kept under other options (restored): issue starts anew
+            return;
+        }
+        float e = Math.abs(s.ivServed[row * h + k - 1] - actual);
+        if (!Float.isFinite(e)) {
+            return;
+        }
+        int c = coverages.length;
+        for (int j = 0; j < c; j++) {
+            float half = s.ivHalf[(row * c + j) * h + k - 1];
+            if (!Float.isNaN(half)) {
+                metrics.scored(k, j, e <= half);
+            }
+        }
+        float half = s.ivHalf[(row * c + anomalyIndex) * h + k - 1];
+        if (k == 1 && e > half) { // false for NaN: an uncalibrated interval raises nothing
+            pending = anomaly(s, s.ivServed[row * h], half, actual);
+            metrics.anomaly();
+        }
+        ErrorWindow.add(s, k - 1, window, e);
+    }
+
+    private Anomaly anomaly(KeyState s, float forecast, float half, float actual) {
+        Anomaly a = new Anomaly();
+        a.actual = actual;
+        a.forecast = forecast;
+        a.lower = forecast - half;
+        a.upper = forecast + half;
+        a.coverage = coverages[anomalyIndex];
+        float outside = actual > a.upper ? actual - a.upper : a.lower - actual;
+        a.score = half > 0 ? outside / (2 * half) : Float.POSITIVE_INFINITY;
+        a.modelVersion = s.ivVersion;
+        return a;
+    }
+
+    /** The anomaly the reading just scored raised, or null; clears it. */
+    Anomaly takeAnomaly() {
+        Anomaly a = pending;
+        pending = null;
+        return a;
+    }
+
+    /** Puts bounds on the forecast now served for the key's current slot, and remembers what was issued. */
+    void issue(KeyState s, Forecast f) {
+        int c = coverages.length;
+        f.coverages = coverages;
+        if (f.fallback || f.values == null) {
+            f.uncalibrated = true;
+            return;
+        }
+        int h = f.values.length;
+        if (s.ivCount == null || s.ivCount.length != h || !sized(s, h)) {
+            init(s, h);
+        }
+        int row = (int) Math.floorMod(s.lastSlot, (long) h);
+        f.lower = new float[c * h];
+        f.upper = new float[c * h];
+        for (int k = 0; k < h; k++) {
+            float v = f.values[k];
+            boolean calibrated = ErrorWindow.count(s, k) >= minErrors;
+            f.uncalibrated |= !calibrated;
+            s.ivServed[row * h + k] = v;
+            for (int j = 0; j < c; j++) {
+                float q = ErrorWindow.quantile(s, k, window, levels[j], fullRanks[j]);
+                f.lower[j * h + k] = v - q;
+                f.upper[j * h + k] = v + q;
+                s.ivHalf[(row * c + j) * h + k] = calibrated ? q : Float.NaN;
+            }
+        }
+        s.ivVersion = f.modelVersion;
+    }
+
+    /** The key's interval state has the sizes these options give for horizon h. */
+    private boolean sized(KeyState s, int h) {
+        return s.ivServed != null && s.ivServed.length == h * h && s.ivHalf != null
+                && s.ivHalf.length == h * h * coverages.length && s.ivRing != null && s.ivRing.length == h * window;
+    }
+
+    private void init(KeyState s, int horizon) {
+        ErrorWindow.init(s, horizon, window);
+        s.ivServed = new float[horizon * horizon];
+        s.ivHalf = new float[horizon * horizon * coverages.length];
+        java.util.Arrays.fill(s.ivServed, Float.NaN);
+        java.util.Arrays.fill(s.ivHalf, Float.NaN);
+    }
+}

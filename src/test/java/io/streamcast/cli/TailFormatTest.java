@@ -1,0 +1,53 @@
+package io.streamcast.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streamcast.event.Anomaly;
+import io.streamcast.event.Forecast;
+import io.streamcast.kafka.JsonCodecs;
+import org.junit.jupiter.api.Test;
+
+/** What 'streamcast tail' prints for anomaly events, and for forecasts with intervals (the widest coverage's). */
+class TailFormatTest {
+    static final long T = 1_764_065_700_000L; // 2025-11-25 10:15:00 UTC
+
+    @Test
+    void anomalyEventsPrintWhereTheReadingFellAndHowFar() {
+        Anomaly a = new Anomaly();
+        a.key = "boiler-3";
+        a.timestamp = T;
+        a.actual = 32f;
+        a.forecast = 20f;
+        a.lower = 18f;
+        a.upper = 22f;
+        a.coverage = 0.95f;
+        a.score = 2.5f;
+        a.modelVersion = 4;
+        Anomaly back = JsonCodecs.parseAnomaly(JsonCodecs.anomaly(a));
+        assertEquals("boiler-3 2025-11-25 10:15:00  32.000 above [18.000, 22.000] (95%, forecast 20.000) score 2.50  v4",
+                TailCommand.formatAnomaly(back));
+        a.actual = 10f;
+        a.lower = 20f;
+        a.upper = 20f;
+        a.score = Float.POSITIVE_INFINITY;
+        assertEquals("boiler-3 2025-11-25 10:15:00  10.000 below [20.000, 20.000] (95%, forecast 20.000) score inf  v4",
+                TailCommand.formatAnomaly(JsonCodecs.parseAnomaly(JsonCodecs.anomaly(a))));
+    }
+
+    @Test
+    void forecastsShowTheWidestIntervalAndTheUncalibratedFlag() {
+        Forecast f = new Forecast();
+        f.key = "s1";
+        f.timestamp = T;
+        f.gridTime = T;
+        f.intervalMillis = 300_000;
+        f.modelId = "m.scm";
+        f.values = new float[] {1f, 2f};
+        f.coverages = new float[] {0.8f, 0.95f};
+        f.lower = new float[] {0.9f, 1.8f, 0.5f, Float.NaN};
+        f.upper = new float[] {1.1f, 2.2f, 1.5f, Float.NaN};
+        f.uncalibrated = true;
+        assertEquals("s1 2025-11-25 10:15:00   +5m 1.000 [0.500, 1.500] +10m 2.000  [uncalibrated]  m.scm v0",
+                TailCommand.formatForecast(JsonCodecs.parseForecast(JsonCodecs.forecast(f)), 6));
+    }
+}

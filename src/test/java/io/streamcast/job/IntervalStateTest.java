@@ -1,0 +1,70 @@
+package io.streamcast.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.event.Forecast;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A key's calibration survives a checkpoint and restore: KeyState stays a Flink POJO with the
+ * interval fields, and a key restored mid-stream issues the same bounds and anomalies as one that
+ * never stopped.
+ */
+class IntervalStateTest {
+    @Test
+    void aRestoredKeyIssuesTheSameBoundsAsOneThatNeverStopped() throws Exception {
+        TypeInformation<KeyState> info = TypeInformation.of(KeyState.class);
+        assertInstanceOf(PojoTypeInfo.class, info, "KeyState must stay a POJO (no Kryo fallback)");
+        TypeSerializer<KeyState> ser = info.createSerializer(new SerializerConfigImpl());
+        List<Double> coverages = List.of(0.8, 0.95);
+        IntervalsTest.Key live = new IntervalsTest.Key(coverages, 30, 20);
+        IntervalsTest.Key restored = new IntervalsTest.Key(coverages, 30, 20);
+        Random rnd = new Random(1);
+        for (long t = 0; t < 400; t++) {
+            float actual = IntervalsTest.signal(t) + (float) rnd.nextGaussian() + (t % 97 == 0 ? 20f : 0f);
+            Forecast a = live.step(t, actual, IntervalsTest.perfect(t));
+            if (t == 150) { // checkpoint, then restore into a fresh state object
+                DataOutputSerializer out = new DataOutputSerializer(4096);
+                ser.serialize(restored.s, out);
+                KeyState back = ser.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+                assertArrayEquals(restored.s.ivSorted, back.ivSorted);
+                restored = restored.withState(back);
+            }
+            Forecast b = restored.step(t, actual, IntervalsTest.perfect(t));
+            assertArrayEquals(a.lower, b.lower, "t " + t);
+            assertArrayEquals(a.upper, b.upper, "t " + t);
+            assertEquals(a.uncalibrated, b.uncalibrated);
+            assertEquals(live.anomalyAt, restored.anomalyAt);
+        }
+        assertTrue(live.anomalyAt.containsAll(List.of(97L, 194L, 291L, 388L)), "the spikes: " + live.anomalyAt);
+    }
+
+    @Test
+    void stateKeptUnderOtherOptionsStartsAnewInsteadOfFailing() {
+        IntervalsTest.Key before = new IntervalsTest.Key(List.of(0.9), 30, 20);
+        Random rnd = new Random(2);
+        for (long t = 0; t < 100; t++) {
+            before.step(t, IntervalsTest.signal(t) + (float) rnd.nextGaussian(), IntervalsTest.perfect(t));
+        }
+        // restored under more coverages and a longer window: the old windows do not fit, so they are dropped
+        IntervalsTest.Key after = new IntervalsTest.Key(List.of(0.8, 0.95), 50, 20).withState(before.s);
+        Forecast first = after.step(100, IntervalsTest.signal(100), IntervalsTest.perfect(100));
+        assertTrue(first.uncalibrated);
+        assertTrue(Float.isNaN(first.lower[0]), "no errors yet under the new options");
+        for (long t = 101; t < 200; t++) {
+            Forecast f = after.step(t, IntervalsTest.signal(t) + (float) rnd.nextGaussian(), IntervalsTest.perfect(t));
+            assertEquals(t - 100 < 22, f.uncalibrated, "t " + t); // step 3 has t - 102 errors at t
+        }
+    }
+}

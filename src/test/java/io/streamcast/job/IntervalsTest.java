@@ -1,0 +1,268 @@
+package io.streamcast.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamcast.event.Anomaly;
+import io.streamcast.event.Forecast;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.metrics.Gauge;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Split-conformal intervals per key and step, without Flink: the error window's quantiles are the
+ * order statistics a brute-force sort gives, intervals on a series with known Gaussian noise cover
+ * what they promise, and an injected spike raises an anomaly with the fields of its interval.
+ */
+class IntervalsTest {
+    static final int H = 3;
+
+    /** The conformal quantile by brute force: sort the last n errors, take the ceil((n + 1) a)-th (clamped). */
+    static float bruteForce(List<Float> last, double coverage) {
+        float[] v = new float[last.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = last.get(i);
+        }
+        Arrays.sort(v);
+        int r = (int) Math.ceil((v.length + 1) * coverage - 1e-9);
+        return v[Math.max(1, Math.min(v.length, r)) - 1];
+    }
+
+    @Test
+    void theWindowHoldsExactlyTheLastErrorsSortedAndItsQuantilesAreTheirOrderStatistics() {
+        int window = 37;
+        KeyState s = new KeyState();
+        ErrorWindow.init(s, 2, window);
+        Random rnd = new Random(7);
+        List<List<Float>> all = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < 2000; i++) {
+            for (int step = 0; step < 2; step++) {
+                // ties (a coarse grid of values), zeros, and a heavy tail
+                float e = step == 0 ? Math.round(rnd.nextFloat() * 10) / 2f : (float) Math.abs(rnd.nextGaussian() * 3);
+                ErrorWindow.add(s, step, window, e);
+                all.get(step).add(e);
+                List<Float> last = all.get(step).subList(Math.max(0, all.get(step).size() - window), all.get(step).size());
+                assertEquals(last.size(), ErrorWindow.count(s, step));
+                float[] expected = new float[last.size()];
+                for (int j = 0; j < expected.length; j++) {
+                    expected[j] = last.get(j);
+                }
+                Arrays.sort(expected);
+                assertArrayEquals(expected, Arrays.copyOfRange(s.ivSorted, step * window, step * window + last.size()),
+                        "step " + step + " after " + (i + 1) + " errors");
+                for (double a : new double[] {0.5, 0.8, 0.9, 0.95, 0.99}) {
+                    assertEquals(bruteForce(last, a), ErrorWindow.quantile(s, step, window, a), "coverage " + a);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFewestErrorsForAFiniteBoundAreWhatTheRankNeeds() {
+        assertEquals(4, ErrorWindow.minimumErrors(0.8));
+        assertEquals(19, ErrorWindow.minimumErrors(0.95));
+        assertEquals(99, ErrorWindow.minimumErrors(0.99));
+        assertEquals(96, ErrorWindow.rank(100, 0.95));
+        assertEquals(81, ErrorWindow.rank(100, 0.8));
+        assertEquals("95", IntervalMetrics.label(0.95));
+        assertEquals("97_5", IntervalMetrics.label(0.975));
+        assertEquals("7", IntervalMetrics.percent(0.07));
+    }
+
+    /** The forecaster's part without Flink: the safety net (off: it serves the model) scores, the intervals issue. */
+    static final class Key {
+        final SafetyNetTest.Captured metrics;
+        final Intervals intervals;
+        final SafetyNet net;
+        final KeyState s;
+        final List<Anomaly> anomalies;
+        final List<Long> anomalyAt;
+
+        Key(List<Double> coverages, int window, int minErrors) {
+            this(new SafetyNetTest.Captured(), coverages, window, minErrors);
+        }
+
+        private Key(SafetyNetTest.Captured metrics, List<Double> coverages, int window, int minErrors) {
+            this(metrics, new Intervals(coverages, window, minErrors, coverages.get(coverages.size() - 1),
+                    new IntervalMetrics(metrics, metrics.counter("anomalies"), coverages)), new KeyState(),
+                    new ArrayList<>(), new ArrayList<>());
+        }
+
+        private Key(SafetyNetTest.Captured metrics, Intervals intervals, KeyState s, List<Anomaly> anomalies,
+                    List<Long> anomalyAt) {
+            this.metrics = metrics;
+            this.intervals = intervals;
+            this.net = new SafetyNet(false, 8, 0, 0L, 0, new LiveAccuracy(metrics)).calibrating(intervals);
+            this.s = s;
+            this.anomalies = anomalies;
+            this.anomalyAt = anomalyAt;
+        }
+
+        /** The same key after a restore: its state as deserialized, the operator's parts as before. */
+        Key withState(KeyState restored) {
+            return new Key(metrics, intervals, restored, anomalies, anomalyAt);
+        }
+
+        Forecast step(long t, float actual, float[] values) {
+            s.lastSlot = t;
+            Forecast f = new Forecast();
+            f.values = values;
+            f.modelVersion = 3;
+            net.apply(s, f, new float[] {actual});
+            intervals.issue(s, f);
+            Anomaly a = intervals.takeAnomaly();
+            if (a != null) {
+                anomalies.add(a);
+                anomalyAt.add(t);
+            }
+            return f;
+        }
+
+        double gauge(String name) {
+            @SuppressWarnings("unchecked")
+            Gauge<Double> g = (Gauge<Double>) metrics.metrics.get(name);
+            return g.getValue();
+        }
+    }
+
+    static float signal(long t) {
+        return 20f + 5f * (float) Math.sin(t * 0.05);
+    }
+
+    static float[] perfect(long t) {
+        float[] v = new float[H];
+        for (int k = 0; k < H; k++) {
+            v[k] = signal(t + k + 1);
+        }
+        return v;
+    }
+
+    @Test
+    void intervalsOnASeriesWithKnownGaussianNoiseCoverWhatTheyPromise() {
+        List<Double> coverages = List.of(0.8, 0.95);
+        Key key = new Key(coverages, 100, 20);
+        Random rnd = new Random(42);
+        int n = 40_000;
+        float[] actual = new float[n];
+        Forecast[] issued = new Forecast[n];
+        for (int t = 0; t < n; t++) {
+            // the model knows the signal; the noise (sd 2 at step 1, growing with the step) is what it cannot know
+            actual[t] = signal(t) + (float) (rnd.nextGaussian() * 2);
+            issued[t] = key.step(t, actual[t], perfect(t));
+        }
+        for (int k = 1; k <= H; k++) {
+            for (int j = 0; j < coverages.size(); j++) {
+                int inside = 0;
+                int scored = 0;
+                for (int t = 200; t + k < n; t++) {
+                    Forecast f = issued[t];
+                    float lo = f.lower[j * H + k - 1];
+                    float hi = f.upper[j * H + k - 1];
+                    scored++;
+                    if (actual[t + k] >= lo && actual[t + k] <= hi) {
+                        inside++;
+                    }
+                }
+                double realised = (double) inside / scored;
+                assertEquals(coverages.get(j), realised, 0.03, "step " + k + " coverage " + coverages.get(j));
+                String label = IntervalMetrics.label(coverages.get(j));
+                assertEquals(coverages.get(j), key.gauge("intervals.coverage_" + label + ".step_" + k), 0.03,
+                        "gauge step " + k + " coverage " + coverages.get(j));
+            }
+        }
+        assertTrue(issued[10].uncalibrated, "fewer than 20 errors at reading 10");
+        assertFalse(issued[200].uncalibrated);
+        // the widths are those of N(0, 2): 2 x 1.2816 x 2 at 80%, 2 x 1.96 x 2 at 95% (loosely: 100 errors each)
+        double w80 = 0;
+        double w95 = 0;
+        for (int t = 200; t < n; t++) {
+            w80 += issued[t].upper[0] - issued[t].lower[0];
+            w95 += issued[t].upper[H] - issued[t].lower[H];
+        }
+        assertEquals(2 * 1.2816 * 2, w80 / (n - 200), 0.25);
+        assertEquals(2 * 1.96 * 2, w95 / (n - 200), 0.35);
+    }
+
+    @Test
+    void boundsAreTheServedValuePlusMinusTheBruteForceQuantileOfTheLastErrors() {
+        List<Double> coverages = List.of(0.8, 0.95);
+        int window = 25;
+        Key key = new Key(coverages, window, 20);
+        Random rnd = new Random(3);
+        List<List<Float>> errors = new ArrayList<>();
+        for (int k = 0; k < H; k++) {
+            errors.add(new ArrayList<>());
+        }
+        List<float[]> served = new ArrayList<>();
+        for (int t = 0; t < 300; t++) {
+            float actual = signal(t) + (float) rnd.nextGaussian();
+            for (int k = 1; k <= H && k <= t; k++) {
+                errors.get(k - 1).add(Math.abs(served.get(t - k)[k - 1] - actual));
+            }
+            Forecast f = key.step(t, actual, perfect(t));
+            served.add(f.values.clone());
+            for (int k = 0; k < H; k++) {
+                List<Float> e = errors.get(k);
+                List<Float> last = e.subList(Math.max(0, e.size() - window), e.size());
+                for (int j = 0; j < coverages.size(); j++) {
+                    if (last.isEmpty()) {
+                        assertTrue(Float.isNaN(f.lower[j * H + k]));
+                        continue;
+                    }
+                    float q = bruteForce(last, coverages.get(j));
+                    assertEquals(f.values[k] - q, f.lower[j * H + k], 0f, "t " + t + " step " + (k + 1));
+                    assertEquals(f.values[k] + q, f.upper[j * H + k], 0f, "t " + t + " step " + (k + 1));
+                }
+            }
+            boolean calibrated = errors.stream().allMatch(e -> e.size() >= 20);
+            assertEquals(!calibrated, f.uncalibrated, "t " + t);
+        }
+    }
+
+    @Test
+    void aSpikeOutsideTheWidestIntervalRaisesAnAnomalyWithItsFields() {
+        List<Double> coverages = List.of(0.8, 0.95);
+        Key key = new Key(coverages, 100, 20);
+        Random rnd = new Random(11);
+        long spikeAt = 500;
+        Forecast previous = null;
+        int outsideIndependently = 0;
+        for (long t = 0; t < 1000; t++) {
+            float actual = signal(t) + (float) rnd.nextGaussian() * 0.5f + (t == spikeAt ? 30f : 0f);
+            // the forecast issued at t - 1 had t - 1 step-1 errors behind it: calibrated from 20 on
+            boolean checked = previous != null && t - 1 >= 20;
+            float lo = previous == null ? Float.NaN : previous.lower[H];
+            float hi = previous == null ? Float.NaN : previous.upper[H];
+            boolean outside = checked && (actual < lo || actual > hi);
+            if (outside) {
+                outsideIndependently++;
+            }
+            int before = key.anomalies.size();
+            Forecast f = key.step(t, actual, perfect(t));
+            assertEquals(outside ? 1 : 0, key.anomalies.size() - before, "t " + t);
+            if (t == spikeAt) {
+                Anomaly a = key.anomalies.get(key.anomalies.size() - 1);
+                assertEquals(actual, a.actual);
+                assertEquals(previous.values[0], a.forecast);
+                assertEquals(lo, a.lower, 1e-5f);
+                assertEquals(hi, a.upper, 1e-5f);
+                assertEquals(0.95f, a.coverage);
+                assertEquals((actual - hi) / (hi - lo), a.score, 1e-3f);
+                assertTrue(a.score > 5, "30 above a 95% interval of about 2 wide: " + a.score);
+                assertEquals(3, a.modelVersion);
+            }
+            previous = f;
+        }
+        assertTrue(key.anomalyAt.contains(spikeAt));
+        assertEquals(outsideIndependently, key.anomalies.size());
+        assertNotNull(key.metrics.metrics.get("anomalies"));
+        assertEquals((long) outsideIndependently,
+                ((org.apache.flink.metrics.Counter) key.metrics.metrics.get("anomalies")).getCount());
+    }
+}
