@@ -86,7 +86,10 @@ class ResubmissionLeakIT {
                 h.produce(c, ProcessClusterIT.readings(KEYS, produced, to));
                 produced = to;
                 long submitted = System.nanoTime();
-                JobID job = savepoint == null ? submitter.submit(c) : submitter.resume(c, savepoint);
+                // each resume changes a retraining setting, as an upgrade would
+                Configuration spec = new Configuration(c);
+                spec.set(io.streamcast.config.RetrainingOptions.MARGIN, 0.01 * round);
+                JobID job = savepoint == null ? submitter.submit(spec) : submitter.resume(spec, savepoint);
                 Rest rest = new Rest(processes.cluster().toString());
                 // every trainer subtask (one per TaskManager) has trained: ND4J is loaded and used in both
                 long[] trained = new long[1];
@@ -114,6 +117,18 @@ class ResubmissionLeakIT {
                         firstTrainingMillis.get(round - 1), (System.nanoTime() - submitted) / 1_000_000_000);
             }
             assertEquals(KEYS * produced, h.forecasts(c).size(), "one forecast per reading across every resubmission");
+            // every key keeps its model and version across each stop and resume: a key whose model were lost
+            // would serve the starting model (version 0) again
+            Map<String, java.util.TreeMap<Long, io.streamcast.event.Forecast>> byKey = ForecastJobTest.byKey(h.forecasts(c));
+            for (var e : byKey.entrySet()) {
+                long version = 0;
+                for (io.streamcast.event.Forecast f : e.getValue().values()) {
+                    assertTrue(f.modelVersion >= version, e.getKey() + ": version " + f.modelVersion + " after " + version
+                            + " at " + f.gridTime);
+                    version = f.modelVersion;
+                }
+                assertTrue(version >= 1, e.getKey() + " serves a model of its own: last version " + version);
+            }
             assertTrue(cacheBytes.get(0) > 0, "ND4J unpacked its native libraries into the shared cache");
             for (int round = 2; round <= ROUNDS; round++) {
                 assertEquals(cacheBytes.get(0), cacheBytes.get(round - 1), "native cache after round " + round + ": " + cacheBytes);
@@ -128,7 +143,7 @@ class ResubmissionLeakIT {
                 assertTrue(last.classes() <= second.classes() + 300, "classes: " + all);
                 // ND4J's cleanup threads, started once per load of ND4J, add 3-5 per round when leaked; pooled
                 // threads of Flink and Kafka (idle ones retire after a minute) move the count by up to ~6 either way
-                int early = Math.max(first.threads(), Math.max(second.threads(), samples.get(2).get(tm).threads()));
+                long early = Math.max(first.threads(), Math.max(second.threads(), samples.get(2).get(tm).threads()));
                 assertTrue(last.threads() <= early + 5, "threads: " + all);
                 assertTrue(last.heapBytes() <= Math.max(first.heapBytes(), second.heapBytes()) + 6 * 1024 * 1024, "heap: " + all);
                 // no stopped job's class loader is kept alive
