@@ -89,14 +89,15 @@ public final class DemoCommand implements Callable<Integer> {
         long intervalMs = Durations.parse("--interval", interval).toMillis();
         Duration limit = duration == null ? null : Durations.parse("--duration", duration);
         Path work = Files.createTempDirectory("streamcast-demo-");
-        SensorSimulator sim = new SensorSimulator(keys, intervalMs, 42, 0.01, 0.01, 0.005);
+        // a few spikes, so that the live view shows the anomalies the job's intervals catch
+        SensorSimulator sim = new SensorSimulator(keys, intervalMs, 42, 0.01, 0.01, 0.005, 0.003);
         long start = Math.floorDiv(Instant.parse("2026-01-05T00:00:00Z").toEpochMilli(), intervalMs) * intervalMs;
 
         out.println("streamcast demo: starting an embedded Kafka broker (KRaft)...");
         out.flush();
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(work.resolve("kafka")).closeOnShutdown(false).start()) {
             kafka.createTopics(4, "sensor-readings", "forecasts");
-            kafka.createTopics(1, "streamcast-dead-letters");
+            kafka.createTopics(1, "streamcast-dead-letters", "anomalies");
 
             Path modelFile = work.resolve("demo-model.scm");
             train(sim, start, intervalMs, modelFile, out);
@@ -110,6 +111,10 @@ public final class DemoCommand implements Callable<Integer> {
             o.put("grid.max-gap", Duration.ofMillis(12 * intervalMs).toMillis() + " ms");
             o.put("model.path", modelFile.toString());
             o.put("model.id", "demo-lstm");
+            o.put("output.anomaly-topic", "anomalies");
+            // anomalies at the 99% interval: about 1 reading in 100 by chance, besides the injected spikes
+            o.put("forecast.interval-coverages", "0.8;0.99");
+            o.put("forecast.interval-min-errors", "99");
             o.put("state.key-ttl", "1 h"); // longer than a reading can be held (out-of-orderness, as wall time)
             o.put("execution.checkpointing.interval", "2 s");
             o.put("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
@@ -229,7 +234,7 @@ public final class DemoCommand implements Callable<Integer> {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-            c.subscribe(List.of("forecasts", "streamcast-dead-letters"));
+            c.subscribe(List.of("forecasts", "streamcast-dead-letters", "anomalies"));
             long quietUntil = 0;
             while (!stop.get() || System.nanoTime() < quietUntil || quietUntil == 0) {
                 if (stop.get() && quietUntil == 0) {
@@ -238,6 +243,9 @@ public final class DemoCommand implements Callable<Integer> {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                     if (r.topic().equals("forecasts")) {
                         live.forecast(JsonCodecs.parseForecast(r.value()));
+                    } else if (r.topic().equals("anomalies")) {
+                        live.anomalies.incrementAndGet();
+                        live.lastAnomaly = TailCommand.formatAnomaly(JsonCodecs.parseAnomaly(r.value()));
                     } else {
                         live.deadLetters.incrementAndGet();
                     }
@@ -253,6 +261,8 @@ public final class DemoCommand implements Callable<Integer> {
         final AtomicLong simTime = new AtomicLong();
         final AtomicLong forecasts = new AtomicLong();
         final AtomicLong deadLetters = new AtomicLong();
+        final AtomicLong anomalies = new AtomicLong();
+        volatile String lastAnomaly;
         final Map<SensorSimulator.Kind, AtomicLong> sentByKind = new EnumMap<>(SensorSimulator.Kind.class);
         final Map<String, Map<Long, Double>> actual = new ConcurrentHashMap<>();
         final Map<String, Map<Long, float[]>> made = new ConcurrentHashMap<>();
@@ -341,6 +351,8 @@ public final class DemoCommand implements Callable<Integer> {
             b.append(String.format("sent: %d readings, %d out of order, %d malformed | read back: %d forecasts, %d dead letters%n",
                     sentByKind.get(SensorSimulator.Kind.READING).get(), sentByKind.get(SensorSimulator.Kind.OUT_OF_ORDER).get(),
                     sentByKind.get(SensorSimulator.Kind.MALFORMED).get(), forecasts.get(), deadLetters.get()));
+            b.append(String.format("anomalies: %d events for %d injected spikes%s%n", anomalies.get(),
+                    sentByKind.get(SensorSimulator.Kind.SPIKE).get(), lastAnomaly == null ? "" : " | last: " + lastAnomaly));
             b.append("job: ").append(RunCommand.counters(job)).append(String.format("%n"));
             if (tty) {
                 b.append("Ctrl-C to stop").append(String.format("%n"));

@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
 /**
  * Simulated sensors for the demo: each key has its own level, daily and weekly seasonality,
  * slow trend and noise, sampled on a regular interval with occasional gaps, plus a small share
- * of out-of-order and malformed records. Deterministic for a seed.
+ * of out-of-order and malformed records, and optionally spikes (a reading far above the signal,
+ * which the job's intervals should report as anomalies). Deterministic for a seed.
  */
 public final class SensorSimulator {
     /** One record to send: the Kafka key and the JSON payload, with the time and value it carries. */
@@ -15,7 +16,7 @@ public final class SensorSimulator {
     }
 
     /** What a record is meant to be (the demo reports how the job treated each kind). */
-    public enum Kind { READING, OUT_OF_ORDER, MALFORMED }
+    public enum Kind { READING, OUT_OF_ORDER, MALFORMED, SPIKE }
 
     private static final double DAY_MS = 86_400_000.0;
 
@@ -24,6 +25,7 @@ public final class SensorSimulator {
     private final double gapRate;
     private final double outOfOrderRate;
     private final double malformedRate;
+    private final double spikeRate;
     private final SplittableRandom rnd;
     private final double[] level;
     private final double[] dailyAmp;
@@ -35,7 +37,14 @@ public final class SensorSimulator {
 
     public SensorSimulator(int keys, long intervalMs, long seed, double gapRate, double outOfOrderRate,
                            double malformedRate) {
+        this(keys, intervalMs, seed, gapRate, outOfOrderRate, malformedRate, 0);
+    }
+
+    /** spikeRate: share of readings sent 8-12 units above the signal (about 30 noise deviations). */
+    public SensorSimulator(int keys, long intervalMs, long seed, double gapRate, double outOfOrderRate,
+                           double malformedRate, double spikeRate) {
         this.keys = keys;
+        this.spikeRate = spikeRate;
         this.intervalMs = intervalMs;
         this.gapRate = gapRate;
         this.outOfOrderRate = outOfOrderRate;
@@ -101,6 +110,9 @@ public final class SensorSimulator {
                 continue; // sensor silent this step
             }
             Record r = reading(k, t);
+            if (spikeRate > 0 && rnd.nextDouble() < spikeRate) {
+                r = spike(r, 8 + 4 * rnd.nextDouble());
+            }
             if (u < gapRate + outOfOrderRate) {
                 heldBack[k] = new Record(r.key(), r.json(), Kind.OUT_OF_ORDER, r.timestamp(), r.value());
             } else {
@@ -120,6 +132,12 @@ public final class SensorSimulator {
         double v = value(k, t, rnd);
         return new Record(key(k), String.format(java.util.Locale.ROOT, "{\"sensor\":\"%s\",\"ts\":%d,\"value\":%.3f}",
                 key(k), t + jitter, v), Kind.READING, t + jitter, v);
+    }
+
+    private static Record spike(Record r, double by) {
+        double v = r.value() + by;
+        return new Record(r.key(), String.format(java.util.Locale.ROOT, "{\"sensor\":\"%s\",\"ts\":%d,\"value\":%.3f}",
+                r.key(), r.timestamp(), v), Kind.SPIKE, r.timestamp(), v);
     }
 
     private Record malformed(int k, long t) {

@@ -100,6 +100,16 @@ class StreamingCommandsTest {
             used = Long.parseLong(rec.group(2));
         }
         assertTrue(in > 0 && used > 0 && used <= in, out);
+        // the simulator's spikes reach the anomaly topic through the job's intervals
+        Matcher an = Pattern.compile("anomalies: (\\d+) events for (\\d+) injected spikes").matcher(out);
+        long anomalies = 0;
+        long spikes = 0;
+        while (an.find()) {
+            anomalies = Long.parseLong(an.group(1));
+            spikes = Long.parseLong(an.group(2));
+        }
+        assertTrue(spikes > 0 && anomalies > 0, out);
+        assertTrue(out.contains("| last: sensor-"), out);
         assertTrue(out.contains("stopped"), out);
     }
 }
