@@ -82,9 +82,14 @@ class LiveStreamJobTest {
      * one forecast, visible to a read_committed consumer within the bound plus a margin.
      */
     void liveReadingsWithPausesAreAllForecast(String name, Map<String, String> overrides) throws Exception {
+        liveReadingsWithPausesAreAllForecast(name, overrides, ForecastJobTest.model());
+    }
+
+    void liveReadingsWithPausesAreAllForecast(String name, Map<String, String> overrides, io.streamcast.model.Model model)
+            throws Exception {
         Configuration c = liveSpec(name, overrides);
         String topic = c.get(JobOptions.INPUT_TOPIC);
-        JobClient job = h.start(c, ForecastJobTest.model());
+        JobClient job = h.start(c, model);
         Map<String, Long> sentAt = new TreeMap<>();
         try (LivePace.CommittedReader reader = new LivePace.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.OUTPUT_TOPIC));
              KafkaProducer<byte[], byte[]> p = LivePace.producer(kafka.bootstrapServers())) {
@@ -118,6 +123,25 @@ class LiveStreamJobTest {
                 "retraining.min-readings", "200", "state.recent-inputs", "200", "state.history-steps", "0",
                 "retraining.requests-topic", name + "-requests", "retraining.updates-topic", name + "-updates",
                 "retraining.models-topic", name + "-models"));
+    }
+
+    @Test
+    void liveReadingsWithPausesAreAllForecastWithDerivedInputs() throws Exception {
+        // the job computes the change and the calendar of every grid row, gaps and pauses included
+        io.streamcast.model.DerivedInputs inputs = io.streamcast.model.DerivedInputs.of(
+                List.of("difference", "hour_of_day", "day_of_week"), "Europe/Berlin");
+        io.streamcast.model.Model m = io.streamcast.model.TestModels.random(io.streamcast.model.ModelShape.of(
+                io.streamcast.model.CellType.LSTM, 6, 8, 2, 4), 17, 0.5f).withInputs(inputs);
+        liveReadingsWithPausesAreAllForecast("live-derived", Map.of("model.derived-inputs",
+                "difference;hour_of_day;day_of_week", "model.time-zone", "Europe/Berlin"), m);
+    }
+
+    @Test
+    void liveReadingsWithPausesAreAllForecastWithTheAnomalyTopicOn() throws Exception {
+        // the anomaly sink is one more transactional sink on the same checkpoints: it must not hold forecasts back
+        String name = "live-an";
+        kafka.createTopics(1, name + "-anomalies");
+        liveReadingsWithPausesAreAllForecast(name, Map.of("output.anomaly-topic", name + "-anomalies"));
     }
 
     /**
