@@ -116,6 +116,9 @@ public final class TailCommand implements Callable<Integer> {
         if (f.uncalibrated && !f.fallback) {
             flags.append(" uncalibrated");
         }
+        if (f.borrowed) {
+            flags.append(" borrowed");
+        }
         if (flags.length() > 0) {
             b.append("  [").append(flags.substring(1)).append(']');
         }

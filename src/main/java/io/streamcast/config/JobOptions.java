@@ -224,6 +224,13 @@ public final class JobOptions {
             .withDescription("Realised absolute errors kept per key and horizon step for its intervals (state: 8 bytes"
                     + " x horizon x window per key).");
 
+    public static final ConfigOption<Boolean> INTERVAL_BORROW = ConfigOptions.key("forecast.interval-borrow")
+            .booleanType().defaultValue(true)
+            .withDescription("A step with fewer than forecast.interval-min-errors errors of its own borrows its group's"
+                    + " calibration (the group's pooled errors, each divided by its key's recent mean absolute one-step"
+                    + " change, times this key's): flagged borrowed instead of uncalibrated. Group: the key's"
+                    + " shared-retraining group, else all keys of the subtask. false: such steps are only flagged.");
+
     public static final ConfigOption<Integer> INTERVAL_MIN_ERRORS = ConfigOptions.key("forecast.interval-min-errors")
             .intType().defaultValue(20)
             .withDescription("Errors a step needs before its intervals count as calibrated; until then the forecast"

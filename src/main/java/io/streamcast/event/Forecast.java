@@ -34,6 +34,8 @@ public class Forecast {
     public float[] upper;
     /** Some step's interval rests on fewer than forecast.interval-min-errors realised errors. */
     public boolean uncalibrated;
+    /** Some step's interval is its group's pooled calibration scaled to this key (forecast.interval-borrow). */
+    public boolean borrowed;
 
     public Forecast() {
     }

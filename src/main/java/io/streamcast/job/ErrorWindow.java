@@ -38,17 +38,21 @@ public final class ErrorWindow {
 
     /** Adds step's (0-based) newest error, dropping its oldest once the window is full. */
     static void add(KeyState s, int step, int window, float e) {
+        add(s.ivRing, s.ivSorted, s.ivCount, s.ivNext, step, window, e);
+    }
+
+    /** The same on a window kept outside a key's state (a group's pool, {@link ErrorPool}). */
+    static void add(float[] ring, float[] sorted, int[] count, int[] nextIn, int step, int window, float e) {
         int base = step * window;
-        float[] sorted = s.ivSorted;
-        int n = s.ivCount[step];
-        int next = s.ivNext[step];
+        int n = count[step];
+        int next = nextIn[step];
         if (n < window) { // open a place for e: move what is above it up by one
             int q = firstAbove(sorted, base, base + n, e);
             System.arraycopy(sorted, q, sorted, q + 1, base + n - q);
             sorted[q] = e;
-            s.ivCount[step] = n + 1;
+            count[step] = n + 1;
         } else { // move the leaving error's place to e's: only the values between the two shift, by one
-            int p = firstAbove(sorted, base, base + n, s.ivRing[base + next]) - 1; // the last copy of the leaving value
+            int p = firstAbove(sorted, base, base + n, ring[base + next]) - 1; // the last copy of the leaving value
             if (e > sorted[p]) {
                 int q = firstAbove(sorted, p + 1, base + n, e);
                 System.arraycopy(sorted, p + 1, sorted, p, q - p - 1);
@@ -59,8 +63,8 @@ public final class ErrorWindow {
                 sorted[q] = e;
             }
         }
-        s.ivRing[base + next] = e;
-        s.ivNext[step] = next + 1 == window ? 0 : next + 1;
+        ring[base + next] = e;
+        nextIn[step] = next + 1 == window ? 0 : next + 1;
     }
 
     /** The first index in [from, to) whose value is above e (to: none), by bisection. */
@@ -85,13 +89,21 @@ public final class ErrorWindow {
 
     /** The coverage quantile of step's errors (NaN: none yet). */
     static float quantile(KeyState s, int step, int window, double coverage) {
-        int n = s.ivCount[step];
-        return n == 0 ? Float.NaN : s.ivSorted[step * window + rank(n, coverage) - 1];
+        return quantile(s.ivSorted, s.ivCount, step, window, coverage);
     }
 
     /** The same, with the rank among a full window given (the steady state: no rank to compute). */
     static float quantile(KeyState s, int step, int window, double coverage, int fullRank) {
-        int n = s.ivCount[step];
-        return n == window ? s.ivSorted[step * window + fullRank - 1] : quantile(s, step, window, coverage);
+        return quantile(s.ivSorted, s.ivCount, step, window, coverage, fullRank);
+    }
+
+    static float quantile(float[] sorted, int[] count, int step, int window, double coverage) {
+        int n = count[step];
+        return n == 0 ? Float.NaN : sorted[step * window + rank(n, coverage) - 1];
+    }
+
+    static float quantile(float[] sorted, int[] count, int step, int window, double coverage, int fullRank) {
+        int n = count[step];
+        return n == window ? sorted[step * window + fullRank - 1] : quantile(sorted, count, step, window, coverage);
     }
 }

@@ -127,8 +127,16 @@ final class Forecaster {
                 c.get(JobOptions.INTERVAL_COVERAGES)));
         return new Forecaster(grid, rc.getState(sd), initial, metrics, rejections, order,
                 new KeyExpiry(ttl.toMillis()), swapWait, gate, new FailureDrill(c, rc), SamplingIntervals.from(c),
-                safetyNet(c, metrics).calibrating(bounds), c.getOptional(JobOptions.ACCURACY_TOPIC).isPresent()
+                calibrated(safetyNet(c, metrics), bounds, c.get(JobOptions.INTERVAL_BORROW)), c.getOptional(JobOptions.ACCURACY_TOPIC).isPresent()
                         ? c.get(JobOptions.ACCURACY_EVERY) : 0, bounds, c.getOptional(JobOptions.ANOMALY_TOPIC).isPresent());
+    }
+
+    /** The net scores what was served for the intervals and, if they borrow, scales keys' errors for their group. */
+    private static SafetyNet calibrated(SafetyNet net, Intervals bounds, boolean borrow) {
+        if (bounds != null && borrow) {
+            bounds.borrowing(net);
+        }
+        return net.calibrating(bounds);
     }
 
     static SafetyNet safetyNet(Configuration c, ForecasterMetrics metrics) {

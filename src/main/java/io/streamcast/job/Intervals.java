@@ -3,7 +3,9 @@ package io.streamcast.job;
 import io.streamcast.config.JobOptions;
 import io.streamcast.event.Anomaly;
 import io.streamcast.event.Forecast;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 
 /**
@@ -14,7 +16,9 @@ import org.apache.flink.configuration.Configuration;
  * they are the errors of what was served, baseline or model. A step with fewer than
  * forecast.interval-min-errors errors still gets bounds from what it has, but the forecast is
  * flagged {@code uncalibrated} and those bounds are neither scored for coverage nor checked for
- * anomalies. A reading outside the calibrated one-step interval issued for it at the anomaly
+ * anomalies, unless it can borrow: with forecast.interval-borrow, such a step takes its group's
+ * pooled calibration ({@link ErrorPool}: young keys' errors divided by their one-step last-value
+ * error) times its own, is flagged {@code borrowed} instead, and is scored like a calibrated one. A reading outside the calibrated one-step interval issued for it at the anomaly
  * coverage is an {@link Anomaly}.
  *
  * <p>Per key (KeyState): the error window, 8 x H x N bytes, plus what was issued for the last H
@@ -33,6 +37,11 @@ final class Intervals {
     private final IntervalMetrics metrics;
     /** The anomaly the current reading raised (taken by the host after the safety net's pass). */
     private Anomaly pending;
+    /** Scales a key's errors for its group's pool (null: no borrowing). */
+    private SafetyNet scales;
+    /** The pooled calibration of keys without a group (null: none yet) and of each named group. */
+    private ErrorPool ungrouped;
+    private final Map<String, ErrorPool> groups = new HashMap<>();
 
     Intervals(List<Double> coverages, int window, int minErrors, double anomalyCoverage, IntervalMetrics metrics) {
         this.coverages = new float[coverages.size()];
@@ -64,6 +73,26 @@ final class Intervals {
                 metrics);
     }
 
+    /** Lets keys short of errors borrow their group's calibration, scaled by the net's last-value errors. */
+    Intervals borrowing(SafetyNet net) {
+        this.scales = net;
+        return this;
+    }
+
+    /** The pool of the key's group (its shared-retraining group, else all keys of this subtask); null: none yet. */
+    private ErrorPool pool(KeyState s, int horizon, boolean create) {
+        ErrorPool p = s.group == null ? ungrouped : groups.get(s.group);
+        if ((p == null || p.horizon() != horizon) && create) {
+            p = new ErrorPool(horizon, window);
+            if (s.group == null) {
+                ungrouped = p;
+            } else {
+                groups.put(s.group, p);
+            }
+        }
+        return p != null && p.horizon() == horizon ? p : null;
+    }
+
     /**
      * The reading's actual completes the step-k forecast made at the slot in ring row {@code row}
      * (called from the safety net's scoring, before this reading's forecast is issued).
@@ -88,6 +117,14 @@ final class Intervals {
         if (k == 1 && e > half) { // false for NaN: an uncalibrated interval raises nothing
             pending = anomaly(s, s.ivServed[row * h], half, actual);
             metrics.anomaly();
+        }
+        if (s.ivScale != null && s.ivScale.length == h) {
+            // the pool holds what borrowing is for: young keys' errors, each scaled by the estimate its key had
+            // when it issued the forecast (as rough as a borrower's; a later, finer one gives too narrow bounds)
+            float scale = s.ivScale[row];
+            if (scale > 0) { // NaN (too few scored then) and 0 (a constant key) say nothing of the group
+                pool(s, h, true).add(k - 1, e / scale);
+            }
         }
         ErrorWindow.add(s, k - 1, window, e);
     }
@@ -127,13 +164,33 @@ final class Intervals {
         int row = (int) Math.floorMod(s.lastSlot, (long) h);
         f.lower = new float[c * h];
         f.upper = new float[c * h];
+        boolean young = scales != null && ErrorWindow.count(s, h - 1) < minErrors; // the last step fills last
+        if (young && (s.ivScale == null || s.ivScale.length != h)) {
+            s.ivScale = new float[h];
+        } else if (!young && s.ivScale != null && ErrorWindow.count(s, h - 1) >= minErrors + h) {
+            s.ivScale = null; // every scale it kept has been used: no state for this at steady state
+        }
+        // the key's scale: its typical one-step change (known after a few readings; a step-k change can be 0
+        // on a periodic key), the same for every step: the pool's per-step quantiles carry the step
+        float keyScale = young ? scales.lastValueError(s, 0) : Float.NaN;
+        ErrorPool pool = young ? pool(s, h, false) : null;
+        if (young) {
+            s.ivScale[row] = keyScale;
+        }
         for (int k = 0; k < h; k++) {
             float v = f.values[k];
             boolean calibrated = ErrorWindow.count(s, k) >= minErrors;
+            float scale = 0;
+            if (!calibrated && young && pool != null && pool.count(k) >= minErrors && keyScale > 0) {
+                scale = keyScale;
+                calibrated = true;
+                f.borrowed = true;
+            }
             f.uncalibrated |= !calibrated;
             s.ivServed[row * h + k] = v;
             for (int j = 0; j < c; j++) {
-                float q = ErrorWindow.quantile(s, k, window, levels[j], fullRanks[j]);
+                float q = scale > 0 ? pool.quantile(k, levels[j], fullRanks[j]) * scale
+                        : ErrorWindow.quantile(s, k, window, levels[j], fullRanks[j]);
                 f.lower[j * h + k] = v - q;
                 f.upper[j * h + k] = v + q;
                 s.ivHalf[(row * c + j) * h + k] = calibrated ? q : Float.NaN;

@@ -104,6 +104,11 @@ public class KeyState {
     /** What was issued for the last H slots (row = slot mod H, as netSlots): served values, half-widths per coverage. */
     public float[] ivServed;
     public float[] ivHalf;
+    /**
+     * While the key is short of errors and may borrow: per slot row, the scale it had when it issued
+     * (its errors enter the group's pool divided by it); null once every step is calibrated.
+     */
+    public float[] ivScale;
     /** Model version of the last forecast issued with intervals. */
     public long ivVersion;
     // ---- a challenger on trial beside the model (ShadowTrial), per-key scope

@@ -128,6 +128,23 @@ final class SafetyNet {
         }
     }
 
+    /** Scored forecasts a step needs before its last-value error is taken as the key's scale there. */
+    static final int MIN_SCALE_SCORED = 5;
+
+    /**
+     * The key's recent mean absolute error of last value at step (0-based), i.e. how far it moves
+     * in step + 1 slots: the average corrected for its start at 0. NaN: fewer than
+     * MIN_SCALE_SCORED scored. Step 0 is the key's scale for borrowed intervals.
+     */
+    float lastValueError(KeyState s, int step) {
+        if (s.netScored == null || step >= s.netScored.length || s.netScored[step] < MIN_SCALE_SCORED) {
+            return Float.NaN;
+        }
+        int n = s.netScored[step];
+        double weight = n >= 20 / alpha ? 1 : 1 - Math.pow(1 - alpha, n);
+        return (float) (s.netErrLast[step] / weight);
+    }
+
     /** Who serves a step. */
     enum Candidate { MODEL, LAST_VALUE, SEASONAL_NAIVE }
 

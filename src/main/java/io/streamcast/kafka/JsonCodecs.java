@@ -24,7 +24,7 @@ import java.nio.charset.StandardCharsets;
  *                         "baseline": false, "seasonal": false}}
  *              with intervals (forecast.interval-coverages) also "coverages": [0.8, 0.95] at the top,
  *              "lower": [...], "upper": [...] per step (one per coverage; null: no errors yet) and
- *              flag "uncalibrated"
+ *              flags "uncalibrated" and "borrowed"
  * anomaly:     {"key": "s-1", "timestamp": ..., "actual": 35.0, "forecast": 21.4, "lower": 20.1, "upper": 22.7,
  *               "coverage": 0.95, "score": 4.7, "model_version": 1}
  * dead letter: {"reason": "malformed_json", "detail": "...", "key": "s-1" (if known), "payload": "...",
@@ -79,6 +79,7 @@ public final class JsonCodecs {
             g.writeBooleanField("seasonal", f.seasonal);
             if (f.coverages != null) {
                 g.writeBooleanField("uncalibrated", f.uncalibrated);
+                g.writeBooleanField("borrowed", f.borrowed);
             }
             g.writeEndObject();
             g.writeEndObject();
@@ -131,6 +132,7 @@ public final class JsonCodecs {
         f.baseline = flags.path("baseline").asBoolean();
         f.seasonal = flags.path("seasonal").asBoolean();
         f.uncalibrated = flags.path("uncalibrated").asBoolean();
+        f.borrowed = flags.path("borrowed").asBoolean();
         JsonNode cov = root.path("coverages");
         if (cov.isArray()) {
             int c = cov.size();

@@ -60,7 +60,7 @@ class AnomalyJobTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             JobHarness h = new JobHarness(kafka, REPORTER);
             Configuration c = h.spec("anomaly", Map.of("model.id", "zero.scm", "forecast.interval-window", "20",
-                    "forecast.interval-min-errors", "20"));
+                    "forecast.interval-min-errors", "20", "forecast.interval-borrow", "false"));
             String topic = c.get(JobOptions.OUTPUT_TOPIC) + "-anomalies";
             kafka.createTopics(2, topic);
             c.set(JobOptions.ANOMALY_TOPIC, topic);
@@ -107,6 +107,52 @@ class AnomalyJobTest {
             assertEquals(20f - 12f, after.lower[4]);
             assertEquals(20f + 12f, after.upper[4]);
             assertEquals(18f, after.lower[0], "the 80% bound: the 17th of 20 errors is still 2");
+        }
+    }
+
+    /**
+     * A key that joins once others are calibrated borrows their pooled calibration (one subtask, so
+     * one group): flagged borrowed, not uncalibrated, until its own errors suffice.
+     */
+    @Test
+    void aKeyJoiningLateBorrowsItsGroupsCalibrationUntilItHasItsOwn() throws Exception {
+        int n = 70;
+        int joins = 30;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            JobHarness h = new JobHarness(kafka, REPORTER);
+            Configuration c = h.spec("borrow", Map.of("model.id", "zero.scm", "parallelism.default", "1"));
+            List<String[]> in = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < 4; k++) {
+                    if (k < 3 || i >= joins) {
+                        in.add(new String[] {"s" + k, JobHarness.reading("s" + k, T0 + i * MIN, CYCLE[i % 4])});
+                    }
+                }
+            }
+            h.produce(c, in);
+            h.run(c, constant20());
+
+            TreeMap<Long, Forecast> late = ForecastJobTest.byKey(h.forecasts(c)).get("s3");
+            assertEquals(n - joins, late.size());
+            int borrowed = 0;
+            for (int r = 0; r < n - joins; r++) {
+                Forecast f = late.get(T0 + (joins + r) * MIN);
+                if (r >= 20 + 4 - 1) { // every step has 20 errors of its own
+                    assertFalse(f.borrowed || f.uncalibrated, "reading " + r);
+                    continue;
+                }
+                assertTrue(f.borrowed || f.uncalibrated, "reading " + r + " has too few errors of its own");
+                if (f.borrowed && !f.uncalibrated) {
+                    borrowed++;
+                    for (int k = 0; k < 4; k++) {
+                        assertTrue(f.lower[4 + k] <= f.lower[k] && f.lower[k] < 20f && 20f < f.upper[k]
+                                && f.upper[k] <= f.upper[4 + k], "reading " + r + " step " + (k + 1));
+                    }
+                }
+            }
+            // from its 5th one-step change on (reading 5) until all its steps are its own (reading 23)
+            assertEquals(23 - 5, borrowed);
+            assertTrue(late.get(T0 + joins * MIN).uncalibrated, "no scale at its first reading");
         }
     }
 }
