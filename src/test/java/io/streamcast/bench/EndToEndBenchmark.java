@@ -48,7 +48,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *        consumer received it minus the reading's time, what users see (commit at each checkpoint)
  * </pre>
  * Usage: EndToEndBenchmark drain [events] | rate [events/s] [seconds]; -Dvariants=noop,lstm,retrain,retrain-d8
- * (see {@link #startVariant}), -Dtrainers=1 (trainer parallelism), -DphaseFrom=N (drain: also the
+ * (see {@link #startVariant}; a suffix -noiv: without intervals), -Dtrainers=1 (trainer parallelism), -DphaseFrom=N (drain: also the
  * rate from the N-th forecast on), -DwarmupSeconds=10 (rate: latencies of readings sent after this),
  * -DcheckpointInterval="1 s", -DoutOfOrderness="0 ms" (the job's ordering bound), -DidleTimeout="10 s".
  */
@@ -121,6 +121,10 @@ public final class EndToEndBenchmark {
         if (at > 0) {
             c.setString("execution.checkpointing.interval", variant.substring(at + 3) + " ms");
             variant = variant.substring(0, at);
+        }
+        if (variant.endsWith("-noiv")) { // e.g. lstm-noiv: without prediction intervals (on by default)
+            c.set(io.streamcast.config.JobOptions.INTERVAL_COVERAGES, List.of());
+            variant = variant.substring(0, variant.length() - "-noiv".length());
         }
         if (variant.startsWith("retrain")) {
             String tag = variant + "-" + System.nanoTime();
