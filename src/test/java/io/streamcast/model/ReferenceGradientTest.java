@@ -88,16 +88,7 @@ class ReferenceGradientTest {
         double loss = ref.lossAndGradient(x, target, gp, new double[batch][steps][shape.inputSize()], delta, w);
         assertEquals(ref.loss(x, target, delta, w), loss, 1e-15);
         assertTrue(loss < ref.loss(x, target, Double.POSITIVE_INFINITY, w), "some errors lie beyond delta");
-        double eps = 1e-6;
-        for (int i = 0; i < params.length; i++) {
-            double keep = params[i];
-            params[i] = keep + eps;
-            double up = ref.loss(x, target, delta, w);
-            params[i] = keep - eps;
-            double down = ref.loss(x, target, delta, w);
-            params[i] = keep;
-            assertClose((up - down) / (2 * eps), gp[i], "param " + i);
-        }
+        assertFiniteDifferences(params, gp, () -> ref.loss(x, target, delta, w), "param");
     }
 
     static List<ModelShape> gaussianShapes() {
@@ -136,31 +127,29 @@ class ReferenceGradientTest {
         double[][][] gx = new double[batch][steps][shape.inputSize()];
         double loss = ref.lossAndGradient(x, target, gp, gx, inf, w);
         assertEquals(ref.loss(x, target, inf, w), loss, 1e-12);
-        double eps = 1e-6;
-        for (int i = 0; i < params.length; i++) {
-            double keep = params[i];
-            params[i] = keep + eps;
-            double up = ref.loss(x, target, inf, w);
-            params[i] = keep - eps;
-            double down = ref.loss(x, target, inf, w);
-            params[i] = keep;
-            assertClose((up - down) / (2 * eps), gp[i], "param " + i + " of " + shape);
-        }
+        assertFiniteDifferences(params, gp, () -> ref.loss(x, target, inf, w), "param of " + shape + ",");
         if (out > 1) {
             assertEquals(0.0, gp[shape.headBiasOffset() + out + 1], "a clamped log-sigma gets no gradient");
         }
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
-                for (int j = 0; j < shape.inputSize(); j++) {
-                    double keep = x[b][t][j];
-                    x[b][t][j] = keep + eps;
-                    double up = ref.loss(x, target, inf, w);
-                    x[b][t][j] = keep - eps;
-                    double down = ref.loss(x, target, inf, w);
-                    x[b][t][j] = keep;
-                    assertClose((up - down) / (2 * eps), gx[b][t][j], "input b" + b + " t" + t + " j" + j);
-                }
+                assertFiniteDifferences(x[b][t], gx[b][t], () -> ref.loss(x, target, inf, w), "input b" + b + " t" + t + " j");
             }
+        }
+    }
+
+    /** Central differences (eps 1e-6) of loss over each entry of v, perturbed in place, against analytic[i]. */
+    static void assertFiniteDifferences(double[] v, double[] analytic, java.util.function.DoubleSupplier loss,
+                                        String what) {
+        double eps = 1e-6;
+        for (int i = 0; i < v.length; i++) {
+            double keep = v[i];
+            v[i] = keep + eps;
+            double up = loss.getAsDouble();
+            v[i] = keep - eps;
+            double down = loss.getAsDouble();
+            v[i] = keep;
+            assertClose((up - down) / (2 * eps), analytic[i], what + " " + i);
         }
     }
 

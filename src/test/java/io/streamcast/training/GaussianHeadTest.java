@@ -38,18 +38,6 @@ class GaussianHeadTest {
         return TestModels.shapes().stream().map(s -> s.withHead(HeadKind.GAUSSIAN)).toList();
     }
 
-    static double[][][] toDouble(float[] x, int batch, int steps, int in) {
-        double[][][] xd = new double[batch][steps][in];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                for (int j = 0; j < in; j++) {
-                    xd[b][t][j] = x[(b * steps + t) * in + j];
-                }
-            }
-        }
-        return xd;
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("shapes")
     void nllGradientsMatchTheDoubleReference(ModelShape shape) {
@@ -75,26 +63,13 @@ class GaussianHeadTest {
             meanOne[o] = weights[o] * out / sum;
         }
         ReferenceRnn ref = new ReferenceRnn(shape, TestModels.toDouble(m.params()));
-        double[][] td = new double[batch][out];
-        for (int b = 0; b < batch; b++) {
-            for (int o = 0; o < out; o++) {
-                td[b][o] = target[b * out + o];
-            }
-        }
         double[] gp = new double[grad.length];
         double[][][] gx = new double[batch][steps][shape.inputSize()];
-        double refLoss = ref.lossAndGradient(toDouble(x, batch, steps, shape.inputSize()), td, gp, gx,
-                Double.POSITIVE_INFINITY, meanOne);
+        double refLoss = ref.lossAndGradient(BpttTest.inputs(x, batch, steps, shape.inputSize()),
+                BpttTest.targets(target, batch, out), gp, gx, Double.POSITIVE_INFINITY, meanOne);
         assertEquals(refLoss, loss, 1e-5 * Math.max(1, Math.abs(refLoss)));
         BpttTest.assertGradClose(gp, grad, shape + " gaussian");
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                for (int j = 0; j < shape.inputSize(); j++) {
-                    float got = dx[(b * steps + t) * shape.inputSize() + j];
-                    assertEquals(gx[b][t][j], got, 2e-5 + 1e-3 * Math.abs(gx[b][t][j]), "dx b" + b + " t" + t);
-                }
-            }
-        }
+        BpttTest.assertInputGradClose(gx, dx);
     }
 
     /**
