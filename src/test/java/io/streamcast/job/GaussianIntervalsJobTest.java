@@ -66,6 +66,44 @@ class GaussianIntervalsJobTest {
                 new float[] {20f, 20f, 20f}, new float[] {5f, 5f, 5f}));
     }
 
+    /**
+     * Without Flink: the forecaster hands the intervals the Stepper's sigmas of the forecast it just
+     * made, NaN on a step a baseline now serves; such a step keeps its conformal bound (none yet here:
+     * flagged uncalibrated, not scored), the others get mean +- z sigma.
+     */
+    @Test
+    void aStepServedByABaselineKeepsItsConformalBound() {
+        Model model = gaussianModel();
+        KeyedForecaster kf = new KeyedForecaster(MIN, 30 * MIN, JobOptions.FillPolicy.FORWARD_FILL, 1, 0, 0, 8, H);
+        ServingModel sm = new ServingModel(model, "g", 1);
+        KeyState s = kf.newState(sm);
+        s.interval = MIN;
+        Forecast f = new Forecast();
+        kf.apply(s, T0, new float[] {21f}, sm, f);
+        float[] mean = new float[H];
+        float[] sigma = new float[H];
+        new Stepper(model).step(RecurrentState.zeros(model.shape()), new float[] {21f}, 0, mean, 0, sigma, 0);
+        f.values[1] = 21f; // as the safety net serves last value at step 2
+        float[] spread = kf.spread(f);
+        assertEquals(sigma[0], spread[0]);
+        assertTrue(Float.isNaN(spread[1]));
+        assertEquals(sigma[2], spread[2]);
+
+        IntervalsTest.Key key = new IntervalsTest.Key(java.util.Arrays.stream(COVERAGES).boxed().toList(), 20, 20);
+        key.intervals.issue(s, f, spread);
+        assertTrue(f.uncalibrated, "step 2 has no errors yet");
+        for (int j = 0; j < COVERAGES.length; j++) {
+            float z = (float) GaussianHead.z(COVERAGES[j]);
+            for (int k : new int[] {0, 2}) {
+                assertEquals(mean[k] - z * sigma[k], f.lower[j * H + k]);
+                assertEquals(mean[k] + z * sigma[k], f.upper[j * H + k]);
+                assertEquals(z * sigma[k], s.ivHalf[((int) (s.lastSlot % H) * COVERAGES.length + j) * H + k]);
+            }
+            assertTrue(Float.isNaN(f.lower[j * H + 1]), "conformal, no errors: no bound yet");
+            assertTrue(Float.isNaN(s.ivHalf[((int) (s.lastSlot % H) * COVERAGES.length + j) * H + 1]), "not scored");
+        }
+    }
+
     @Test
     void boundsAreMeanPlusMinusZSigmaAndCoverageAndAnomaliesAreJudgedOnThem() throws Exception {
         int n = 120;
