@@ -118,6 +118,11 @@ public final class ModelJson {
             throw new ModelFormatException("model JSON: missing object field 'params'");
         }
         Unsupported.checkTensorNames(params);
+        JsonNode headWeight = params.get("head.weight");
+        if (head == HeadKind.POINT && headWeight != null && headWeight.size() == shape.headRows() * 2) {
+            throw new ModelFormatException("model JSON: params.head.weight has 2 x output_size (" + 2 * shape.outputSize()
+                    + ") rows: for a Gaussian head (means, then log-sigmas) add \"head\": \"gaussian\"");
+        }
         ModelChecks.requireHeapFor(shape);
         float[] p = new float[shape.parameterCount()];
         Set<String> expected = new HashSet<>();

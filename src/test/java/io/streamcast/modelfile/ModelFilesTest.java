@@ -98,7 +98,7 @@ class ModelFilesTest {
         assertTrue(pointBin[4] < ModelBinary.VERSION_GAUSSIAN && (pointBin[24] & 16) == 0);
         assertTrue(!ModelJson.write(p).contains("\"head\""));
         // the same tensors read as the other head: the sizes do not fit
-        assertThrows(ModelFormatException.class, () -> ModelJson.read(json.replace("\"head\" : \"gaussian\",", "")));
+        assertMessage(() -> ModelJson.read(json.replace("\"head\" : \"gaussian\",", "")), "add \"head\": \"gaussian\"");
         byte[] flipped = bin.clone();
         flipped[24] &= ~16;
         assertThrows(ModelFormatException.class, () -> ModelBinary.read(flipped));
