@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamcast.config.Options;
 import io.streamcast.model.CellType;
+import io.streamcast.model.HeadKind;
 import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
@@ -79,9 +80,10 @@ public final class ModelCommand implements Runnable {
             RecurrentState s = state == null ? RecurrentState.zeros(shape) : readState(state, shape);
             Stepper stepper = new Stepper(m);
             float[] y = new float[shape.outputSize()];
+            float[] sigma = stepper.gaussian() ? new float[shape.outputSize()] : null;
             PrintWriter out = spec.commandLine().getOut();
             for (int t = 0; t < csv.rows; t++) {
-                stepper.step(s, csv.values, t * csv.columns, y, 0);
+                stepper.step(s, csv.values, t * csv.columns, y, 0, sigma, 0);
                 ObjectNode line = JSON.createObjectNode();
                 line.put("t", t);
                 putLayers(line.putArray("h"), s.h(), shape);
@@ -91,6 +93,12 @@ public final class ModelCommand implements Runnable {
                 ArrayNode ya = line.putArray("y");
                 for (float v : y) {
                     ya.add(v);
+                }
+                if (sigma != null) { // a Gaussian head: y are the means
+                    ArrayNode sa = line.putArray("sigma");
+                    for (float v : sigma) {
+                        sa.add(v);
+                    }
                 }
                 out.println(JSON.writeValueAsString(line));
             }
@@ -262,9 +270,11 @@ public final class ModelCommand implements Runnable {
             TrainingResult r = new Trainer(cfg).train(rows, data.rows, width, start);
             ModelFiles.write(r.model(), out);
             PrintWriter pw = spec.commandLine().getOut();
-            pw.printf("%s: %d training / %d validation windows, %d epochs (best %d), train MSE %.5f, "
-                            + "validation MSE %.5f (normalised units), %d ms%s%n", r.model().shape(), r.trainWindows(),
-                    r.validationWindows(), r.epochs(), r.bestEpoch(), r.trainLoss(), r.validationLoss(), r.wallMillis(),
+            String loss = cfg.loss().head() == HeadKind.GAUSSIAN ? "Gaussian NLL" : "MSE";
+            pw.printf("%s: %d training / %d validation windows, %d epochs (best %d), train %s %.5f, "
+                            + "validation %s %.5f (normalised units), %d ms%s%n", r.model().shape(), r.trainWindows(),
+                    r.validationWindows(), r.epochs(), r.bestEpoch(), loss, r.trainLoss(), loss, r.validationLoss(),
+                    r.wallMillis(),
                     r.diverged() ? " -- DIVERGED, kept the best weights before it" : "");
             pw.flush();
             return r.diverged() ? 3 : 0;

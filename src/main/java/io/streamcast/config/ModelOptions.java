@@ -2,6 +2,7 @@ package io.streamcast.config;
 
 import io.streamcast.model.CellType;
 import io.streamcast.model.GruVariant;
+import io.streamcast.model.HeadKind;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -17,6 +18,12 @@ public final class ModelOptions {
     public static final ConfigOption<GruVariant> GRU_VARIANT = ConfigOptions.key("model.gru-variant")
             .enumType(GruVariant.class).defaultValue(GruVariant.RESET_AFTER)
             .withDescription("GRU convention: reset_after (PyTorch/cuDNN) or reset_before (Cho et al. 2014).");
+
+    public static final ConfigOption<HeadKind> HEAD = ConfigOptions.key("model.head")
+            .enumType(HeadKind.class).defaultValue(HeadKind.POINT)
+            .withDescription("What the head forecasts per step: point (a value, trained with training.loss) or gaussian"
+                    + " (a mean and a log-sigma, trained with the Gaussian negative log-likelihood, as DeepAR; the"
+                    + " job's intervals are then mean +- z * sigma, calibrated from the first forecast).");
 
     public static final ConfigOption<Integer> HIDDEN_SIZE = ConfigOptions.key("model.hidden-size")
             .intType().defaultValue(32)

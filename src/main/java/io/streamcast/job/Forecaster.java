@@ -271,7 +271,7 @@ final class Forecaster {
         gate.applied(ctx, s, r, f, slotBefore); // retraining triggers judge the model's own forecast
         safety.apply(s, f, r.values);
         if (bounds != null) {
-            bounds.issue(s, f);
+            bounds.issue(s, f, grid.spread(f));
             io.streamcast.event.Anomaly a = bounds.takeAnomaly();
             if (a != null && anomalyOut) {
                 a.key = r.key;

@@ -3,6 +3,7 @@ package io.streamcast.job;
 import io.streamcast.config.JobOptions;
 import io.streamcast.event.Anomaly;
 import io.streamcast.event.Forecast;
+import io.streamcast.model.GaussianHead;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,11 @@ import org.apache.flink.configuration.Configuration;
  * error) times its own, is flagged {@code borrowed} instead, and is scored like a calibrated one. A reading outside the calibrated one-step interval issued for it at the anomaly
  * coverage is an {@link Anomaly}.
  *
+ * <p>A model with a Gaussian head brings its own half-widths instead: step k at coverage a is
+ * value +- z_{(1+a)/2} * sigma_k (z per coverage computed once), calibrated from the first
+ * forecast; steps the safety net serves from a baseline keep the conformal bound. Either way what
+ * was issued is scored for coverage and anomalies alike.
+ *
  * <p>Per key (KeyState): the error window, 8 x H x N bytes, plus what was issued for the last H
  * slots: served values (H x H) and half-widths (H x H x C, NaN where uncalibrated).
  */
@@ -30,6 +36,8 @@ final class Intervals {
     private final double[] levels;
     /** The quantiles' ranks in a full window. */
     private final int[] fullRanks;
+    /** Per coverage, z_{(1+a)/2}: a Gaussian half-width in sigmas. */
+    private final float[] zs;
     private final int window;
     private final int minErrors;
     /** Index into coverages of the anomaly check's. */
@@ -47,11 +55,13 @@ final class Intervals {
         this.coverages = new float[coverages.size()];
         this.levels = new double[coverages.size()];
         this.fullRanks = new int[coverages.size()];
+        this.zs = new float[coverages.size()];
         int a = coverages.size() - 1;
         for (int i = 0; i < this.coverages.length; i++) {
             this.coverages[i] = coverages.get(i).floatValue();
             this.levels[i] = coverages.get(i);
             this.fullRanks[i] = ErrorWindow.rank(window, coverages.get(i));
+            this.zs[i] = (float) GaussianHead.z(coverages.get(i));
             if (coverages.get(i) == anomalyCoverage) {
                 a = i;
             }
@@ -151,6 +161,14 @@ final class Intervals {
 
     /** Puts bounds on the forecast now served for the key's current slot, and remembers what was issued. */
     void issue(KeyState s, Forecast f) {
+        issue(s, f, null);
+    }
+
+    /**
+     * As above; sigma (null: none) holds per step a Gaussian head's sigma of the forecast, NaN where the
+     * step is not the model's mean: those steps get the conformal bound.
+     */
+    void issue(KeyState s, Forecast f, float[] sigma) {
         int c = coverages.length;
         f.coverages = coverages;
         if (f.fallback || f.values == null) {
@@ -179,7 +197,8 @@ final class Intervals {
         }
         for (int k = 0; k < h; k++) {
             float v = f.values[k];
-            boolean calibrated = ErrorWindow.count(s, k) >= minErrors;
+            boolean gaussian = sigma != null && !Float.isNaN(sigma[k]);
+            boolean calibrated = gaussian || ErrorWindow.count(s, k) >= minErrors;
             float scale = 0;
             if (!calibrated && young && pool != null && pool.count(k) >= minErrors && keyScale > 0) {
                 scale = keyScale;
@@ -189,7 +208,7 @@ final class Intervals {
             f.uncalibrated |= !calibrated;
             s.ivServed[row * h + k] = v;
             for (int j = 0; j < c; j++) {
-                float q = scale > 0 ? pool.quantile(k, levels[j], fullRanks[j]) * scale
+                float q = gaussian ? zs[j] * sigma[k] : scale > 0 ? pool.quantile(k, levels[j], fullRanks[j]) * scale
                         : ErrorWindow.quantile(s, k, window, levels[j], fullRanks[j]);
                 f.lower[j * h + k] = v - q;
                 f.upper[j * h + k] = v + q;

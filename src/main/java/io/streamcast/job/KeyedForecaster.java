@@ -40,6 +40,12 @@ public final class KeyedForecaster {
     private final float[] input;
     private final float[] normalised;
     private float[] y = new float[0];
+    /** A Gaussian head's sigma of the last step (original units), beside y. */
+    private float[] sigma = new float[0];
+    /** The forecast of the reading {@link #apply} last applied with a Gaussian-head model: its means and sigmas. */
+    private float[] appliedMean = new float[0];
+    private float[] appliedSigma = new float[0];
+    private boolean appliedGaussian;
     private long filledSteps;
 
     public KeyedForecaster(long intervalMillis, long maxGapMillis, FillPolicy policy, int valueFields, int targetIndex,
@@ -229,6 +235,16 @@ public final class KeyedForecaster {
         out.fallback = m == null;
         out.modelId = m != null ? m.id : null;
         out.modelVersion = m != null ? m.version : 0;
+        appliedGaussian = m != null && m.stepper.gaussian();
+        if (appliedGaussian) { // kept apart: a model stepped beside this one (ShadowTrial) reuses y and sigma
+            int o = m.outputSize();
+            if (appliedMean.length < o) {
+                appliedMean = new float[o];
+                appliedSigma = new float[o];
+            }
+            System.arraycopy(y, 0, appliedMean, 0, o);
+            System.arraycopy(sigma, 0, appliedSigma, 0, o);
+        }
         if (m != null) {
             out.values = java.util.Arrays.copyOf(y, m.outputSize());
         } else {
@@ -237,6 +253,23 @@ public final class KeyedForecaster {
             out.values = v;
         }
         return Outcome.APPLIED;
+    }
+
+    /**
+     * The Gaussian head's sigma (original units) per step of the forecast last applied, where f still
+     * serves the model's mean (NaN where the safety net serves a baseline instead); null when that
+     * forecast's model has no Gaussian head. Valid until the next apply; overwritten in place.
+     */
+    float[] spread(Forecast f) {
+        if (!appliedGaussian || f.fallback || f.values == null) {
+            return null;
+        }
+        for (int k = 0; k < f.values.length; k++) {
+            if (f.values[k] != appliedMean[k]) {
+                appliedSigma[k] = Float.NaN;
+            }
+        }
+        return appliedSigma;
     }
 
     /** input = the model input for missing slot m of a gap spanning `span` intervals. */
@@ -307,18 +340,23 @@ public final class KeyedForecaster {
         int out = m.outputSize();
         if (y.length < out) {
             y = new float[out];
+            sigma = new float[out];
         }
+        float[] spread = m.stepper.gaussian() ? sigma : null;
         if (sc.length == 0) {
-            m.stepper.stepBatch(h, c, lags, 1, in, 0, y, 0);
+            m.stepper.stepBatch(h, c, lags, 1, in, 0, y, 0, spread, 0);
         } else {
             // the same operations as Normaliser, with this key's numbers
             for (int j = 0; j < inputSize; j++) {
                 normalised[j] = Normaliser.clip((in[j] - sc[j]) / sc[inputSize + j]);
             }
-            m.stepper.stepBatch(h, c, lags, 1, normalised, 0, y, 0);
+            m.stepper.stepBatch(h, c, lags, 1, normalised, 0, y, 0, spread, 0);
             int o = 2 * inputSize;
             for (int j = 0; j < out; j++) {
                 y[j] = y[j] * sc[o + out + j] + (m.relativeTo >= 0 ? in[m.relativeTo] : sc[o + j]);
+            }
+            for (int j = 0; spread != null && j < out; j++) {
+                spread[j] *= sc[o + out + j]; // a spread takes the output std only
             }
         }
     }

@@ -9,11 +9,20 @@ import java.util.List;
  * parameters in one flat float array.
  *
  * <p>The flat layout is PyTorch's state_dict order: for each layer k, weight_ih_l{k} (G*H x in_k),
- * weight_hh_l{k} (G*H x H), bias_ih_l{k} (G*H), bias_hh_l{k} (G*H); then head.weight (O x H) and
- * head.bias (O). Matrices are row-major, exactly as {@code tensor.flatten()} gives them.
+ * weight_hh_l{k} (G*H x H), bias_ih_l{k} (G*H), bias_hh_l{k} (G*H); then head.weight (R x H) and
+ * head.bias (R). Matrices are row-major, exactly as {@code tensor.flatten()} gives them. R, the head's
+ * rows, is O for a point head and 2*O for a {@link HeadKind#GAUSSIAN} one (rows [0, O) the means,
+ * [O, 2*O) the log-sigmas: PyTorch's {@code nn.Linear(H, 2*O)} then {@code chunk(2, -1)}).
  */
 public record ModelShape(
-        CellType cell, GruVariant gruVariant, int inputSize, int hiddenSize, int numLayers, int outputSize) {
+        CellType cell, GruVariant gruVariant, int inputSize, int hiddenSize, int numLayers, int outputSize,
+        HeadKind head) {
+
+    /** A point-head shape. */
+    public ModelShape(CellType cell, GruVariant gruVariant, int inputSize, int hiddenSize, int numLayers,
+                      int outputSize) {
+        this(cell, gruVariant, inputSize, hiddenSize, numLayers, outputSize, HeadKind.POINT);
+    }
 
     /** Upper bounds that keep a corrupt header from allocating gigabytes. */
     public static final int MAX_SIZE = 1 << 14;
@@ -28,13 +37,16 @@ public record ModelShape(
         if (gruVariant == null || cell != CellType.GRU) {
             gruVariant = GruVariant.RESET_AFTER; // meaningless for rnn/lstm: one canonical value
         }
+        if (head == null) {
+            head = HeadKind.POINT;
+        }
         checkRange("input_size", inputSize, MAX_SIZE);
         checkRange("hidden_size", hiddenSize, MAX_SIZE);
         checkRange("num_layers", numLayers, MAX_LAYERS);
         checkRange("output_size", outputSize, MAX_SIZE);
         // each size is in range, yet their product can pass int: count in long, so that every
         // int offset and size below is known to fit
-        long count = countParameters(cell, inputSize, hiddenSize, numLayers, outputSize);
+        long count = countParameters(cell, inputSize, hiddenSize, numLayers, (long) outputSize * head.rowsPerStep());
         if (count > MAX_ARRAY_LENGTH) {
             throw new IllegalArgumentException(cell + " in=" + inputSize + " hidden=" + hiddenSize + " layers="
                     + numLayers + " out=" + outputSize + " has " + count + " parameters, more than one Java float"
@@ -43,17 +55,27 @@ public record ModelShape(
     }
 
     /** The parameter count in long arithmetic, for shapes whose count may not fit in int. */
-    static long countParameters(CellType cell, int inputSize, int hiddenSize, int numLayers, int outputSize) {
+    static long countParameters(CellType cell, int inputSize, int hiddenSize, int numLayers, long headRows) {
         long g = (long) cell.gates() * hiddenSize;
         long count = 0;
         for (int k = 0; k < numLayers; k++) {
             count += g * ((k == 0 ? inputSize : hiddenSize) + (long) hiddenSize + 2);
         }
-        return count + (long) outputSize * hiddenSize + outputSize;
+        return count + headRows * hiddenSize + headRows;
     }
 
     public static ModelShape of(CellType cell, int inputSize, int hiddenSize, int numLayers, int outputSize) {
         return new ModelShape(cell, GruVariant.RESET_AFTER, inputSize, hiddenSize, numLayers, outputSize);
+    }
+
+    /** The same shape with another head. */
+    public ModelShape withHead(HeadKind h) {
+        return new ModelShape(cell, gruVariant, inputSize, hiddenSize, numLayers, outputSize, h);
+    }
+
+    /** Rows of head.weight: output_size, twice that for a Gaussian head. */
+    public int headRows() {
+        return outputSize * head.rowsPerStep();
     }
 
     private static void checkRange(String name, int value, int max) {
@@ -103,11 +125,11 @@ public record ModelShape(
     }
 
     public int headBiasOffset() {
-        return headWeightOffset() + outputSize * hiddenSize;
+        return headWeightOffset() + headRows() * hiddenSize;
     }
 
     public int parameterCount() {
-        return headBiasOffset() + outputSize;
+        return headBiasOffset() + headRows();
     }
 
     /** Bytes of the parameters as float32: what loading or running the model allocates at least once. */
@@ -141,14 +163,15 @@ public record ModelShape(
             out.add(new Tensor("bias_ih_l" + k, biasIhOffset(k), g, 0));
             out.add(new Tensor("bias_hh_l" + k, biasHhOffset(k), g, 0));
         }
-        out.add(new Tensor("head.weight", headWeightOffset(), outputSize, hiddenSize));
-        out.add(new Tensor("head.bias", headBiasOffset(), outputSize, 0));
+        out.add(new Tensor("head.weight", headWeightOffset(), headRows(), hiddenSize));
+        out.add(new Tensor("head.bias", headBiasOffset(), headRows(), 0));
         return Collections.unmodifiableList(out);
     }
 
     @Override
     public String toString() {
         return cell + (cell == CellType.GRU ? "(" + gruVariant + ")" : "") + " in=" + inputSize
-                + " hidden=" + hiddenSize + " layers=" + numLayers + " out=" + outputSize;
+                + " hidden=" + hiddenSize + " layers=" + numLayers + " out=" + outputSize
+                + (head == HeadKind.POINT ? "" : " head=" + head);
     }
 }

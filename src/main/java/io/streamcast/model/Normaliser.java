@@ -149,6 +149,13 @@ public final class Normaliser {
         }
     }
 
+    /** A spread (a Gaussian head's sigma) to original units in place: s[off + j] *= output_std[j]; no offset. */
+    public void denormaliseSpread(float[] s, int off) {
+        for (int j = 0; j < outputStd.length; j++) {
+            s[off + j] *= outputStd[j];
+        }
+    }
+
     public float[] inputMean() {
         return inputMean.clone();
     }

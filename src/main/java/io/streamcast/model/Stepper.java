@@ -25,7 +25,9 @@ import static io.streamcast.model.Kernels.tanhInPlace;
  *         h = (1-z)*n + z*h
  * </pre>
  * then y = head.weight h_top + head.bias (+ the {@link Highway} over the last inputs, if the model
- * has one), mapped back to original units by the normaliser.
+ * has one), mapped back to original units by the normaliser. A Gaussian head ({@link HeadKind})
+ * computes 2*O rows in the same product: rows [0, O) are y as above, rows [O, 2*O) log-sigmas, handed
+ * out on request as sigma = exp(clamped log-sigma) * output_std ({@link GaussianHead}).
  */
 public final class Stepper {
     private final ModelShape shape;
@@ -46,7 +48,7 @@ public final class Stepper {
     private final float[][] biasX;
     /** Per layer, GRU reset_after only: b_hh, kept apart because r multiplies W_hn h + b_hn. */
     private final float[][] biasH;
-    /** Rows of head.weight transposed, [H][O padded to a multiple of 16]: whole SIMD vectors per row. */
+    /** Rows of head.weight transposed, [H][R padded to a multiple of 16]: whole SIMD vectors per row (R = head rows). */
     private final float[][] headWT;
     private final int headWidth;
     private final float[] headB;
@@ -60,7 +62,8 @@ public final class Stepper {
     private final float[] s4;
     private final float[] out; // [H] new state of a layer
     private final float[] xNorm; // [in]
-    private final float[] yAcc; // [O]
+    private final float[] yAcc; // [R padded]: O means, then O log-sigmas for a Gaussian head
+    private final boolean gaussian;
 
     public Stepper(Model model) {
         this.shape = model.shape();
@@ -101,7 +104,8 @@ public final class Stepper {
                 halveSigmoidGates(new float[][] {biasH[k]});
             }
         }
-        int o = shape.outputSize();
+        int o = shape.headRows();
+        gaussian = shape.head() == HeadKind.GAUSSIAN;
         headWidth = (o + 15) & ~15;
         headWT = new float[hidden][headWidth];
         for (int j = 0; j < hidden; j++) {
@@ -124,6 +128,11 @@ public final class Stepper {
 
     public ModelShape shape() {
         return shape;
+    }
+
+    /** Whether the model has a Gaussian head (a sigma per step besides the forecast). */
+    public boolean gaussian() {
+        return gaussian;
     }
 
     /**
@@ -152,8 +161,14 @@ public final class Stepper {
      * @param y      receives output_size forecast values in original units at y[yOff ..]
      */
     public void step(RecurrentState state, float[] input, int inputOff, float[] y, int yOff) {
+        step(state, input, inputOff, y, yOff, null, 0);
+    }
+
+    /** As above; a Gaussian head's output_size sigmas (original units) also go to sigma[sigmaOff ..] (null: not wanted). */
+    public void step(RecurrentState state, float[] input, int inputOff, float[] y, int yOff, float[] sigma,
+                     int sigmaOff) {
         stepBatch(state.h(), state.c(), highway != null ? state.lags(highway.lags() + 1) : null, 1, input, inputOff,
-                y, yOff);
+                y, yOff, sigma, sigmaOff);
     }
 
     /** Length of a key's highway register for this model (0: it has none). */
@@ -175,6 +190,18 @@ public final class Stepper {
      */
     public void stepBatch(float[] h, float[] c, float[] lags, int batch, float[] input, int inputOff, float[] y,
                           int yOff) {
+        stepBatch(h, c, lags, batch, input, inputOff, y, yOff, null, 0);
+    }
+
+    /**
+     * As above; with a Gaussian head, sigma (not null) receives batch x output_size sigmas from
+     * sigmaOff, in original units (normalised sigma times the normaliser's output std).
+     */
+    public void stepBatch(float[] h, float[] c, float[] lags, int batch, float[] input, int inputOff, float[] y,
+                          int yOff, float[] sigma, int sigmaOff) {
+        if (sigma != null && !gaussian) {
+            throw new IllegalArgumentException("a point head has no sigma: " + shape);
+        }
         if (highway != null && lags == null) {
             throw new IllegalArgumentException("a model with a highway needs each key's lag register");
         }
@@ -216,7 +243,7 @@ public final class Stepper {
         }
         int o = shape.outputSize();
         for (int b = 0; b < batch; b++) {
-            System.arraycopy(headB, 0, yAcc, 0, o);
+            System.arraycopy(headB, 0, yAcc, 0, headB.length);
             accumulate(yAcc, headWidth, h, b * stateStride + (layers - 1) * hidden, hidden, headWT, 0);
             if (highway != null) {
                 highway.add(lags, b * (highway.lags() + 1), yAcc, 0);
@@ -225,6 +252,15 @@ public final class Stepper {
                 normaliser.denormaliseOutput(yAcc, 0, input, inputOff + b * in);
             }
             System.arraycopy(yAcc, 0, y, yOff + b * o, o);
+            if (sigma != null) {
+                int at = sigmaOff + b * o;
+                for (int j = 0; j < o; j++) {
+                    sigma[at + j] = GaussianHead.sigma(yAcc[o + j]);
+                }
+                if (normaliser != null) {
+                    normaliser.denormaliseSpread(sigma, at);
+                }
+            }
         }
     }
 

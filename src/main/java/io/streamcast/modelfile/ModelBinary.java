@@ -3,6 +3,7 @@ package io.streamcast.modelfile;
 import io.streamcast.model.CellType;
 import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.GruVariant;
+import io.streamcast.model.HeadKind;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
 import io.streamcast.model.Normaliser;
@@ -18,12 +19,13 @@ import java.util.zip.CRC32;
  * <pre>
  * offset size  field
  * 0      4     magic "SCMD"
- * 4      2     format version (1; 2 when the target is relative; 3 with derived inputs)
+ * 4      2     format version (1; 2 when the target is relative; 3 with derived inputs; 4 with a Gaussian head)
  * 6      1     cell: 0 rnn, 1 lstm, 2 gru
  * 7      1     gru variant: 0 reset_after, 1 reset_before
  * 8      16    input_size, hidden_size, num_layers, output_size (int32 each)
  * 24     1     flags: bit 0 = normalisation present, bit 1 = relative target, bit 2 = highway (both version
- *              2 or 3), bit 3 = derived inputs (version 3)
+ *              2 or more), bit 3 = derived inputs (version 3 or 4), bit 4 = Gaussian head (version 4: head.weight
+ *              and head.bias have 2 * output_size rows, means then log-sigmas)
  * 25     4     parameter count (int32), must equal the count the shape implies
  * 29     4     (relative target only) relative_to_input (int32): the input column forecasts are relative to
  * ...    ...   normalisation (if flagged): input_mean[in], input_std[in], output_mean[O], output_std[O]
@@ -44,11 +46,14 @@ public final class ModelBinary {
     public static final int VERSION_RELATIVE = 2;
     /** Written only with derived inputs, which earlier builds would not compute. */
     public static final int VERSION_INPUTS = 3;
+    /** Written only for a Gaussian head, whose parameters earlier builds would misread. */
+    public static final int VERSION_GAUSSIAN = 4;
     private static final int HEADER_BYTES = 29;
     private static final int FLAG_NORMALISER = 1;
     private static final int FLAG_RELATIVE = 2;
     private static final int FLAG_HIGHWAY = 4;
     private static final int FLAG_INPUTS = 8;
+    private static final int FLAG_GAUSSIAN = 16;
 
     private static boolean relative(Model model) {
         return model.normaliser() != null && model.normaliser().relativeTo() >= 0;
@@ -67,7 +72,12 @@ public final class ModelBinary {
     }
 
     private static int version(Model model) {
-        return !model.inputs().isEmpty() ? VERSION_INPUTS : relative(model) ? VERSION_RELATIVE : VERSION;
+        return gaussian(model.shape()) ? VERSION_GAUSSIAN : !model.inputs().isEmpty() ? VERSION_INPUTS
+                : relative(model) ? VERSION_RELATIVE : VERSION;
+    }
+
+    private static boolean gaussian(ModelShape s) {
+        return s.head() == HeadKind.GAUSSIAN;
     }
 
     /** Whether these bytes start like a binary model (used to tell binary files from JSON). */
@@ -110,7 +120,8 @@ public final class ModelBinary {
         b.putInt(s.inputSize()).putInt(s.hiddenSize()).putInt(s.numLayers()).putInt(s.outputSize());
         Normaliser n = model.normaliser();
         b.put((byte) ((n != null ? FLAG_NORMALISER : 0) | (relative(model) ? FLAG_RELATIVE : 0)
-                | (model.highway() != null ? FLAG_HIGHWAY : 0) | (model.inputs().isEmpty() ? 0 : FLAG_INPUTS)));
+                | (model.highway() != null ? FLAG_HIGHWAY : 0) | (model.inputs().isEmpty() ? 0 : FLAG_INPUTS)
+                | (gaussian(s) ? FLAG_GAUSSIAN : 0)));
         b.putInt(s.parameterCount());
         if (relative(model)) {
             b.putInt(n.relativeTo());
@@ -156,9 +167,9 @@ public final class ModelBinary {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.position(MAGIC.length);
         int version = Short.toUnsignedInt(b.getShort());
-        if (version < VERSION || version > VERSION_INPUTS) {
+        if (version < VERSION || version > VERSION_GAUSSIAN) {
             throw new ModelFormatException("unsupported binary model version " + version + " (this build reads "
-                    + VERSION + " to " + VERSION_INPUTS + ")");
+                    + VERSION + " to " + VERSION_GAUSSIAN + ")");
         }
         int cellId = b.get();
         int variantId = b.get();
@@ -168,14 +179,16 @@ public final class ModelBinary {
         if (variantId < 0 || variantId >= GruVariant.values().length) {
             throw new ModelFormatException("corrupt model header: gru variant id " + variantId);
         }
+        int flags = bytes[24]; // read before the shape: it says the head
         ModelShape shape;
         try {
             shape = new ModelShape(CellType.values()[cellId], GruVariant.values()[variantId],
-                    b.getInt(), b.getInt(), b.getInt(), b.getInt());
+                    b.getInt(), b.getInt(), b.getInt(), b.getInt(),
+                    (flags & FLAG_GAUSSIAN) != 0 ? HeadKind.GAUSSIAN : HeadKind.POINT);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("corrupt model header: " + e.getMessage(), e);
         }
-        int flags = b.get();
+        b.get();
         int count = b.getInt();
         if (count != shape.parameterCount()) {
             throw new ModelFormatException("corrupt model header: parameter count " + count + " but " + shape
@@ -185,8 +198,8 @@ public final class ModelBinary {
         boolean relative = (flags & FLAG_RELATIVE) != 0;
         boolean hasHighway = (flags & FLAG_HIGHWAY) != 0;
         boolean hasInputs = (flags & FLAG_INPUTS) != 0;
-        boolean versionFits = hasInputs ? version == VERSION_INPUTS : relative == (version == VERSION_RELATIVE)
-                && version != VERSION_INPUTS;
+        boolean versionFits = gaussian(shape) ? version == VERSION_GAUSSIAN : hasInputs ? version == VERSION_INPUTS
+                : relative == (version == VERSION_RELATIVE) && version != VERSION_INPUTS && version != VERSION_GAUSSIAN;
         if (!versionFits || (relative && !hasNorm) || (hasHighway && !relative)) {
             throw new ModelFormatException("corrupt model header: version " + version + " with flags " + flags);
         }

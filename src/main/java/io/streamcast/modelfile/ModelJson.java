@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamcast.config.Spelling;
 import io.streamcast.model.CellType;
 import io.streamcast.model.GruVariant;
+import io.streamcast.model.HeadKind;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
 import io.streamcast.model.Normaliser;
@@ -29,6 +30,8 @@ import java.util.stream.Stream;
  * <pre>
  * {"cell": "lstm", "input_size": 1, "hidden_size": 32, "num_layers": 2, "output_size": 12,
  *  "gru_variant": "reset_after",            (gru only; default reset_after)
+ *  "head": "gaussian",                      (optional, default point: head.weight is then (2*output_size x
+ *                                            hidden_size), rows [0, O) the means, [O, 2*O) the log-sigmas)
  *  "params": {"weight_ih_l0": [[...]], "weight_hh_l0": [[...]], "bias_ih_l0": [...], ...,
  *             "head.weight": [[...]], "head.bias": [...]},
  *  "normalisation": {"input_mean": [...], "input_std": [...],      (optional: none if absent)
@@ -89,6 +92,7 @@ public final class ModelJson {
         Unsupported.checkOptions(root);
         CellType cell;
         GruVariant variant = GruVariant.RESET_AFTER;
+        HeadKind head = HeadKind.POINT;
         try {
             String id = text(root, "cell");
             String mode = Unsupported.cellFromMode(id);
@@ -96,13 +100,16 @@ public final class ModelJson {
             if (root.hasNonNull("gru_variant")) {
                 variant = GruVariant.fromId(text(root, "gru_variant"));
             }
+            if (root.hasNonNull("head")) {
+                head = HeadKind.fromId(text(root, "head"));
+            }
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("model JSON: " + e.getMessage(), e);
         }
         ModelShape shape;
         try {
             shape = new ModelShape(cell, variant, integer(root, "input_size"), integer(root, "hidden_size"),
-                    integer(root, "num_layers"), integer(root, "output_size"));
+                    integer(root, "num_layers"), integer(root, "output_size"), head);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("model JSON: " + e.getMessage(), e);
         }
@@ -111,6 +118,11 @@ public final class ModelJson {
             throw new ModelFormatException("model JSON: missing object field 'params'");
         }
         Unsupported.checkTensorNames(params);
+        JsonNode headWeight = params.get("head.weight");
+        if (head == HeadKind.POINT && headWeight != null && headWeight.size() == shape.headRows() * 2) {
+            throw new ModelFormatException("model JSON: params.head.weight has 2 x output_size (" + 2 * shape.outputSize()
+                    + ") rows: for a Gaussian head (means, then log-sigmas) add \"head\": \"gaussian\"");
+        }
         ModelChecks.requireHeapFor(shape);
         float[] p = new float[shape.parameterCount()];
         Set<String> expected = new HashSet<>();
@@ -219,7 +231,7 @@ public final class ModelJson {
 
     /** Top-level fields this reader understands; any other is metadata and ignored, unless it is a near miss of one. */
     static final List<String> FIELDS = Stream.concat(Stream.of("format", "cell", "input_size",
-            "hidden_size", "num_layers", "output_size", "gru_variant", "params", "normalisation", "highway",
+            "hidden_size", "num_layers", "output_size", "gru_variant", "head", "params", "normalisation", "highway",
             "derived_inputs"),
             Unsupported.OPTION_FIELDS.stream()).toList();
 
@@ -350,6 +362,9 @@ public final class ModelJson {
         root.put("output_size", s.outputSize());
         if (s.cell() == CellType.GRU) {
             root.put("gru_variant", s.gruVariant().id());
+        }
+        if (s.head() != HeadKind.POINT) {
+            root.put("head", s.head().id());
         }
         ObjectNode params = root.putObject("params");
         float[] p = model.params();

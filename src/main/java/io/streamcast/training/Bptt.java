@@ -12,6 +12,8 @@ import java.util.Arrays;
 /**
  * Forward and backward pass of the stacked network over a batch of fixed-length windows
  * (truncated BPTT), with a {@link Loss} (MSE by default) on the head applied to the top layer's last h.
+ * The head has R = {@link ModelShape#headRows()} rows: O forecasts, or for a Gaussian head O means then
+ * O log-sigmas, which the loss (Gaussian NLL) reads as such; everything here treats them as R outputs.
  *
  * <p>Layout follows cuDNN: per layer, the input projections of all T steps are one gemm
  * [T*B, in] x [in, G] before the sweep, and the weight gradients are one gemm each after the
@@ -42,10 +44,10 @@ public final class Bptt {
     private final float[][][] whhT; // per layer, rows of W_hh^T [H][G]
     private final float[][][] whhRows; // per layer, rows of W_hh [G][H]
     private final float[][][] whnT; // per layer, gru reset_before: rows of W_hn^T [H][H]
-    private final float[][] headWT; // rows of head.weight^T [H][O]
-    private final float[][] headRows; // rows of head.weight [O][H]
-    private final float[] y; // [B, O]
-    private final float[] dy; // [B, O]
+    private final float[][] headWT; // rows of head.weight^T [H][R]
+    private final float[][] headRows; // rows of head.weight [R][H]
+    private final float[] y; // [B, R]
+    private final float[] dy; // [B, R]
     private final float[] dPre; // [T, B, G]: d loss / d (W_ih x + b)
     private final float[] dHh; // [T, B, G]: gru: d loss / d (W_hh h + b_hh)
     private final float[] dN; // [T, B, H]: gru reset_before: d loss / d n pre-activation
@@ -57,7 +59,7 @@ public final class Bptt {
     // scratch used from index 0 so the element-wise loops vectorise (see Kernels.accumulate)
     private final float[] gacc; // [G]
     private final float[] hacc; // [G]
-    private final float[] yAcc; // [O]
+    private final float[] yAcc; // [R]
     private final float[][] v; // 13 x [H]
     private final float[] gateScale; // [G]: 0.5 for sigmoid gates, 1 for tanh gates
     private final float[] gateShift; // [G]: 0.5 for sigmoid gates, 0 for tanh gates
@@ -66,7 +68,7 @@ public final class Bptt {
     private int batch;
 
     public Bptt(ModelShape shape, int steps, int maxBatch) {
-        this(shape, steps, maxBatch, Loss.MSE);
+        this(shape, steps, maxBatch, Loss.MSE.forHead(shape.head()));
     }
 
     public Bptt(ModelShape shape, int steps, int maxBatch, Loss loss) {
@@ -75,6 +77,9 @@ public final class Bptt {
         }
         this.shape = shape;
         this.loss = loss.checkOutputs(shape.outputSize());
+        if (loss.head() != shape.head()) {
+            throw new IllegalArgumentException("loss " + loss + " does not train a " + shape.head() + " head");
+        }
         this.steps = steps;
         this.maxBatch = maxBatch;
         this.hd = shape.hiddenSize();
@@ -92,10 +97,10 @@ public final class Bptt {
         whhT = new float[layers][hd][g];
         whhRows = new float[layers][g][hd];
         whnT = new float[layers][cell == CellType.GRU && !resetAfter ? hd : 0][hd];
-        headWT = new float[hd][shape.outputSize()];
-        headRows = new float[shape.outputSize()][hd];
-        y = new float[maxBatch * shape.outputSize()];
-        dy = new float[maxBatch * shape.outputSize()];
+        headWT = new float[hd][shape.headRows()];
+        headRows = new float[shape.headRows()][hd];
+        y = new float[maxBatch * shape.headRows()];
+        dy = new float[maxBatch * shape.headRows()];
         dPre = new float[tb * g];
         dHh = new float[cell == CellType.GRU ? tb * g : 0];
         dN = new float[cell == CellType.GRU && !resetAfter ? tb * hd : 0];
@@ -106,7 +111,7 @@ public final class Bptt {
         tmpHH = new float[hd * hd];
         gacc = new float[g];
         hacc = new float[g];
-        yAcc = new float[shape.outputSize()];
+        yAcc = new float[shape.headRows()];
         v = new float[13][hd];
         gateScale = new float[g];
         gateShift = new float[g];
@@ -129,7 +134,7 @@ public final class Bptt {
         return maxBatch;
     }
 
-    /** Head outputs [B, O] of the last forward pass (normalised units). */
+    /** Head outputs [B, R] of the last forward pass (normalised units; R = O, or 2*O for a Gaussian head). */
     public float[] output() {
         return y;
     }
@@ -139,7 +144,7 @@ public final class Bptt {
      *
      * @param x      inputs [B, T, in], batch-major
      * @param target [B, O], or null to skip the loss
-     * @return the loss, averaged over B*O (0 when target is null)
+     * @return the loss, averaged over B*O (0 when target is null; O = output_size, targets [B, O] for either head)
      */
     public double forward(float[] params, float[] x, float[] target, int batch) {
         if (batch < 1 || batch > maxBatch) {
@@ -161,14 +166,15 @@ public final class Bptt {
             layerForward(params, k);
         }
         int out = shape.outputSize();
+        int rows = shape.headRows();
         float[] top = hs[layers - 1];
         int last = steps * batch * hd;
-        Kernels.copyTransposedRows(params, shape.headWeightOffset(), out, hd, headWT);
-        Kernels.copyRows(params, shape.headWeightOffset(), out, hd, headRows);
+        Kernels.copyTransposedRows(params, shape.headWeightOffset(), rows, hd, headWT);
+        Kernels.copyRows(params, shape.headWeightOffset(), rows, hd, headRows);
         for (int b = 0; b < batch; b++) {
-            System.arraycopy(params, shape.headBiasOffset(), yAcc, 0, out);
-            accumulate(yAcc, out, top, last + b * hd, hd, headWT, 0);
-            System.arraycopy(yAcc, 0, y, b * out, out);
+            System.arraycopy(params, shape.headBiasOffset(), yAcc, 0, rows);
+            accumulate(yAcc, rows, top, last + b * hd, hd, headWT, 0);
+            System.arraycopy(yAcc, 0, y, b * rows, rows);
         }
         return target == null ? 0 : loss.sum(y, target, batch, out) / (batch * out);
     }
@@ -353,9 +359,9 @@ public final class Bptt {
     public double forwardBackward(float[] params, float[] x, float[] target, int batch, float[] grad, float[] dx) {
         double value = forward(params, x, target, batch);
         Arrays.fill(grad, 0f);
-        int out = shape.outputSize();
-        loss.gradient(y, target, batch, out, dy);
-        // head: dW = dy^T h_last, db = sum dy, dh_last = dy W
+        int out = shape.headRows();
+        loss.gradient(y, target, batch, shape.outputSize(), dy);
+        // head: dW = dy^T h_last, db = sum dy, dh_last = dy W (over all R rows)
         int last = steps * batch * hd;
         float[] top = hs[layers - 1];
         int hw = shape.headWeightOffset();

@@ -1,5 +1,7 @@
 package io.streamcast.training;
 
+import io.streamcast.model.GaussianHead;
+import io.streamcast.model.HeadKind;
 import java.util.Arrays;
 
 /**
@@ -14,16 +16,31 @@ import java.util.Arrays;
  *
  * Huber is twice the textbook form so that a large delta is exactly MSE: its gradient is 2d near
  * zero and 2 delta sign(d) in the tails, so one spike in the window cannot dominate the batch.
+ *
+ * <p>The Gaussian negative log-likelihood trains a {@link HeadKind#GAUSSIAN} head, whose outputs are
+ * y [B, 2*O]: means mu = y[b, o], log-sigmas l = clamp(y[b, O + o]) ({@link GaussianHead}):
+ *
+ * <pre>
+ *   loss = 1/(B*O) * sum_b sum_o w_o * (0.5 log(2 pi) + l + 0.5 ((t - mu) / sigma)^2),  sigma = exp(l)
+ *   d/d mu = w_o * (mu - t) / sigma^2 / (B*O);   d/d y[b, O + o] = w_o * (1 - ((t - mu) / sigma)^2) / (B*O)
+ *                                                 (0 where the clamp holds l)
+ * </pre>
+ * which is torch.nn.GaussianNLLLoss(full=True, reduction='mean') with var = sigma^2 (its 0.5 log var
+ * is l), its eps replaced by the clamp on l.
  */
 public final class Loss {
-    public static final Loss MSE = new Loss(Double.POSITIVE_INFINITY, null);
+    public static final Loss MSE = new Loss(Double.POSITIVE_INFINITY, null, false);
+    /** Gaussian NLL with uniform step weights. */
+    public static final Loss GAUSSIAN_NLL = new Loss(Double.POSITIVE_INFINITY, null, true);
 
     private final double delta;
     private final float[] stepWeights; // null: uniform
+    private final boolean gaussian;
 
-    private Loss(double delta, float[] stepWeights) {
+    private Loss(double delta, float[] stepWeights, boolean gaussian) {
         this.delta = delta;
         this.stepWeights = stepWeights;
+        this.gaussian = gaussian;
     }
 
     /**
@@ -34,8 +51,34 @@ public final class Loss {
         if (!(delta > 0)) {
             throw new IllegalArgumentException("Huber delta must be > 0, got " + delta);
         }
+        return new Loss(delta, meanOne(weights), false);
+    }
+
+    /** The Gaussian negative log-likelihood, weights per horizon step as in {@link #of} (null/empty: uniform). */
+    public static Loss gaussian(double[] weights) {
+        return new Loss(Double.POSITIVE_INFINITY, meanOne(weights), true);
+    }
+
+    /** This loss for a head of the given kind: the step weights kept, NLL for a Gaussian head, else this (MSE if NLL). */
+    public Loss forHead(HeadKind head) {
+        if ((head == HeadKind.GAUSSIAN) == gaussian) {
+            return this;
+        }
+        if (stepWeights == null) {
+            return head == HeadKind.GAUSSIAN ? GAUSSIAN_NLL : MSE;
+        }
+        return new Loss(Double.POSITIVE_INFINITY, stepWeights, head == HeadKind.GAUSSIAN);
+    }
+
+    /** The head this loss trains. */
+    public HeadKind head() {
+        return gaussian ? HeadKind.GAUSSIAN : HeadKind.POINT;
+    }
+
+    /** Step weights rescaled to mean 1; null for uniform. */
+    private static float[] meanOne(double[] weights) {
         if (weights == null || weights.length == 0) {
-            return new Loss(delta, null);
+            return null;
         }
         double sum = 0;
         for (double w : weights) {
@@ -51,7 +94,7 @@ public final class Loss {
         for (int o = 0; o < w.length; o++) {
             w[o] = (float) (weights[o] * weights.length / sum);
         }
-        return new Loss(delta, w);
+        return w;
     }
 
     /** Checks that step weights, if any, cover exactly the head's outputs. */
@@ -82,8 +125,11 @@ public final class Loss {
         return Math.abs(d) <= delta ? 2 * d : 2 * delta * Math.signum(d);
     }
 
-    /** Loss summed (not averaged) over n rows of [n, out] outputs and targets. */
+    /** Loss summed (not averaged) over n rows of [n, out] targets and [n, out] outputs ([n, 2*out] if Gaussian). */
     double sum(float[] y, float[] target, int n, int out) {
+        if (gaussian) {
+            return gaussianSum(y, target, n, out, null);
+        }
         double sum = 0;
         for (int b = 0; b < n; b++) {
             for (int o = 0; o < out; o++) {
@@ -95,6 +141,10 @@ public final class Loss {
 
     /** dy = d loss / d y for the mean over n*out outputs. */
     void gradient(float[] y, float[] target, int n, int out, float[] dy) {
+        if (gaussian) {
+            gaussianSum(y, target, n, out, dy);
+            return;
+        }
         if (this == MSE) { // the plain form, in float as it always was
             float two = 2f / (n * out);
             for (int i = 0; i < n * out; i++) {
@@ -111,8 +161,38 @@ public final class Loss {
         }
     }
 
+    /**
+     * gaussian_nll_forward (and backward when dy is not null): y [n, 2*out] = means then raw
+     * log-sigmas per row, target [n, out]; returns the weighted sum, dy [n, 2*out] for the mean.
+     */
+    private double gaussianSum(float[] y, float[] target, int n, int out, float[] dy) {
+        double sum = 0;
+        double scale = 1.0 / (n * out);
+        for (int b = 0; b < n; b++) {
+            for (int o = 0; o < out; o++) {
+                int mu = b * 2 * out + o;
+                int ls = mu + out;
+                float raw = y[ls];
+                double l = GaussianHead.clampLogSigma(raw);
+                double invSigma = Math.exp(-l);
+                double r = (target[b * out + o] - y[mu]) * invSigma; // (t - mu) / sigma
+                double w = weight(o);
+                sum += w * (GaussianHead.HALF_LOG_2PI + l + 0.5 * r * r);
+                if (dy != null) {
+                    boolean clamped = raw < GaussianHead.LOG_SIGMA_MIN || raw > GaussianHead.LOG_SIGMA_MAX;
+                    dy[mu] = (float) (scale * w * -r * invSigma);
+                    dy[ls] = clamped ? 0f : (float) (scale * w * (1 - r * r));
+                }
+            }
+        }
+        return sum;
+    }
+
     @Override
     public String toString() {
+        if (gaussian) {
+            return "gaussian nll" + (stepWeights == null ? "" : " weights " + Arrays.toString(stepWeights));
+        }
         return (Double.isInfinite(delta) ? "mse" : "huber(" + delta + ")")
                 + (stepWeights == null ? "" : " weights " + Arrays.toString(stepWeights));
     }

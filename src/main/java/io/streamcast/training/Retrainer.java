@@ -14,7 +14,9 @@ import java.util.List;
  * One retraining: train a challenger on a key's window (all but its most recent hold-out slice),
  * then let it replace the current model only if it forecasts the hold-out slice better by the
  * margin. NaN, divergence or a failure never produce a model. Deterministic: the seed is derived
- * from the key and the version, the data is the window.
+ * from the key and the version, the data is the window. The challenger keeps the current model's
+ * head; for a Gaussian head the hold-out comparison is on the means' squared error (what is served),
+ * not on the likelihood the head was trained with.
  */
 public final class Retrainer {
     private final TrainingConfig base;
@@ -152,14 +154,15 @@ public final class Retrainer {
         TrainingConfig b = base;
         ModelShape s = current == null ? null : current.shape();
         // a warm start keeps the current model's kind of target and its derived inputs (the job's rows carry
-        // them); the skip is refitted every time
+        // them), and its head (point or Gaussian: the loss trains it); the skip is refitted every time
         boolean relative = current != null && current.normaliser() != null ? current.normaliser().relativeTo() >= 0
                 : b.relativeTarget();
         return new TrainingConfig(s != null ? s.cell() : b.cell(), s != null ? s.gruVariant() : b.gruVariant(),
                 s != null ? s.hiddenSize() : b.hiddenSize(), s != null ? s.numLayers() : b.numLayers(),
                 b.inputLength(), s != null ? s.outputSize() : b.horizon(), b.stride(), b.targetColumn(), b.batchSize(),
                 b.maxEpochs(), b.patience(), b.validationFraction(), b.learningRate(), b.clipNorm(), b.forgetBias(), seed,
-                relative, relative ? b.arLags() : 0, b.loss(), current != null ? current.inputs() : b.inputs());
+                relative, relative ? b.arLags() : 0, s != null ? b.loss().forHead(s.head()) : b.loss(),
+                current != null ? current.inputs() : b.inputs());
     }
 
     /** A seed that depends only on what is trained: the key (String.hashCode is specified) and the version. */

@@ -175,7 +175,7 @@ public final class Trainer {
                 : Normaliser.fit(series, rows, columns, cfg.targetColumn(), cfg.horizon());
     }
 
-    /** Mean squared error (normalised units) of the model over the given windows. */
+    /** The training loss (MSE, Huber, or the Gaussian NLL of a Gaussian head; normalised units) over the given windows. */
     private double evaluate(Bptt bptt, float[] params, float[] z, float[] raw, Normaliser norm, int columns, int[] starts,
                             float[] x, float[] y) {
         double sum = 0;

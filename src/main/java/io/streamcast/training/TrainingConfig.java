@@ -5,6 +5,7 @@ import io.streamcast.config.TrainingOptions;
 import io.streamcast.model.CellType;
 import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.GruVariant;
+import io.streamcast.model.HeadKind;
 import io.streamcast.model.ModelShape;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -55,8 +56,19 @@ public record TrainingConfig(
             throw new IllegalArgumentException(TrainingOptions.STEP_WEIGHTS.key() + " has " + weights.length
                     + " weights; it needs one per step of " + TrainingOptions.HORIZON.key() + " (" + horizon + ")");
         }
-        double delta = c.get(TrainingOptions.LOSS) == TrainingOptions.LossKind.HUBER
-                ? inRange(c, TrainingOptions.HUBER_DELTA, 1e-6, 1e6) : Double.POSITIVE_INFINITY;
+        boolean huber = c.get(TrainingOptions.LOSS) == TrainingOptions.LossKind.HUBER;
+        if (c.get(ModelOptions.HEAD) == HeadKind.GAUSSIAN) { // the head decides the loss: its likelihood
+            if (huber) {
+                throw new IllegalArgumentException(TrainingOptions.LOSS.key() + ": huber trains a point head; "
+                        + ModelOptions.HEAD.key() + ": gaussian is trained with the Gaussian negative log-likelihood");
+            }
+            try {
+                return Loss.gaussian(weights);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(TrainingOptions.STEP_WEIGHTS.key() + ": " + e.getMessage(), e);
+            }
+        }
+        double delta = huber ? inRange(c, TrainingOptions.HUBER_DELTA, 1e-6, 1e6) : Double.POSITIVE_INFINITY;
         try {
             return delta == Double.POSITIVE_INFINITY && weights == null ? Loss.MSE : Loss.of(delta, weights);
         } catch (IllegalArgumentException e) {
@@ -99,12 +111,12 @@ public record TrainingConfig(
         return v;
     }
 
-    /** The shape of a model trained with these settings on a series of inputSize columns. */
+    /** The shape of a model trained with these settings on a series of inputSize columns (its head: the loss's). */
     public ModelShape shape(int inputSize) {
         if (targetColumn >= inputSize - inputs.width()) {
             throw new IllegalArgumentException(TrainingOptions.TARGET_COLUMN.key() + " is " + targetColumn
                     + " but the series has only " + inputSize + " column(s)");
         }
-        return new ModelShape(cell, gruVariant, inputSize, hiddenSize, numLayers, horizon);
+        return new ModelShape(cell, gruVariant, inputSize, hiddenSize, numLayers, horizon, loss.head());
     }
 }

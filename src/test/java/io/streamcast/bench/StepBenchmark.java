@@ -39,13 +39,15 @@ public class StepBenchmark {
     @Param({"1", "10000"})
     public int keys;
 
-    @Param({"plain", "highway", "derived"})
+    /** gaussian: the highway model with a Gaussian head, its sigmas taken every step (as the job's intervals do). */
+    @Param({"plain", "highway", "derived", "gaussian"})
     public String head;
 
     private Stepper stepper;
     private RecurrentState[] states;
     private float[] inputs;
     private float[] y;
+    private float[] sigma;
     private int i;
     private io.streamcast.model.DerivedInputs derived;
     private float[] row;
@@ -57,7 +59,8 @@ public class StepBenchmark {
                 : io.streamcast.model.DerivedInputs.NONE;
         int in = 1 + derived.width();
         row = new float[in];
-        ModelShape shape = ModelShape.of(cell, in, 32, 2, 12);
+        ModelShape shape = ModelShape.of(cell, in, 32, 2, 12).withHead(head.equals("gaussian")
+                ? io.streamcast.model.HeadKind.GAUSSIAN : io.streamcast.model.HeadKind.POINT);
         Model m = new Model(shape, ParameterInit.init(shape, 1, null), null);
         if (!head.equals("plain")) {
             float[] ones = new float[12];
@@ -79,6 +82,7 @@ public class StepBenchmark {
             inputs[t] = (float) Math.sin(t * 0.1);
         }
         y = new float[12];
+        sigma = head.equals("gaussian") ? new float[12] : null;
     }
 
     private static float[] randomWeights(int n) {
@@ -94,7 +98,7 @@ public class StepBenchmark {
     public float step() {
         int n = i++;
         if (derived.isEmpty()) {
-            stepper.step(states[n % keys], inputs, n & 4095, y, 0);
+            stepper.step(states[n % keys], inputs, n & 4095, y, 0, sigma, 0);
         } else { // the job's row: the reading, then what is derived from it and its grid time (5-minute steps)
             row[0] = inputs[n & 4095];
             derived.write(row, 1, row[0] - inputs[(n - 1) & 4095], 1_767_225_600_000L + 300_000L * n);

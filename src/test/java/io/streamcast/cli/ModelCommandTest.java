@@ -222,6 +222,31 @@ class ModelCommandTest {
     }
 
     @Test
+    void trainWithAGaussianHeadWritesItAndTracePrintsItsSigmas() throws Exception {
+        StringBuilder csv = new StringBuilder("load\n");
+        java.util.Random rnd = new java.util.Random(1);
+        for (int t = 0; t < 300; t++) {
+            csv.append(String.format(Locale.ROOT, "%.4f", 5 + 2 * Math.sin(2 * Math.PI * t / 24) + 0.3 * rnd.nextGaussian()))
+                    .append('\n');
+        }
+        Path data = dir.resolve("noisy.csv");
+        Files.writeString(data, csv);
+        Path out = dir.resolve("gauss.json");
+        Run r = run("model", "train", "--csv", data.toString(), "--out", out.toString(), "--set", "model.head=gaussian",
+                "--set", "training.input-length=24", "--set", "training.horizon=4", "--set", "model.hidden-size=8",
+                "--set", "model.num-layers=1", "--set", "training.max-epochs=2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("out=4 head=gaussian") && r.out().contains("train Gaussian NLL"), r.out());
+        assertTrue(Files.readString(out).contains("\"head\" : \"gaussian\""));
+        r = run("model", "trace", "--model", out.toString(), "--input", data.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode line = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out().lines().findFirst().orElseThrow());
+        assertEquals(4, line.get("y").size());
+        assertEquals(4, line.get("sigma").size());
+        assertTrue(line.get("sigma").get(0).floatValue() > 0, line.toString());
+    }
+
+    @Test
     void trainWithDerivedInputsReadsTheTimeColumnAndRecordsThemInTheModel() throws Exception {
         StringBuilder csv = new StringBuilder("time,load\n");
         java.time.Instant t0 = java.time.Instant.parse("2026-01-05T00:00:00Z");

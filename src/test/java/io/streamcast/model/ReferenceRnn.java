@@ -7,7 +7,9 @@ package io.streamcast.model;
  * paths and, through finite differences, for the gradients.
  *
  * <p>Loss for a batch: mean over B*O of (head(h_top at the last step) - target)^2 (PyTorch
- * mse_loss with reduction='mean').
+ * mse_loss with reduction='mean'). With a Gaussian head (2*O outputs: means mu, then log-sigmas l,
+ * clamped to [-10, 10]): mean over B*O of w_o * (0.5 log(2 pi) + l + 0.5 ((t - mu) / exp(l))^2),
+ * PyTorch's GaussianNLLLoss(full=True) with var = exp(2 l).
  */
 public final class ReferenceRnn {
     public final ModelShape s;
@@ -124,7 +126,7 @@ public final class ReferenceRnn {
     }
 
     public double[] head(double[] hTop) {
-        double[] y = matVec(s.headWeightOffset(), s.outputSize(), hd, hTop);
+        double[] y = matVec(s.headWeightOffset(), s.headRows(), hd, hTop);
         for (int o = 0; o < y.length; o++) {
             y[o] += p[s.headBiasOffset() + o];
         }
@@ -135,7 +137,7 @@ public final class ReferenceRnn {
     public static final class Trace {
         public double[][][] h; // [T][L][H]
         public double[][][] c; // [T][L][H], lstm only
-        public double[][] y; // [T][O]
+        public double[][] y; // [T][O], Gaussian head [T][2*O]: means then log-sigmas
         public StepCache[][] caches; // [T][L]
     }
 
@@ -175,7 +177,10 @@ public final class ReferenceRnn {
         return loss(x, target, Double.POSITIVE_INFINITY, null);
     }
 
-    /** Weighted Huber (2x the textbook form; delta = infinity is MSE), weights w (null: all 1). */
+    /**
+     * Weighted Huber (2x the textbook form; delta = infinity is MSE), weights w (null: all 1); for a
+     * Gaussian head the weighted Gaussian NLL (delta unused).
+     */
     public double loss(double[][][] x, double[][] target, double delta, double[] w) {
         double sum = 0;
         int b = x.length;
@@ -183,12 +188,44 @@ public final class ReferenceRnn {
         for (int n = 0; n < b; n++) {
             Trace tr = run(x[n], null, null);
             double[] y = tr.y[x[n].length - 1];
-            for (int j = 0; j < o; j++) {
-                double d = y[j] - target[n][j];
-                sum += (w == null ? 1 : w[j]) * (Math.abs(d) <= delta ? d * d : 2 * delta * Math.abs(d) - delta * delta);
-            }
+            sum += headLoss(y, target[n], delta, w, null, 0);
         }
         return sum / (b * o);
+    }
+
+    /** Clamp of a Gaussian head's log-sigma (the same bounds as GaussianHead, written out). */
+    public static double clampLogSigma(double l) {
+        return Math.max(-10, Math.min(10, l));
+    }
+
+    /**
+     * One sample's summed loss over its O steps; with dy not null, also d (that sum * scale) / d y
+     * for every head output.
+     */
+    private double headLoss(double[] y, double[] t, double delta, double[] w, double[] dy, double scale) {
+        int out = s.outputSize();
+        double sum = 0;
+        for (int o = 0; o < out; o++) {
+            double wo = w == null ? 1 : w[o];
+            if (s.head() == HeadKind.GAUSSIAN) {
+                double l = clampLogSigma(y[out + o]);
+                double sigma = Math.exp(l);
+                double r = (t[o] - y[o]) / sigma;
+                sum += wo * (0.5 * Math.log(2 * Math.PI) + l + 0.5 * r * r);
+                if (dy != null) {
+                    dy[o] = wo * -(t[o] - y[o]) / (sigma * sigma) * scale;
+                    dy[out + o] = y[out + o] < -10 || y[out + o] > 10 ? 0 : wo * (1 - r * r) * scale;
+                }
+            } else {
+                double d = y[o] - t[o];
+                boolean inner = Math.abs(d) <= delta;
+                sum += wo * (inner ? d * d : 2 * delta * Math.abs(d) - delta * delta);
+                if (dy != null) {
+                    dy[o] = wo * (inner ? 2 * d : 2 * delta * Math.signum(d)) * scale;
+                }
+            }
+        }
+        return sum;
     }
 
     /** Loss, with its gradient w.r.t. every parameter added into gp and w.r.t. the inputs into gx. */
@@ -209,12 +246,10 @@ public final class ReferenceRnn {
             double[] y = tr.y[steps - 1];
             double[] hTop = tr.h[steps - 1][layers - 1];
             double[] dhTop = new double[hd];
-            for (int o = 0; o < out; o++) {
-                double d = y[o] - target[n][o];
-                double wo = w == null ? 1 : w[o];
-                boolean inner = Math.abs(d) <= delta;
-                sum += wo * (inner ? d * d : 2 * delta * Math.abs(d) - delta * delta);
-                double dy = wo * (inner ? 2 * d : 2 * delta * Math.signum(d)) / (batch * out);
+            double[] dys = new double[s.headRows()];
+            sum += headLoss(y, target[n], delta, w, dys, 1.0 / (batch * out));
+            for (int o = 0; o < dys.length; o++) {
+                double dy = dys[o];
                 gp[s.headBiasOffset() + o] += dy;
                 for (int j = 0; j < hd; j++) {
                     gp[s.headWeightOffset() + o * hd + j] += dy * hTop[j];

@@ -73,6 +73,38 @@ class ModelFilesTest {
         assertMessage(() -> ModelJson.read(json), "relative_to_input");
     }
 
+    /**
+     * A Gaussian head round-trips in both formats (binary version 4, flag bit 4; JSON "head"), with a
+     * head.weight of 2 * output_size rows; a point model's files do not change (no version 4, no flag,
+     * no "head" field); and a file whose head rows do not match its declared head is refused.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void aGaussianHeadRoundTripsInBothFormats(ModelShape point) {
+        ModelShape s = point.withHead(io.streamcast.model.HeadKind.GAUSSIAN);
+        Model m = withNorm(s);
+        byte[] bin = ModelBinary.write(m);
+        assertEquals(ModelBinary.VERSION_GAUSSIAN, bin[4]);
+        assertEquals(16, bin[24] & 16);
+        assertEquals(m, ModelBinary.read(bin));
+        String json = ModelJson.write(m);
+        assertTrue(json.contains("\"head\" : \"gaussian\""), json.substring(0, 200));
+        assertEquals(m, ModelJson.read(json));
+        assertTrue(java.util.Arrays.equals(bin, ModelBinary.write(ModelJson.read(json))));
+        assertEquals(2 * s.outputSize(), ModelJson.toTree(m).get("params").get("head.weight").size());
+
+        Model p = withNorm(point);
+        byte[] pointBin = ModelBinary.write(p);
+        assertTrue(pointBin[4] < ModelBinary.VERSION_GAUSSIAN && (pointBin[24] & 16) == 0);
+        assertTrue(!ModelJson.write(p).contains("\"head\""));
+        // the same tensors read as the other head: the sizes do not fit
+        assertMessage(() -> ModelJson.read(json.replace("\"head\" : \"gaussian\",", "")), "add \"head\": \"gaussian\"");
+        byte[] flipped = bin.clone();
+        flipped[24] &= ~16;
+        assertThrows(ModelFormatException.class, () -> ModelBinary.read(flipped));
+        assertMessage(() -> ModelJson.read(json.replace("\"gaussian\"", "\"student\"")), "unknown head 'student'");
+    }
+
     @Test
     void pyTorchDumpWithMetadataLoadsAndHasNoNormalisation() {
         PyTorchFixture fx = PyTorchFixture.load("gru_reset_before_L2_in3_h3_o1");

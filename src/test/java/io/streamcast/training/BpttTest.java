@@ -43,27 +43,48 @@ class BpttTest {
         double loss = bptt.forwardBackward(m.params(), x, target, batch, grad, dx);
 
         ReferenceRnn ref = new ReferenceRnn(shape, TestModels.toDouble(m.params()));
-        double[][][] xd = new double[batch][steps][shape.inputSize()];
-        double[][] td = new double[batch][shape.outputSize()];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                for (int j = 0; j < shape.inputSize(); j++) {
-                    xd[b][t][j] = x[(b * steps + t) * shape.inputSize() + j];
-                }
-            }
-            for (int o = 0; o < shape.outputSize(); o++) {
-                td[b][o] = target[b * shape.outputSize() + o];
-            }
-        }
+        double[][][] xd = inputs(x, batch, steps, shape.inputSize());
+        double[][] td = targets(target, batch, shape.outputSize());
         double[] gp = new double[grad.length];
         double[][][] gx = new double[batch][steps][shape.inputSize()];
         double refLoss = ref.lossAndGradient(xd, td, gp, gx);
         assertEquals(refLoss, loss, 1e-5 * Math.max(1, refLoss));
         assertGradClose(gp, grad, shape.toString());
+        assertInputGradClose(gx, dx);
+    }
+
+    /** x [B, T, in] batch-major as the reference takes it: [b][t][j]. */
+    static double[][][] inputs(float[] x, int batch, int steps, int in) {
+        double[][][] xd = new double[batch][steps][in];
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
-                for (int j = 0; j < shape.inputSize(); j++) {
-                    float got = dx[(b * steps + t) * shape.inputSize() + j];
+                for (int j = 0; j < in; j++) {
+                    xd[b][t][j] = x[(b * steps + t) * in + j];
+                }
+            }
+        }
+        return xd;
+    }
+
+    /** targets [B, O] as [b][o]. */
+    static double[][] targets(float[] target, int batch, int out) {
+        double[][] td = new double[batch][out];
+        for (int b = 0; b < batch; b++) {
+            for (int o = 0; o < out; o++) {
+                td[b][o] = target[b * out + o];
+            }
+        }
+        return td;
+    }
+
+    /** The float pass's d loss / d inputs [B, T, in] against the reference's [b][t][j]. */
+    static void assertInputGradClose(double[][][] gx, float[] dx) {
+        int steps = gx[0].length;
+        int in = gx[0][0].length;
+        for (int b = 0; b < gx.length; b++) {
+            for (int t = 0; t < steps; t++) {
+                for (int j = 0; j < in; j++) {
+                    float got = dx[(b * steps + t) * in + j];
                     assertEquals(gx[b][t][j], got, 2e-5 + 1e-3 * Math.abs(gx[b][t][j]), "dx b" + b + " t" + t);
                 }
             }
