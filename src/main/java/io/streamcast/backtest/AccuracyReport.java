@@ -184,8 +184,9 @@ public final class AccuracyReport {
         w.println("that step on the same points, i.e. in units of the forecast's own error, comparable between series");
         w.println("(with normal or Laplace errors an 80% interval is about 3.2 MAE wide, a 95% one 4.9 to 6.0).");
         w.println("`uncalibrated`: points of forecasts flagged uncalibrated (a step with fewer than");
-        w.println("`forecast.interval-min-errors` errors yet): counted, not scored. Last row: all series' points");
-        w.println("pooled for coverage, the mean of the rows' widths.");
+        w.println("`forecast.interval-min-errors` errors yet): counted, not scored. Last row: the points of all");
+        w.println("series but the multi-channel ones (their targets' points are counted already) pooled for");
+        w.println("coverage, the mean of those rows' widths.");
         w.println();
         StringBuilder head = new StringBuilder("| group | series | calibrated: step 1 | step " + horizon
                 + " | uncalibrated: step 1 | step " + horizon + " |");
@@ -203,9 +204,13 @@ public final class AccuracyReport {
         IntervalScores pooled = new IntervalScores(cov, all.get(0).intervals().horizon());
         double[] widths = new double[cov.length * 2];
         int[] widthRows = new int[cov.length * 2];
+        int pooledRows = 0;
         for (Row r : all) {
             IntervalScores iv = r.intervals();
-            pooled.addAll(iv);
+            if (!multi.contains(r)) { // a multi-channel series repeats its target's points
+                pooled.addAll(iv);
+                pooledRows++;
+            }
             StringBuilder b = new StringBuilder("| " + r.group() + " | " + r.series() + " | " + iv.calibrated(1) + " | "
                     + iv.calibrated(horizon) + " | " + iv.uncalibrated(1) + " | " + iv.uncalibrated(horizon) + " |");
             for (int j = 0; j < cov.length; j++) {
@@ -217,7 +222,7 @@ public final class AccuracyReport {
                 int i = 0;
                 for (int step : new int[] {1, horizon}) {
                     double ratio = iv.width(j, step) / mae(r.on(), Backtest.STREAMCAST, step);
-                    if (Double.isFinite(ratio)) {
+                    if (Double.isFinite(ratio) && !multi.contains(r)) {
                         widths[j * 2 + i] += ratio;
                         widthRows[j * 2 + i]++;
                     }
@@ -227,7 +232,7 @@ public final class AccuracyReport {
             }
             w.println(b);
         }
-        StringBuilder b = new StringBuilder("| all | " + all.size() + " series | " + pooled.calibrated(1) + " | "
+        StringBuilder b = new StringBuilder("| all | " + pooledRows + " series | " + pooled.calibrated(1) + " | "
                 + pooled.calibrated(horizon) + " | " + pooled.uncalibrated(1) + " | " + pooled.uncalibrated(horizon) + " |");
         for (int j = 0; j < cov.length; j++) {
             for (int step : new int[] {1, horizon}) {

@@ -59,7 +59,7 @@ public final class Replay {
     /** The job's counters a backtest reports. */
     static final List<String> COUNTERS = List.of(Metrics.RETRAINS_REQUESTED, Metrics.RETRAINS_ACCEPTED,
             Metrics.RETRAINS_REJECTED, Metrics.RETRAINS_FAILED, Metrics.SHADOW_TRIALS, Metrics.SHADOW_PROMOTED,
-            Metrics.SHADOW_DROPPED, Metrics.MODEL_SWAPS, Metrics.BASELINE_FORECASTS);
+            Metrics.SHADOW_DROPPED, Metrics.MODEL_SWAPS, Metrics.BASELINE_FORECASTS, Metrics.CHANNEL_VALUES_FILLED);
 
     /**
      * @param progress called with (readings with an outcome, readings) as results arrive
