@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamcast.config.JobOptions.FillPolicy;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
 import io.streamcast.event.Reason;
@@ -26,7 +27,8 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -63,11 +65,13 @@ class MultiChannelJobTest {
         kafka.close();
     }
 
-    /** Inputs [hum, temp], the target temp (index 1). */
-    static Model model() {
-        Model m = TestModels.random(ModelShape.of(CellType.LSTM, 2, 8, 2, 3), 23, 0.5f);
-        return m.withNormaliser(new Normaliser(new float[] {HUM_MEAN, TEMP_MEAN}, new float[] {10f, 5f},
-                new float[] {20f, 20f, 20f}, new float[] {5f, 5f, 5f}));
+    /** Inputs [hum, temp], the target temp (index 1), plus the missing flag with the mask policy. */
+    static Model model(FillPolicy policy) {
+        boolean mask = policy == FillPolicy.MASK;
+        Model m = TestModels.random(ModelShape.of(CellType.LSTM, mask ? 3 : 2, 8, 2, 3), 23, 0.5f);
+        return m.withNormaliser(new Normaliser(mask ? new float[] {HUM_MEAN, TEMP_MEAN, 0f} : new float[] {HUM_MEAN,
+                TEMP_MEAN}, mask ? new float[] {10f, 5f, 1f} : new float[] {10f, 5f}, new float[] {20f, 20f, 20f},
+                new float[] {5f, 5f, 5f}));
     }
 
     static float temp(int key, int i) {
@@ -103,11 +107,13 @@ class MultiChannelJobTest {
                 + (temp == null ? "" : ",\"temp\":" + temp) + "}";
     }
 
-    @Test
-    void missingChannelsAndSlotsAreFilledPerChannelAndTheForecastsAreTheModelOverTheFilledRows() throws Exception {
-        Model m = model();
+    @ParameterizedTest
+    @EnumSource(FillPolicy.class)
+    void missingChannelsAndSlotsAreFilledPerChannelAndTheForecastsAreTheModelOverTheFilledRows(FillPolicy policy)
+            throws Exception {
+        Model m = model(policy);
         Configuration c = h.spec("multi", Map.of("model.id", "m.scm", "input.value-fields", "hum;temp",
-                "input.target-index", "1"));
+                "input.target-index", "1", "grid.fill-policy", policy.name().toLowerCase(java.util.Locale.ROOT)));
         List<String[]> in = new ArrayList<>();
         int missingChannels = 0;
         for (int i = 0; i < N; i++) {
@@ -136,7 +142,7 @@ class MultiChannelJobTest {
         assertTrue(dead.get(0).detail.contains("'temp' (the target"), dead.get(0).detail);
         Map<String, TreeMap<Long, Forecast>> got = ForecastJobTest.byKey(h.forecasts(c));
         for (int k = 0; k < 2; k++) {
-            float[][] rows = filledOffline(k);
+            float[][] rows = filledOffline(k, policy);
             Stepper st = new Stepper(m);
             RecurrentState s = RecurrentState.zeros(m.shape());
             float[] y = new float[m.shape().outputSize()];
@@ -161,10 +167,11 @@ class MultiChannelJobTest {
 
     /**
      * Key k's model rows [hum, temp] per slot, filled by hand: a reading without hum carries the
-     * last hum (before any: the model's mean); a slot without a reading is interpolated per channel
-     * between the rows around it (grid.fill-policy linear, the default).
+     * last hum (before any: the model's mean); a slot without a reading is, per channel, interpolated
+     * between the rows around it (linear) or the row before it (forward_fill; mask: plus a flag 1,
+     * readings 0).
      */
-    static float[][] filledOffline(int k) {
+    static float[][] filledOffline(int k, FillPolicy policy) {
         float[][] rows = new float[N][];
         float lastHum = HUM_MEAN;
         for (int i = 0; i < N; i++) {
@@ -186,9 +193,16 @@ class MultiChannelJobTest {
                 for (int g = i; g < b; g++) {
                     rows[g] = new float[2];
                     for (int ch = 0; ch < 2; ch++) {
-                        rows[g][ch] = rows[a][ch] + (rows[b][ch] - rows[a][ch]) * (g - a) / (b - a);
+                        rows[g][ch] = policy == FillPolicy.LINEAR
+                                ? rows[a][ch] + (rows[b][ch] - rows[a][ch]) * (g - a) / (b - a) : rows[a][ch];
                     }
                 }
+            }
+        }
+        if (policy == FillPolicy.MASK) {
+            for (int i = 0; i < N; i++) {
+                String kind = kind(k, i);
+                rows[i] = new float[] {rows[i][0], rows[i][1], kind.equals("none") || kind.equals("no-target") ? 1f : 0f};
             }
         }
         return rows;
