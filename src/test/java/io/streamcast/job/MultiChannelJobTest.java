@@ -133,13 +133,17 @@ class MultiChannelJobTest {
                 missingChannels += List.of("absent", "null", "nan").contains(kind(k, i)) ? 1 : 0;
             }
         }
+        // a second reading on k1's last slot, without hum: rejected as same_slot, so nothing is filled
+        in.add(new String[] {"k1", json("k1", T0 + (N - 1) * MIN + 20_000, null, "21.5")});
         h.produce(c, in);
         JobID job = h.run(c, m);
 
-        List<DeadLetter> dead = h.deadLetters(c);
-        assertEquals(1, dead.size());
-        assertEquals(Reason.MISSING_FIELD, dead.get(0).reason);
-        assertTrue(dead.get(0).detail.contains("'temp' (the target"), dead.get(0).detail);
+        Map<Reason, DeadLetter> dead = new TreeMap<>();
+        h.deadLetters(c).forEach(d -> dead.put(d.reason, d));
+        assertEquals(List.of(Reason.MISSING_FIELD, Reason.SAME_SLOT), List.copyOf(dead.keySet()));
+        assertEquals(2, h.deadLetters(c).size());
+        assertTrue(dead.get(Reason.MISSING_FIELD).detail.contains("'temp' (the target"), dead.get(Reason.MISSING_FIELD).detail);
+        assertTrue(dead.get(Reason.SAME_SLOT).payload.contains("\"hum\":null,\"temp\":21.5"), dead.get(Reason.SAME_SLOT).payload);
         Map<String, TreeMap<Long, Forecast>> got = ForecastJobTest.byKey(h.forecasts(c));
         for (int k = 0; k < 2; k++) {
             float[][] rows = filledOffline(k, policy);
