@@ -17,20 +17,35 @@ import java.util.Map;
  * whether the targets are met.
  */
 public final class AccuracyReport {
-    /** One key's numbers from the retraining-on and retraining-off runs. */
+    /**
+     * One key's numbers from the retraining-on and retraining-off runs; intervals: the on run's
+     * prediction intervals (null: off); alone: for a multi-channel series, the series of its target alone.
+     */
     public record Row(String group, String series, long interval, Map<String, Scores> on, Map<String, Scores> off,
-                      int season) {
+                      int season, IntervalScores intervals, String alone) {
     }
 
     private final List<Row> rows = new ArrayList<>();
+    /** Multi-channel series: a section of their own, outside the targets (which count the series as before). */
+    private final List<Row> multi = new ArrayList<>();
 
     public void add(AccuracySuite.Entry e, long interval, Backtest.Result on, Backtest.Result off) {
-        on.perKey().forEach((key, scores) -> rows.add(new Row(e.group(), on.perKey().size() == 1 ? e.name()
-                : e.name() + " " + key, interval, scores, off.perKey().get(key), on.seasons().get(key))));
+        on.perKey().forEach((key, scores) -> (e.alone() != null ? multi : rows).add(new Row(e.group(),
+                on.perKey().size() == 1 ? e.name() : e.name() + " " + key, interval, scores, off.perKey().get(key),
+                on.seasons().get(key), on.intervals().get(key), e.alone())));
     }
 
     public List<Row> rows() {
         return rows;
+    }
+
+    /** The multi-channel series' rows. */
+    public List<Row> multiChannel() {
+        return multi;
+    }
+
+    public boolean isEmpty() {
+        return rows.isEmpty() && multi.isEmpty();
     }
 
     static double mae(Map<String, Scores> s, String method, int step) {
@@ -51,7 +66,7 @@ public final class AccuracyReport {
     }
 
     public void write(Path file, String command, String spec, String notes) throws IOException {
-        int horizon = rows.get(0).on().get(Backtest.STREAMCAST).horizon();
+        int horizon = (rows.isEmpty() ? multi : rows).get(0).on().get(Backtest.STREAMCAST).horizon();
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
             w.println("# Accuracy on real sensor data");
             w.println();
@@ -65,13 +80,17 @@ public final class AccuracyReport {
             w.println("(train rows [0, 8640), test origins [11520, 14400), x4 for ETTm2).");
             w.println();
             w.println("What changed, and where and why targets are missed: docs/ACCURACY-ANALYSIS.md (written by hand).");
+            w.println("Also: the prediction intervals on the same points (realised coverage and width), and whether");
+            w.println("the air-quality station's other channels, given to the model as inputs, help forecast a target.");
             w.println();
             if (notes != null && !notes.isBlank()) {
                 w.println(notes.strip());
                 w.println();
             }
-            targets(w, horizon);
-            w.println();
+            if (!rows.isEmpty()) {
+                targets(w, horizon);
+                w.println();
+            }
             w.println("## Per series: MAE at steps 1 and " + horizon);
             w.println();
             w.println("`vs best`: streamcast's MAE over the best baseline's at that step (below 1 wins). `worst vs last`:");
@@ -98,7 +117,132 @@ public final class AccuracyReport {
                 w.println(b);
             }
             ett(w, horizon);
+            multiChannel(w, horizon);
+            intervals(w, horizon);
         }
+    }
+
+    /** Each multi-channel series beside its target alone: same points, same baselines. */
+    private void multiChannel(PrintWriter w, int horizon) {
+        if (multi.isEmpty()) {
+            return;
+        }
+        w.println();
+        w.println("## Multi-channel inputs: the air-quality station");
+        w.println();
+        w.println("Do the station's other channels help forecast a target? Each row replays the target with the");
+        w.println("other channels named as model inputs (`input.value-fields`: the target and those channels,");
+        w.println("`input.target-index` the target; the starting model is trained on them) and compares it with the");
+        w.println("target alone (its row above): scored on the same points (the target's readings after the");
+        w.println("history) against the same baselines. A reading lacks a channel where the file has -200: the job");
+        w.println("carries that channel's last value (`channel_values_filled`); hours without the target are filled");
+        w.println("per channel (linear). `ratio`: MAE with the channels over MAE alone (below 1: they help).");
+        w.println("`off`: with the channels, retraining off.");
+        w.println();
+        w.println("| target | other inputs | points | step 1: alone | with channels | ratio | best baseline | step " + horizon
+                + ": alone | with channels | ratio | best baseline | off: step 1 | off: step " + horizon + " |");
+        w.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for (Row r : multi) {
+            Row alone = rows.stream().filter(a -> a.series().equals(r.alone())).findFirst().orElse(null);
+            String target = r.alone().replaceFirst("^airquality ", "");
+            String inputs = r.series().substring(r.series().indexOf(" with ") + 6);
+            long points = r.on().get(Backtest.STREAMCAST).count(1);
+            boolean same = alone != null && alone.on().get(Backtest.STREAMCAST).count(1) == points;
+            StringBuilder b = new StringBuilder("| " + target + " | " + inputs + " | " + points
+                    + (alone != null && !same ? " (alone: " + alone.on().get(Backtest.STREAMCAST).count(1) + ")" : "")
+                    + " |");
+            for (int step : new int[] {1, horizon}) {
+                double with = mae(r.on(), Backtest.STREAMCAST, step);
+                double one = alone == null ? Double.NaN : mae(alone.on(), Backtest.STREAMCAST, step);
+                b.append(' ').append(num(one)).append(" | ").append(num(with)).append(" | ")
+                        .append(Double.isNaN(one) ? "-" : String.format(Locale.ROOT, "%.3f", with / one)).append(" | ")
+                        .append(num(bestBaseline(r.on(), step))).append(" |");
+            }
+            b.append(' ').append(num(mae(r.off(), Backtest.STREAMCAST, 1))).append(" | ")
+                    .append(num(mae(r.off(), Backtest.STREAMCAST, horizon))).append(" |");
+            w.println(b);
+        }
+    }
+
+    /** Realised coverage and width of the intervals, per series and pooled. */
+    private void intervals(PrintWriter w, int horizon) {
+        List<Row> all = new ArrayList<>(rows);
+        all.addAll(multi);
+        all.removeIf(r -> r.intervals() == null);
+        if (all.isEmpty()) {
+            return;
+        }
+        float[] cov = all.get(0).intervals().coverages();
+        w.println();
+        w.println("## Prediction intervals: realised coverage and width");
+        w.println();
+        w.println("Every forecast carries split-conformal bounds per step at `forecast.interval-coverages` (as shipped");
+        w.println("80% and 95%), from the key's last `forecast.interval-window` realised errors of what it served. Here");
+        w.println("they are scored on the same points as the MAE above (retraining on). `cov`: the fraction of the");
+        w.println("calibrated points whose actual fell inside the bounds issued (lower <= actual <= upper); an interval");
+        w.println("of coverage a should hold about a. `width`: the mean width (upper - lower) over streamcast's MAE at");
+        w.println("that step on the same points, i.e. in units of the forecast's own error, comparable between series");
+        w.println("(with normal or Laplace errors an 80% interval is about 3.2 MAE wide, a 95% one 4.9 to 6.0).");
+        w.println("`uncalibrated`: points of forecasts flagged uncalibrated (a step with fewer than");
+        w.println("`forecast.interval-min-errors` errors yet): counted, not scored. Last row: the points of all");
+        w.println("series but the multi-channel ones (their targets' points are counted already) pooled for");
+        w.println("coverage, the mean of those rows' widths.");
+        w.println();
+        StringBuilder head = new StringBuilder("| group | series | calibrated: step 1 | step " + horizon
+                + " | uncalibrated: step 1 | step " + horizon + " |");
+        StringBuilder rule = new StringBuilder("|---|---|---|---|---|---|");
+        for (String what : List.of("cov", "width")) {
+            for (float c : cov) {
+                for (int step : new int[] {1, horizon}) {
+                    head.append(String.format(Locale.ROOT, " %s %d%%: step %d |", what, Math.round(c * 100), step));
+                    rule.append("---|");
+                }
+            }
+        }
+        w.println(head);
+        w.println(rule);
+        IntervalScores pooled = new IntervalScores(cov, all.get(0).intervals().horizon());
+        double[] widths = new double[cov.length * 2];
+        int[] widthRows = new int[cov.length * 2];
+        int pooledRows = 0;
+        for (Row r : all) {
+            IntervalScores iv = r.intervals();
+            if (!multi.contains(r)) { // a multi-channel series repeats its target's points
+                pooled.addAll(iv);
+                pooledRows++;
+            }
+            StringBuilder b = new StringBuilder("| " + r.group() + " | " + r.series() + " | " + iv.calibrated(1) + " | "
+                    + iv.calibrated(horizon) + " | " + iv.uncalibrated(1) + " | " + iv.uncalibrated(horizon) + " |");
+            for (int j = 0; j < cov.length; j++) {
+                for (int step : new int[] {1, horizon}) {
+                    b.append(String.format(Locale.ROOT, " %.3f |", iv.coverage(j, step)));
+                }
+            }
+            for (int j = 0; j < cov.length; j++) {
+                int i = 0;
+                for (int step : new int[] {1, horizon}) {
+                    double ratio = iv.width(j, step) / mae(r.on(), Backtest.STREAMCAST, step);
+                    if (Double.isFinite(ratio) && !multi.contains(r)) {
+                        widths[j * 2 + i] += ratio;
+                        widthRows[j * 2 + i]++;
+                    }
+                    i++;
+                    b.append(String.format(Locale.ROOT, " %.2f |", ratio));
+                }
+            }
+            w.println(b);
+        }
+        StringBuilder b = new StringBuilder("| all | " + pooledRows + " series | " + pooled.calibrated(1) + " | "
+                + pooled.calibrated(horizon) + " | " + pooled.uncalibrated(1) + " | " + pooled.uncalibrated(horizon) + " |");
+        for (int j = 0; j < cov.length; j++) {
+            for (int step : new int[] {1, horizon}) {
+                b.append(String.format(Locale.ROOT, " %.3f |", pooled.coverage(j, step)));
+            }
+        }
+        for (int i = 0; i < widths.length; i++) {
+            b.append(String.format(Locale.ROOT, " %.2f |", widths[i] / widthRows[i]));
+        }
+        w.println(b);
     }
 
     private void targets(PrintWriter w, int horizon) {

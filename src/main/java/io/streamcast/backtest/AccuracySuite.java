@@ -10,16 +10,30 @@ import java.util.stream.Stream;
 /**
  * The real series of the accuracy report, each with how it is read and split: NAB (AWS, traffic,
  * ad exchange, Twitter volumes: history = the first 15%), the UCI air-quality station (each sensor
- * a series; -200 = missing) and ETTh2/ETTm2 OT with the literature protocol (train 12 months, test
- * months 17-20, of 30 days).
+ * a series; -200 = missing; and some targets again with other channels as model inputs) and
+ * ETTh2/ETTm2 OT with the literature protocol (train 12 months, test months 17-20, of 30 days).
  */
 public final class AccuracySuite {
     private AccuracySuite() {
     }
 
-    /** One series (or, for the air-quality station, one multi-key file) of the report. */
-    public record Entry(String name, String group, Path csv, HistoryCsv.Layout layout, Backtest.Settings settings) {
+    /**
+     * One series (or, for the air-quality station, one multi-key file) of the report; alone: for a
+     * multi-channel series, the name of the entry that forecasts its target from the target alone.
+     */
+    public record Entry(String name, String group, Path csv, HistoryCsv.Layout layout, Backtest.Settings settings,
+                        String alone) {
+        public Entry(String name, String group, Path csv, HistoryCsv.Layout layout, Backtest.Settings settings) {
+            this(name, group, csv, layout, settings, null);
+        }
     }
+
+    /** The air-quality station's multi-channel series: target, then the other channels given to the model. */
+    static final List<List<String>> AIR_QUALITY_CHANNELS = List.of(
+            List.of("T", "RH", "AH"),
+            List.of("T", "PT08.S1(CO)", "PT08.S2(NMHC)", "PT08.S3(NOx)", "PT08.S4(NO2)", "PT08.S5(O3)"),
+            List.of("NO2(GT)", "PT08.S4(NO2)", "NOx(GT)", "CO(GT)"),
+            List.of("CO(GT)", "PT08.S1(CO)", "C6H6(GT)", "NOx(GT)"));
 
     public static List<Entry> entries(Path data) throws IOException {
         List<Entry> out = new ArrayList<>();
@@ -43,6 +57,13 @@ public final class AccuracySuite {
             for (String sensor : header.subList(2, header.size())) {
                 out.add(new Entry("airquality " + sensor, "UCI air quality", air,
                         new HistoryCsv.Layout(null, List.of("Date", "Time"), List.of(sensor), -200.0, 0), nab));
+            }
+            // the same targets with other channels as inputs: scored on the same points as the target alone
+            for (List<String> channels : AIR_QUALITY_CHANNELS) {
+                String target = channels.get(0);
+                out.add(new Entry("airquality " + target + " with " + String.join(", ", channels.subList(1,
+                        channels.size())), "UCI air quality, multi-channel", air, new HistoryCsv.Layout(null,
+                        List.of("Date", "Time"), channels, -200.0, 0, target), nab, "airquality " + target));
             }
         }
         // ETT: rows [0, 8640) train, test origins from 11424 + 96 (after its input window) to 14400; ETTm2 x4

@@ -1,6 +1,7 @@
 package io.streamcast.backtest;
 
 import io.streamcast.config.JobOptions;
+import io.streamcast.config.TrainingOptions;
 import io.streamcast.event.Forecast;
 import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.Model;
@@ -52,8 +53,14 @@ public final class Backtest {
                         long modelVersion) {
     }
 
+    /** intervals: streamcast's prediction intervals on the same points, per key (empty: intervals off). */
     public record Result(List<String> methods, Map<String, Scores> total, Map<String, Map<String, Scores>> perKey,
-                         List<Point> points, Map<String, Integer> seasons, Replay.Result replay, long trainMillis) {
+                         List<Point> points, Map<String, Integer> seasons, Replay.Result replay, long trainMillis,
+                         Map<String, IntervalScores> intervals) {
+        public Result(List<String> methods, Map<String, Scores> total, Map<String, Map<String, Scores>> perKey,
+                      List<Point> points, Map<String, Integer> seasons, Replay.Result replay, long trainMillis) {
+            this(methods, total, perKey, points, seasons, replay, trainMillis, Map.of());
+        }
     }
 
     public static Result run(Configuration spec, Model model, Map<String, KeySeries> series, Settings s,
@@ -61,6 +68,12 @@ public final class Backtest {
         long interval = series.values().iterator().next().interval;
         Configuration c = new Configuration(spec);
         c.set(JobOptions.INTERVAL, interval + " ms");
+        KeySeries first = series.values().iterator().next();
+        if (first.names() != null) { // multi-channel: the data's columns are the job's inputs, its target forecast
+            c.set(JobOptions.VALUE_FIELDS, first.names());
+            c.set(JobOptions.TARGET_INDEX, first.target());
+            c.set(TrainingOptions.TARGET_COLUMN, first.target());
+        }
         Replay.untimed(c);
         Map<String, Integer> historyEnd = new LinkedHashMap<>();
         series.forEach((k, ks) -> historyEnd.put(k, s.historyEnd(ks)));
@@ -76,14 +89,22 @@ public final class Backtest {
 
     /** The starting model, trained on the history parts of all keys together (each a segment of its own). */
     public static Model startingModel(Configuration c, Map<String, KeySeries> series, Settings s) {
-        TrainingConfig cfg = TrainingConfig.from(c);
+        KeySeries first = series.values().iterator().next();
+        Configuration tc = c;
+        if (first.names() != null) {
+            tc = new Configuration(c);
+            tc.set(TrainingOptions.TARGET_COLUMN, first.target());
+        }
+        TrainingConfig cfg = TrainingConfig.from(tc);
         DerivedInputs derived = cfg.inputs();
-        int columns = 1 + derived.width();
+        int values = first.columns();
+        int columns = values + derived.width();
         List<float[]> parts = new ArrayList<>();
         // the job appends the derived inputs to each grid row: so does the history the starting model learns from
         series.forEach((k, ks) -> {
             float[] rows = ks.gridRows(s.historyEnd(ks));
-            parts.add(derived.expand(rows, rows.length, 1, 0, ks.firstSlot * ks.interval, ks.interval));
+            parts.add(derived.expand(rows, rows.length / values, values, ks.target(), ks.firstSlot * ks.interval,
+                    ks.interval));
         });
         int[] rows = parts.stream().mapToInt(p -> p.length / columns).toArray();
         float[] all = new float[java.util.Arrays.stream(rows).sum() * columns];
@@ -123,6 +144,7 @@ public final class Backtest {
         Map<String, Map<String, Scores>> perKey = new LinkedHashMap<>();
         methods.forEach(m -> total.put(m, new Scores(horizon)));
         List<Point> points = new ArrayList<>();
+        Map<String, IntervalScores> intervals = new LinkedHashMap<>();
         double[][] base = new double[3][horizon];
         for (Forecast f : forecasts) {
             KeySeries ks = series.get(f.key);
@@ -155,8 +177,11 @@ public final class Backtest {
                     mine.get(methods.get(m)).add(h, all[m], actual, scale, std);
                 }
                 points.add(new Point(f.key, f.gridTime, h, f.gridTime + h * ks.interval, actual, all, f.modelVersion));
+                if (f.coverages != null) {
+                    intervals.computeIfAbsent(f.key, k -> new IntervalScores(f.coverages, horizon)).add(f, h, actual);
+                }
             }
         }
-        return new Result(methods, total, perKey, points, seasons, replay, trainMillis);
+        return new Result(methods, total, perKey, points, seasons, replay, trainMillis, intervals);
     }
 }

@@ -73,6 +73,28 @@ public final class BacktestReport {
             double ratio = mine.mae(h) / best;
             out.println(b.append(String.format(Locale.ROOT, " %8.3f %+9.1f%%", mine.mase(h), 100 * (ratio - 1))));
         }
+        if (r.intervals().isEmpty()) {
+            return;
+        }
+        IntervalScores first = r.intervals().values().iterator().next();
+        IntervalScores all = new IntervalScores(first.coverages(), first.horizon());
+        r.intervals().values().forEach(all::addAll);
+        StringBuilder ih = new StringBuilder(String.format(Locale.ROOT, "%-5s %10s %12s", "step", "calibrated",
+                "uncalibrated"));
+        for (float c : all.coverages()) {
+            ih.append(String.format(Locale.ROOT, " %9s %9s", "cov " + Math.round(c * 100) + "%",
+                    "width/MAE"));
+        }
+        out.println("prediction intervals on the same points (coverage: share of calibrated points inside):");
+        out.println(ih);
+        for (int h = 1; h <= all.horizon(); h++) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-5d %10d %12d", h, all.calibrated(h),
+                    all.uncalibrated(h)));
+            for (int j = 0; j < all.coverages().length; j++) {
+                b.append(String.format(Locale.ROOT, " %9.3f %9.2f", all.coverage(j, h), all.width(j, h) / mine.mae(h)));
+            }
+            out.println(b);
+        }
     }
 
     public static String num(double v) {

@@ -19,6 +19,8 @@ import java.util.Map;
  * (no key column: each value column is a key, as the air-quality station's sensors). Time may span
  * several columns (joined with a space, e.g. {@code Date,Time}). Empty, non-numeric and
  * {@code missing}-marked cells are missing readings; a repeated time keeps its first reading.
+ * With a target column, the value columns are the channels of one multi-channel series (the
+ * file's): a row without the target is no reading, the other channels may be missing (NaN).
  */
 public final class HistoryCsv {
     private HistoryCsv() {
@@ -26,11 +28,16 @@ public final class HistoryCsv {
 
     /** What to read from the file. interval 0: the median gap between readings, snapped to a common period. */
     public record Layout(String keyColumn, List<String> timeColumns, List<String> valueColumns, Double missing,
-                         long interval) {
+                         long interval, String target) {
+        public Layout(String keyColumn, List<String> timeColumns, List<String> valueColumns, Double missing,
+                      long interval) {
+            this(keyColumn, timeColumns, valueColumns, missing, interval, null);
+        }
     }
 
     public static Map<String, KeySeries> read(Path csv, Layout layout) throws IOException {
         List<String> header;
+        List<String> names;
         Map<String, List<double[]>> rows = new LinkedHashMap<>(); // key -> [time, value]
         try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
             String first = r.readLine();
@@ -43,6 +50,12 @@ public final class HistoryCsv {
             List<String> valueNames = layout.valueColumns() != null ? layout.valueColumns() : header.stream()
                     .filter(h -> !layout.timeColumns().contains(h) && !h.equals(layout.keyColumn())).toList();
             int[] value = columns(csv, header, valueNames);
+            names = valueNames;
+            int target = layout.target() == null ? -1 : valueNames.indexOf(layout.target());
+            if (layout.target() != null && (target < 0 || key >= 0)) {
+                throw new IllegalArgumentException(csv + ": the target column " + layout.target() + " must be one of the"
+                        + " value columns " + valueNames + ", without a key column");
+            }
             if (key >= 0 && value.length != 1) {
                 throw new IllegalArgumentException(csv + ": with --key-column give exactly one value column, got " + valueNames);
             }
@@ -64,9 +77,20 @@ public final class HistoryCsv {
                 } catch (RuntimeException e) {
                     throw new IllegalArgumentException(csv + " line " + line + ": unreadable time (" + e.getMessage() + ")");
                 }
+                if (target >= 0) {
+                    double[] row = new double[1 + value.length];
+                    row[0] = t;
+                    for (int v = 0; v < value.length; v++) {
+                        row[1 + v] = cell(cells, value[v], layout.missing());
+                    }
+                    if (!Double.isNaN(row[1 + target])) {
+                        rows.computeIfAbsent(fileKey, x2 -> new ArrayList<>()).add(row);
+                    }
+                    continue;
+                }
                 for (int v = 0; v < value.length; v++) {
-                    double x = number(value[v] < cells.size() ? cells.get(value[v]) : "");
-                    if (Double.isNaN(x) || (layout.missing() != null && x == layout.missing())) {
+                    double x = cell(cells, value[v], layout.missing());
+                    if (Double.isNaN(x)) {
                         continue;
                     }
                     String k = key >= 0 ? cells.get(key) : value.length == 1 ? fileKey : valueNames.get(v);
@@ -81,19 +105,28 @@ public final class HistoryCsv {
         Map<String, KeySeries> out = new LinkedHashMap<>();
         rows.forEach((k, list) -> {
             list.sort((a, b) -> Double.compare(a[0], b[0]));
+            int w = list.get(0).length - 1;
             long[] times = new long[list.size()];
-            double[] values = new double[list.size()];
+            double[] values = new double[list.size() * w];
             int n = 0;
             for (double[] p : list) {
                 if (n > 0 && (long) p[0] == times[n - 1]) {
                     continue;
                 }
                 times[n] = (long) p[0];
-                values[n++] = p[1];
+                System.arraycopy(p, 1, values, n++ * w, w);
             }
-            out.put(k, new KeySeries(k, interval, Arrays.copyOf(times, n), Arrays.copyOf(values, n)));
+            out.put(k, layout.target() == null ? new KeySeries(k, interval, Arrays.copyOf(times, n), Arrays.copyOf(values, n))
+                    : KeySeries.multiChannel(k, interval, Arrays.copyOf(times, n), Arrays.copyOf(values, n * w),
+                    names, names.indexOf(layout.target())));
         });
         return out;
+    }
+
+    /** A value cell: NaN when empty, not a number or the missing marker. */
+    private static double cell(List<String> cells, int column, Double missing) {
+        double x = number(column < cells.size() ? cells.get(column) : "");
+        return missing != null && x == missing ? Double.NaN : x;
     }
 
     private static double number(String cell) {

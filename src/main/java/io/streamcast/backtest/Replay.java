@@ -59,7 +59,7 @@ public final class Replay {
     /** The job's counters a backtest reports. */
     static final List<String> COUNTERS = List.of(Metrics.RETRAINS_REQUESTED, Metrics.RETRAINS_ACCEPTED,
             Metrics.RETRAINS_REJECTED, Metrics.RETRAINS_FAILED, Metrics.SHADOW_TRIALS, Metrics.SHADOW_PROMOTED,
-            Metrics.SHADOW_DROPPED, Metrics.MODEL_SWAPS, Metrics.BASELINE_FORECASTS);
+            Metrics.SHADOW_DROPPED, Metrics.MODEL_SWAPS, Metrics.BASELINE_FORECASTS, Metrics.CHANNEL_VALUES_FILLED);
 
     /**
      * @param progress called with (readings with an outcome, readings) as results arrive
@@ -96,15 +96,16 @@ public final class Replay {
     /** Every reading of every key, in event-time order (one partition keeps that order), as the job's JSON. */
     private static long produce(String bootstrap, Configuration c, Map<String, KeySeries> series) throws Exception {
         List<String> fields = c.get(JobOptions.VALUE_FIELDS);
-        if (fields.size() != 1) {
-            throw new IllegalArgumentException("backtest replays one value per reading; input.value-fields is " + fields);
-        }
-        record Row(long time, String key, double value) {
+        record Row(long time, String key, KeySeries series, int reading) {
         }
         List<Row> rows = new ArrayList<>();
         for (KeySeries s : series.values()) {
+            if (fields.size() != s.columns()) {
+                throw new IllegalArgumentException("backtest replays " + s.columns() + " value(s) per reading of " + s.key
+                        + (s.names() != null ? " " + s.names() : "") + "; input.value-fields is " + fields);
+            }
             for (int i = 0; i < s.times.length; i++) {
-                rows.add(new Row(s.times[i], s.key, s.values[i]));
+                rows.add(new Row(s.times[i], s.key, s, i));
             }
         }
         rows.sort(Comparator.comparingLong(Row::time).thenComparing(Row::key));
@@ -117,7 +118,17 @@ public final class Replay {
                 ObjectNode o = JSON.createObjectNode();
                 o.put(c.get(JobOptions.KEY_FIELD), r.key);
                 o.put(c.get(JobOptions.TIME_FIELD), r.time);
-                o.put(fields.get(0), r.value);
+                KeySeries s = r.series();
+                if (s.channels == null) {
+                    o.put(fields.get(0), s.values[r.reading()]);
+                } else {
+                    for (int v = 0; v < fields.size(); v++) {
+                        double x = s.channels[r.reading() * fields.size() + v];
+                        if (!Double.isNaN(x)) { // a missing channel is absent, as a sensor would send it
+                            o.put(fields.get(v), x);
+                        }
+                    }
+                }
                 producer.send(new ProducerRecord<>(READINGS, r.key.getBytes(StandardCharsets.UTF_8),
                         JSON.writeValueAsBytes(o)));
             }

@@ -68,7 +68,7 @@ public final class AccuracyCommand implements Callable<Integer> {
             o.printf("%-40s %6.1f s  %s%n", e.name(), (System.nanoTime() - start) / 1e9, line(on));
             o.flush();
         }
-        if (report.rows().isEmpty()) {
+        if (report.isEmpty()) {
             throw new IllegalArgumentException("no series found under " + data + (only != null ? " matching " + only : ""));
         }
         StringBuilder command = new StringBuilder("./streamcast accuracy --data " + data + " --job " + job + " --out " + out);

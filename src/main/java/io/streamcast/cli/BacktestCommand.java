@@ -48,6 +48,10 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--value-columns", split = ",", description = "Value column(s); default: all others.")
     List<String> valueColumns;
 
+    @Option(names = "--target-column", description = "With it, the value columns are the channels of one multi-channel"
+            + " series (the model's inputs, as input.value-fields) and this one is forecast and scored.")
+    String targetColumn;
+
     @Option(names = "--missing", description = "A value that means 'no reading' (e.g. -200).")
     Double missing;
 
@@ -93,7 +97,7 @@ public final class BacktestCommand implements Callable<Integer> {
         Configuration c = JobSpec.load(job, set);
         long step = interval == null ? 0 : Durations.parse("--interval", interval).toMillis();
         Map<String, KeySeries> series = HistoryCsv.read(csv,
-                new HistoryCsv.Layout(keyColumn, timeColumns, valueColumns, missing, step));
+                new HistoryCsv.Layout(keyColumn, timeColumns, valueColumns, missing, step, targetColumn));
         PrintWriter o = spec.commandLine().getOut();
         KeySeries first = series.values().iterator().next();
         long readings = series.values().stream().mapToLong(KeySeries::readings).sum();

@@ -105,11 +105,14 @@ public final class JobOptions {
 
     public static final ConfigOption<List<String>> VALUE_FIELDS = ConfigOptions.key("input.value-fields")
             .stringType().asList().defaultValues("value")
-            .withDescription("JSON fields holding the numeric inputs, in the model's input order.");
+            .withDescription("JSON fields holding the numeric inputs, in the model's input order. Only the target"
+                    + " (input.target-index) must be present: another one absent, null or NaN is filled with the key's"
+                    + " last value of it (before any: the model's mean) and counted (channel_values_filled).");
 
     public static final ConfigOption<Integer> TARGET_INDEX = ConfigOptions.key("input.target-index")
             .intType().defaultValue(0)
-            .withDescription("Which value field is forecast (index into input.value-fields); used by the fallback forecast.");
+            .withDescription("Which value field is forecast (index into input.value-fields); used by the fallback"
+                    + " forecast. A record without it is a dead letter (missing_field).");
 
     public static final ConfigOption<Integer> MAX_RECORD_BYTES = ConfigOptions.key("input.max-record-bytes")
             .intType().defaultValue(65536)

@@ -262,6 +262,7 @@ final class Forecaster {
         metrics.used.inc();
         metrics.forecastsOut.inc();
         metrics.gapFilled.inc(grid.takeFilledSteps());
+        metrics.channelsFilled.inc(grid.takeFilledChannels());
         if (f.stateReset) {
             metrics.resets.inc();
         }

@@ -19,6 +19,7 @@ final class ForecasterMetrics {
     final Counter lateDropped;
     final Counter duplicatesDropped;
     final Counter gapFilled;
+    final Counter channelsFilled;
     final Counter resets;
     final Counter expired;
     final Counter requested;
@@ -51,6 +52,7 @@ final class ForecasterMetrics {
         lateDropped = audited.counter(g, Metrics.LATE_DROPPED);
         duplicatesDropped = audited.counter(g, Metrics.DUPLICATES_DROPPED);
         gapFilled = audited.counter(g, Metrics.GAP_FILLED_STEPS);
+        channelsFilled = audited.counter(g, Metrics.CHANNEL_VALUES_FILLED);
         resets = audited.counter(g, Metrics.STATE_RESETS);
         expired = audited.counter(g, Metrics.EXPIRED_KEYS);
         requested = audited.counter(g, Metrics.RETRAINS_REQUESTED);

@@ -18,6 +18,11 @@ import java.util.Arrays;
  * up to maxGap are filled per policy (forward_fill: last values; linear: interpolated to the new
  * reading; mask: last values plus a missing flag 1 as the model's last input, real readings 0);
  * a longer gap zeroes the hidden state.
+ *
+ * <p>A reading whose non-target channel is missing (NaN, see ReadingParser) has that channel
+ * carried from the key's last reading (before any: the model's mean of the column, i.e. a
+ * normalised 0), whatever the fill policy: a later value to interpolate to is not known yet. The
+ * reading is real, so the mask flag stays 0; each filled value is counted.
  */
 public final class KeyedForecaster {
     /** What happened to a reading handed to {@link #apply}. */
@@ -39,6 +44,8 @@ public final class KeyedForecaster {
     private final int derivedAt;
     private final float[] input;
     private final float[] normalised;
+    /** The reading with its missing channels filled (see apply). */
+    private final float[] present;
     private float[] y = new float[0];
     /** A Gaussian head's sigma of the last step (original units), beside y. */
     private float[] sigma = new float[0];
@@ -47,6 +54,7 @@ public final class KeyedForecaster {
     private float[] appliedSigma = new float[0];
     private boolean appliedGaussian;
     private long filledSteps;
+    private long filledChannels;
 
     public KeyedForecaster(long intervalMillis, long maxGapMillis, FillPolicy policy, int valueFields, int targetIndex,
                            int warmupSteps, int recentCapacity, int fallbackHorizon) {
@@ -82,6 +90,7 @@ public final class KeyedForecaster {
         this.inputSize = derivedAt + derived.width();
         this.input = new float[inputSize];
         this.normalised = new float[inputSize];
+        this.present = new float[valueFields];
     }
 
     /**
@@ -111,6 +120,13 @@ public final class KeyedForecaster {
     public long takeFilledSteps() {
         long n = filledSteps;
         filledSteps = 0;
+        return n;
+    }
+
+    /** Missing channel values filled since this object was created (read and reset by the caller's metrics). */
+    public long takeFilledChannels() {
+        long n = filledChannels;
+        filledChannels = 0;
         return n;
     }
 
@@ -190,13 +206,14 @@ public final class KeyedForecaster {
             Highway.clear(s.lags, 0, s.lags.length);
         }
         long slot = slotOf(s, timestamp);
+        if (s.lastSlot != KeyState.NONE && slot <= s.lastSlot) {
+            return Outcome.SAME_SLOT;
+        }
+        reading = withChannels(s, reading);
         boolean gapFilled = false;
         boolean reset = false;
         float previous = s.lastSlot != KeyState.NONE ? s.last[targetIndex] : Float.NaN; // for the difference input
         if (s.lastSlot != KeyState.NONE) {
-            if (slot <= s.lastSlot) {
-                return Outcome.SAME_SLOT;
-            }
             long missing = slot - s.lastSlot - 1;
             if (missing > maxGapMillis / s.interval) {
                 Arrays.fill(s.h, 0f);
@@ -270,6 +287,22 @@ public final class KeyedForecaster {
             }
         }
         return appliedSigma;
+    }
+
+    /** The reading, or with its missing (NaN) channels filled: the key's last value, before any the column's mean. */
+    private float[] withChannels(KeyState s, float[] reading) {
+        float[] out = reading;
+        for (int i = 0; i < values; i++) {
+            if (Float.isNaN(reading[i])) {
+                if (out == reading) {
+                    System.arraycopy(reading, 0, present, 0, values);
+                    out = present;
+                }
+                out[i] = s.lastSlot != KeyState.NONE ? s.last[i] : s.scaling.length > i ? s.scaling[i] : 0f;
+                filledChannels++;
+            }
+        }
+        return out;
     }
 
     /** input = the model input for missing slot m of a gap spanning `span` intervals. */

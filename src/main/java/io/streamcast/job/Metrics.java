@@ -26,6 +26,8 @@ public final class Metrics {
     public static final String LATE_DROPPED = "late_dropped";
     public static final String DUPLICATES_DROPPED = "duplicates_dropped";
     public static final String GAP_FILLED_STEPS = "gap_filled_steps";
+    /** Missing non-target channel values of applied readings, filled by the forecaster (multi-channel inputs). */
+    public static final String CHANNEL_VALUES_FILLED = "channel_values_filled";
     public static final String STATE_RESETS = "state_resets";
     public static final String ACTIVE_KEYS = "active_keys";
     public static final String EXPIRED_KEYS = "expired_keys";

@@ -51,7 +51,8 @@ final class Rejections {
         StringBuilder b = new StringBuilder("{\"key\":\"").append(r.key.replace("\"", "\\\"")).append("\",\"timestamp\":")
                 .append(r.timestamp);
         for (int i = 0; i < r.values.length; i++) {
-            b.append(",\"").append(valueFields.get(i)).append("\":").append(r.values[i]);
+            float v = r.values[i]; // NaN: a missing channel
+            b.append(",\"").append(valueFields.get(i)).append("\":").append(Float.isNaN(v) ? "null" : Float.toString(v));
         }
         return b.append('}').toString();
     }

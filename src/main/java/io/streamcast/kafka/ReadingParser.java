@@ -32,6 +32,8 @@ public final class ReadingParser implements Serializable {
     private final String keyField;
     private final String timeField;
     private final String[] valueFields;
+    /** The value field forecast: missing, it makes the record a dead letter; any other missing one is NaN (see parse). */
+    private final int targetIndex;
     private final int maxBytes;
     private final int maxKeyLength;
     private final double bound;
@@ -48,9 +50,16 @@ public final class ReadingParser implements Serializable {
 
     public ReadingParser(String keyField, String timeField, List<String> valueFields, int maxBytes, int maxKeyLength,
                          double bound, int payloadLimit, long maxFutureMillis, long maxPastMillis) {
+        this(keyField, timeField, valueFields, 0, maxBytes, maxKeyLength, bound, payloadLimit, maxFutureMillis,
+                maxPastMillis);
+    }
+
+    public ReadingParser(String keyField, String timeField, List<String> valueFields, int targetIndex, int maxBytes,
+                         int maxKeyLength, double bound, int payloadLimit, long maxFutureMillis, long maxPastMillis) {
         this.keyField = keyField;
         this.timeField = timeField;
         this.valueFields = valueFields.toArray(new String[0]);
+        this.targetIndex = targetIndex;
         this.maxBytes = maxBytes;
         this.maxKeyLength = maxKeyLength;
         this.bound = bound;
@@ -61,7 +70,7 @@ public final class ReadingParser implements Serializable {
 
     public static ReadingParser from(Configuration c) {
         return new ReadingParser(c.get(JobOptions.KEY_FIELD), c.get(JobOptions.TIME_FIELD), c.get(JobOptions.VALUE_FIELDS),
-                c.get(JobOptions.MAX_RECORD_BYTES), c.get(JobOptions.MAX_KEY_LENGTH), c.get(JobOptions.VALUE_BOUND),
+                c.get(JobOptions.TARGET_INDEX), c.get(JobOptions.MAX_RECORD_BYTES), c.get(JobOptions.MAX_KEY_LENGTH), c.get(JobOptions.VALUE_BOUND),
                 c.get(JobOptions.DEAD_LETTER_PAYLOAD_LIMIT), c.get(JobOptions.MAX_FUTURE).toMillis(),
                 c.get(JobOptions.MAX_PAST).toMillis());
     }
@@ -80,7 +89,12 @@ public final class ReadingParser implements Serializable {
         return mapper;
     }
 
-    /** Parses one record read at processing time {@code now} (readings stamped too far beyond it are refused). */
+    /**
+     * Parses one record read at processing time {@code now} (readings stamped too far beyond it are refused).
+     * A value field other than the target (input.target-index) that is absent, null or NaN is a missing
+     * channel: NaN in the reading's values, filled by the forecaster. The target missing, and any field
+     * infinite, of the wrong type or beyond input.value-bound, make the record a dead letter.
+     */
     public Result parse(RawRecord r, long now) {
         Result out = new Result();
         byte[] bytes = r.value;
@@ -185,8 +199,16 @@ public final class ReadingParser implements Serializable {
         float[] values = new float[valueFields.length];
         for (int i = 0; i < valueFields.length; i++) {
             Field v = vals[i];
-            if (v == null || v.token == JsonToken.VALUE_NULL) {
-                out.deadLetter = dead(Reason.MISSING_FIELD, "no value field '" + valueFields[i] + "'", r, keyText);
+            boolean absent = v == null || v.token == JsonToken.VALUE_NULL;
+            if (i != targetIndex && (absent || v.token == JsonToken.VALUE_NUMBER_FLOAT && Double.isNaN(v.doubleValue))) {
+                // a multi-channel sensor that misses one input channel still has its target: the forecaster
+                // carries that channel's last value (channel_values_filled) rather than losing the reading
+                values[i] = Float.NaN;
+                continue;
+            }
+            if (absent) {
+                out.deadLetter = dead(Reason.MISSING_FIELD, "no value field '" + valueFields[i] + "'"
+                        + (valueFields.length > 1 ? " (the target, input.target-index)" : ""), r, keyText);
                 return out;
             }
             if (v.token != JsonToken.VALUE_NUMBER_INT && v.token != JsonToken.VALUE_NUMBER_FLOAT) {

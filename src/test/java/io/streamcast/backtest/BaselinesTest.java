@@ -2,6 +2,7 @@ package io.streamcast.backtest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -113,5 +114,31 @@ class BaselinesTest {
         Map<String, KeySeries> l = HistoryCsv.read(tall, new HistoryCsv.Layout("sensor", List.of("ts"), List.of("value"), null, 0));
         assertEquals(300_000, l.get("a").interval); // median gap 300 s
         assertEquals(3, l.get("b").gridLength());
+    }
+
+    @Test
+    void historyCsvReadsAMultiChannelSeriesAndFillsItsChannelsAsTheJobDoes(@TempDir Path dir) throws IOException {
+        Path csv = dir.resolve("station.csv");
+        Files.writeString(csv, "Date,Time,A,T,B\n"
+                + "2004-03-10,18:00:00,1,10,-200\n"
+                + "2004-03-10,19:00:00,-200,11,5\n"
+                + "2004-03-10,20:00:00,3,-200,6\n" // no target: no reading
+                + "2004-03-10,21:00:00,,13,7\n"
+                + "2004-03-10,22:00:00,4,14,-200\n");
+        Map<String, KeySeries> m = HistoryCsv.read(csv, new HistoryCsv.Layout(null, List.of("Date", "Time"),
+                List.of("T", "A", "B"), -200.0, 0, "T"));
+        KeySeries s = m.get("station");
+        assertEquals(List.of("station"), List.copyOf(m.keySet()));
+        assertEquals(List.of("T", "A", "B"), s.names());
+        assertEquals(0, s.target());
+        assertEquals(4, s.readings());
+        assertEquals(11, s.actual(1), 1e-12);
+        assertTrue(Double.isNaN(s.actual(2)));
+        // T: 12 filled; A: carried through its missing cells, 20:00's 3 belongs to no reading;
+        // B: before its first value that value, the filled slot linear, then carried
+        assertArrayEquals(new float[] {10, 1, 5, 11, 1, 5, 12, 1, 6, 13, 1, 7, 14, 4, 7}, s.gridRows(5), 0f);
+        assertArrayEquals(new float[] {10, 1, 5, 11, 1, 5}, s.gridRows(2), 0f);
+        assertThrows(IllegalArgumentException.class, () -> HistoryCsv.read(csv, new HistoryCsv.Layout(null,
+                List.of("Date", "Time"), List.of("A", "B"), -200.0, 0, "T")));
     }
 }

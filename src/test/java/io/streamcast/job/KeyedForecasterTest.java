@@ -155,4 +155,65 @@ class KeyedForecasterTest {
                 () -> forecaster(FillPolicy.MASK).check(serving(model)));
         assertTrue(e.getMessage().contains("missing-value mask"), e.getMessage());
     }
+
+    @Test
+    void multiChannelGapsAreFilledInEveryChannelPerPolicy() {
+        long t0 = 3000 * 5 * MIN;
+        float[] a = {1f, 10f, -2f};
+        float[] b = {4f, 40f, 1f}; // 15 min later: two missing slots (steps of 1, 10, 1 per slot)
+        for (FillPolicy p : FillPolicy.values()) {
+            boolean mask = p == FillPolicy.MASK;
+            Model m = TestModels.random(ModelShape.of(CellType.LSTM, mask ? 4 : 3, 4, 2, 3), 11, 0.6f);
+            KeyedForecaster kf = new KeyedForecaster(5 * MIN, 30 * MIN, p, 3, 1, 2, 8, 4);
+            ServingModel sm = serving(m);
+            KeyState s = kf.newState(sm);
+            Forecast f = new Forecast();
+            kf.apply(s, t0, a.clone(), sm, f);
+            kf.apply(s, t0 + 15 * MIN, b.clone(), sm, f);
+            float[][] rows = switch (p) {
+                case LINEAR -> new float[][] {a, {2f, 20f, -1f}, {3f, 30f, 0f}, b};
+                case FORWARD_FILL -> new float[][] {a, a, a, b};
+                case MASK -> new float[][] {{1f, 10f, -2f, 0f}, {1f, 10f, -2f, 1f}, {1f, 10f, -2f, 1f}, {4f, 40f, 1f, 0f}};
+            };
+            assertTrue(f.gapFilled, p.toString());
+            assertEquals(2, kf.takeFilledSteps(), p.toString());
+            assertEquals(0, kf.takeFilledChannels(), p.toString());
+            assertArrayEquals(expected(m, rows), f.values, 0f, p.toString());
+            float[] flat = new float[rows.length * rows[0].length];
+            for (int r = 0; r < rows.length; r++) {
+                System.arraycopy(rows[r], 0, flat, r * rows[0].length, rows[0].length);
+            }
+            assertArrayEquals(flat, kf.window(s), 0f, p + ": the retraining window holds the filled rows");
+        }
+    }
+
+    @Test
+    void aMissingChannelCarriesItsLastValueBeforeAnyTheModelsMeanAndIsCounted() {
+        long t0 = 4000 * 5 * MIN;
+        Model m = TestModels.random(ModelShape.of(CellType.LSTM, 3, 4, 2, 3), 13, 0.6f)
+                .withNormaliser(new io.streamcast.model.Normaliser(new float[] {0.5f, 5f, -1f}, new float[] {2f, 2f, 2f},
+                        new float[] {5f, 5f, 5f}, new float[] {2f, 2f, 2f}));
+        KeyedForecaster kf = new KeyedForecaster(5 * MIN, 30 * MIN, FillPolicy.LINEAR, 3, 1, 0, 8, 4);
+        ServingModel sm = serving(m);
+        KeyState s = kf.newState(sm);
+        Forecast f = new Forecast();
+        float nan = Float.NaN;
+        float[] first = {nan, 5f, nan};
+        kf.apply(s, t0, first, sm, f);
+        assertTrue(Float.isNaN(first[0]) && Float.isNaN(first[2]), "the reading itself is left as parsed");
+        kf.apply(s, t0 + 5 * MIN, new float[] {1f, 6f, 2f}, sm, f);
+        kf.apply(s, t0 + 10 * MIN, new float[] {nan, 7f, 3f}, sm, f);
+        // two slots missing; channel 0 is missing in the reading after them too: carried, so its fill is flat
+        kf.apply(s, t0 + 25 * MIN, new float[] {nan, 10f, 6f}, sm, f);
+        assertEquals(4, kf.takeFilledChannels());
+        assertEquals(2, kf.takeFilledSteps());
+        float[][] rows = {{0.5f, 5f, -1f}, {1f, 6f, 2f}, {1f, 7f, 3f}, {1f, 8f, 4f}, {1f, 9f, 5f}, {1f, 10f, 6f}};
+        assertArrayEquals(expected(m, rows), f.values, 0f);
+        // the target present, a reading's other channels may all be missing; the fallback forecast reads the target
+        KeyedForecaster none = new KeyedForecaster(5 * MIN, 30 * MIN, FillPolicy.LINEAR, 3, 1, 0, 8, 4);
+        KeyState s2 = none.newState(null);
+        none.apply(s2, t0, new float[] {nan, 5f, nan}, null, f);
+        assertArrayEquals(new float[] {5f, 5f, 5f, 5f}, f.values, 0f);
+        assertArrayEquals(new float[] {0f, 5f, 0f}, s2.last, 0f, "no model: no mean to start from, 0");
+    }
 }

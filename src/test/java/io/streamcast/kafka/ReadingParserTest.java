@@ -54,7 +54,7 @@ class ReadingParserTest {
         assertDead("42", Reason.NOT_AN_OBJECT, "number");
         assertDead("{\"ts\":1,\"temp\":1,\"hum\":2}", Reason.MISSING_FIELD, "key field 'sensor'");
         assertDead("{\"sensor\":\"a\",\"temp\":1,\"hum\":2}", Reason.MISSING_FIELD, "time field 'ts'");
-        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":1}", Reason.MISSING_FIELD, "value field 'hum'");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"hum\":1}", Reason.MISSING_FIELD, "value field 'temp' (the target");
         assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":null,\"hum\":2}", Reason.MISSING_FIELD, "value field 'temp'");
         assertDead("{\"sensor\":{\"x\":1},\"ts\":1,\"temp\":1,\"hum\":2}", Reason.WRONG_TYPE, "string or integer");
         assertDead("{\"sensor\":\"\",\"ts\":1,\"temp\":1,\"hum\":2}", Reason.WRONG_TYPE, "empty");
@@ -71,6 +71,37 @@ class ReadingParserTest {
                 "input.max-record-bytes 200");
         ReadingParser.Result tomb = parser.parse(new RawRecord(null, "in", 0, 1), NOW);
         assertEquals(Reason.MISSING_FIELD, tomb.deadLetter.reason);
+    }
+
+    @Test
+    void aMissingChannelOtherThanTheTargetIsNaNAndTheTargetMissingIsADeadLetter() {
+        ReadingParser humTarget = new ReadingParser("sensor", "ts", List.of("temp", "hum"), 1, 200, 16, 1000, 40, 600_000, 0);
+        for (ReadingParser p : List.of(parser, humTarget)) {
+            int target = p == parser ? 0 : 1;
+            String[] f = {"temp", "hum"};
+            String t = f[target];
+            String other = f[1 - target];
+            for (String missing : new String[] {"", ",\"" + other + "\":null", ",\"" + other + "\":NaN"}) {
+                String json = "{\"sensor\":\"a\",\"ts\":1,\"" + t + "\":2.5" + missing + "}";
+                ReadingParser.Result r = p.parse(new RawRecord(json.getBytes(StandardCharsets.UTF_8), "in", 3, 77), NOW);
+                assertNull(r.deadLetter, json);
+                assertEquals(2.5f, r.reading.values[target], json);
+                assertTrue(Float.isNaN(r.reading.values[1 - target]), json);
+            }
+            for (String[] bad : new String[][] {{"", "MISSING_FIELD"}, {"null", "MISSING_FIELD"}, {"NaN", "NOT_FINITE"}}) {
+                String json = "{\"sensor\":\"a\",\"ts\":1,\"" + other + "\":2" + (bad[0].isEmpty() ? ""
+                        : ",\"" + t + "\":" + bad[0]) + "}";
+                ReadingParser.Result r = p.parse(new RawRecord(json.getBytes(StandardCharsets.UTF_8), "in", 3, 77), NOW);
+                assertEquals(Reason.valueOf(bad[1]), r.deadLetter.reason, json);
+                assertTrue(r.deadLetter.detail.contains("'" + t + "'"), r.deadLetter.detail);
+            }
+            // a present channel must still be a finite number in range: a fault is not an absence
+            for (String v : new String[] {"Infinity", "\"x\"", "5000"}) {
+                String json = "{\"sensor\":\"a\",\"ts\":1,\"" + t + "\":2,\"" + other + "\":" + v + "}";
+                assertNotNull(p.parse(new RawRecord(json.getBytes(StandardCharsets.UTF_8), "in", 3, 77), NOW).deadLetter,
+                        json);
+            }
+        }
     }
 
     @Test
