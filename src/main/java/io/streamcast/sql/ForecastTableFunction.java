@@ -1,0 +1,283 @@
+package io.streamcast.sql;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.event.Anomaly;
+import io.streamcast.event.Forecast;
+import io.streamcast.event.Reading;
+import io.streamcast.event.Reason;
+import io.streamcast.job.EmbeddedForecaster;
+import io.streamcast.job.KeyState;
+import io.streamcast.kafka.ReadingParser;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.table.annotation.ArgumentHint;
+import org.apache.flink.table.annotation.ArgumentTrait;
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.annotation.StateHint;
+import org.apache.flink.table.functions.FunctionContext;
+import org.apache.flink.table.functions.ProcessTableFunction;
+import org.apache.flink.table.functions.TableSemantics;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.types.Row;
+
+/**
+ * The {@code FORECAST} process table function: per key of its input table, the streamcast
+ * forecaster of the DataStream job ({@link EmbeddedForecaster}: reading order, the job's model,
+ * grid and gaps, safety net, split-conformal intervals, anomalies) over the same {@link KeyState},
+ * kept in the function's keyed state. Built and registered by {@link StreamcastSql#register}, which
+ * reads the model on the client and ships it inside the function, as the DataStream job does.
+ *
+ * <pre>{@code
+ * SELECT * FROM FORECAST(
+ *     input   => TABLE readings PARTITION BY sensor,
+ *     on_time => DESCRIPTOR(rt),        -- optional: the reading time; else the column input.time-field
+ *     uid     => 'forecast-readings')   -- keeps the state across query changes
+ * }</pre>
+ *
+ * <p>The input needs the value columns of input.value-fields (numeric) and, without
+ * {@code on_time}, the time column input.time-field (TIMESTAMP_LTZ, TIMESTAMP as UTC, BIGINT epoch
+ * millis or an ISO-8601 STRING). The key is the PARTITION BY column (several: joined with '|').
+ * A row whose time or target value is NULL or not finite, or whose time is beyond input.max-future
+ * (or input.max-past) of the clock, is not a reading: it is counted as a dead letter of that reason
+ * (bad_timestamp, missing_field, not_finite, future_timestamp, past_timestamp) and yields no rows.
+ *
+ * <p><b>Output: one row per forecast step</b> (H rows per accepted reading, step 1..H), after the
+ * partition column(s): the SQL shape of Confluent's ML_FORECAST, so {@code WHERE step = 1}, a join
+ * on {@code forecast_ts} or a chart needs no UNNEST, and the bounds sit beside their value. The
+ * reading's own fields (is_anomaly, model, flags) repeat on its H rows.
+ */
+@DataTypeHint("ROW<reading_ts TIMESTAMP_LTZ(3), forecast_ts TIMESTAMP_LTZ(3), step INT, forecast FLOAT,"
+        + " lower_bound FLOAT, upper_bound FLOAT, coverage FLOAT, uncalibrated BOOLEAN, is_anomaly BOOLEAN,"
+        + " anomaly_score FLOAT, model_id STRING, model_version BIGINT, cold_start BOOLEAN, gap_filled BOOLEAN,"
+        + " state_reset BOOLEAN, fallback BOOLEAN, baseline BOOLEAN>")
+public class ForecastTableFunction extends ProcessTableFunction<Row> {
+    private static final long serialVersionUID = 1L;
+    static final String INPUT = "input";
+
+    /** The key's forecaster state (KeyState, a Flink POJO, serialized as such inside the PTF's value state). */
+    public static class KeyEntry {
+        @DataTypeHint(value = "RAW", bridgedTo = KeyState.class)
+        public KeyState state;
+    }
+
+    private final Configuration conf;
+    private final byte[] model;
+    private final String modelId;
+
+    private transient EmbeddedForecaster forecaster;
+    private transient Call call;
+    /** Per subtask: arrival order, the readings' offset (grid.same-slot-policy first/last). */
+    private transient long arrivals;
+    /** Column positions of the input, resolved at the first row. */
+    private transient int[] keyColumns;
+    private transient int[] valueColumns;
+    private transient int timeColumn;
+    private transient int target;
+    private transient long maxFuture;
+    private transient long maxPast;
+    /** Index into the forecast's coverages of the bounds written (forecast.anomaly-coverage, else the widest). */
+    private transient int coverageIndex;
+
+    ForecastTableFunction(Configuration conf, byte[] model, String modelId) {
+        this.conf = conf;
+        this.model = model;
+        this.modelId = modelId;
+    }
+
+    @Override
+    public void open(FunctionContext context) {
+        forecaster = EmbeddedForecaster.open(conf, model, modelId, context.getMetricGroup(),
+                context.getTaskInfo().getAttemptNumber() == 0);
+        call = new Call();
+        List<Double> coverages = conf.get(JobOptions.INTERVAL_COVERAGES);
+        coverageIndex = coverages.size() - 1;
+        Double anomaly = conf.getOptional(JobOptions.ANOMALY_COVERAGE).orElse(null);
+        for (int i = 0; anomaly != null && i < coverages.size(); i++) {
+            if (coverages.get(i).equals(anomaly)) {
+                coverageIndex = i;
+            }
+        }
+        target = conf.get(JobOptions.TARGET_INDEX);
+        maxFuture = conf.get(JobOptions.MAX_FUTURE).toMillis();
+        maxPast = conf.get(JobOptions.MAX_PAST).toMillis();
+    }
+
+    public void eval(Context ctx, @StateHint(name = "forecaster") KeyEntry entry,
+                     @ArgumentHint(name = INPUT, value = {ArgumentTrait.SET_SEMANTIC_TABLE}) Row input) throws Exception {
+        if (keyColumns == null) {
+            resolve(ctx.tableSemanticsFor(INPUT));
+        }
+        call.at(ctx, entry, key(input));
+        TimeContext<Long> time = ctx.timeContext(Long.class);
+        Long onTime = time.time();
+        long ts;
+        try {
+            ts = onTime != null ? onTime : millis(input.getField(timeColumn));
+        } catch (IllegalArgumentException e) {
+            forecaster.rejected(Reason.BAD_TIMESTAMP);
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (ts > now + maxFuture) { // as the DataStream job's parser: a fast clock must not move a key ahead
+            forecaster.rejected(Reason.FUTURE_TIMESTAMP);
+            return;
+        }
+        if (maxPast > 0 && ts < now - maxPast) {
+            forecaster.rejected(Reason.PAST_TIMESTAMP);
+            return;
+        }
+        float[] values = new float[valueColumns.length];
+        for (int i = 0; i < values.length; i++) {
+            Object v = input.getField(valueColumns[i]);
+            if (v == null && i == target) {
+                forecaster.rejected(Reason.MISSING_FIELD);
+                return;
+            }
+            values[i] = v == null ? Float.NaN : ((Number) v).floatValue();
+            if (i == target && !Float.isFinite(values[i])) {
+                forecaster.rejected(Reason.NOT_FINITE);
+                return;
+            }
+        }
+        Reading r = new Reading(call.key, ts, values, null, 0, arrivals++);
+        forecaster.onReading(call, r, call);
+    }
+
+    public void onTimer(OnTimerContext ctx, @StateHint(name = "forecaster") KeyEntry entry) throws Exception {
+        if (entry.state == null) {
+            return;
+        }
+        // the key as the state knows it: any held reading carries it (timers exist only while readings are held)
+        String key = entry.state.heldCount > 0 ? entry.state.held[0].key
+                : entry.state.learningCount > 0 ? entry.state.learning[0].key : null;
+        if (key == null) {
+            return;
+        }
+        call.at(ctx, entry, key);
+        forecaster.onTimer(call, call);
+    }
+
+    private void resolve(TableSemantics semantics) {
+        RowType row = (RowType) semantics.dataType().getLogicalType();
+        List<String> names = row.getFieldNames();
+        keyColumns = semantics.partitionByColumns();
+        List<String> fields = conf.get(JobOptions.VALUE_FIELDS);
+        int[] cols = new int[fields.size()];
+        for (int i = 0; i < cols.length; i++) {
+            cols[i] = column(names, fields.get(i), JobOptions.VALUE_FIELDS.key());
+        }
+        timeColumn = semantics.timeColumn() >= 0 ? semantics.timeColumn()
+                : column(names, conf.get(JobOptions.TIME_FIELD), JobOptions.TIME_FIELD.key() + " (or pass on_time)");
+        valueColumns = cols;
+    }
+
+    private static int column(List<String> names, String name, String option) {
+        int i = names.indexOf(name);
+        if (i < 0) {
+            throw new IllegalArgumentException("FORECAST: the input table has no column '" + name + "' (" + option
+                    + "); its columns: " + names);
+        }
+        return i;
+    }
+
+    private String key(Row input) {
+        if (keyColumns.length == 1) {
+            return String.valueOf(input.getField(keyColumns[0]));
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < keyColumns.length; i++) {
+            b.append(i == 0 ? "" : "|").append(input.getField(keyColumns[i]));
+        }
+        return b.toString();
+    }
+
+    /** Epoch millis of a time column's value; IllegalArgumentException when there is none. */
+    static long millis(Object t) {
+        if (t instanceof Instant i) {
+            return i.toEpochMilli();
+        }
+        if (t instanceof LocalDateTime l) {
+            return l.toInstant(ZoneOffset.UTC).toEpochMilli();
+        }
+        if (t instanceof Number n) {
+            return n.longValue();
+        }
+        if (t instanceof String s) {
+            try {
+                return ReadingParser.parseTime(s);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+        throw new IllegalArgumentException("no time: " + t);
+    }
+
+    /** The current call's key, state and time, and where its forecasts go. */
+    private final class Call implements EmbeddedForecaster.Host, EmbeddedForecaster.Output {
+        private Context ctx;
+        private TimeContext<Long> time;
+        private KeyEntry entry;
+        private String key;
+
+        void at(Context c, KeyEntry e, String k) {
+            ctx = c;
+            time = c.timeContext(Long.class);
+            entry = e;
+            key = k;
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public KeyState state() {
+            return entry.state;
+        }
+
+        @Override
+        public void update(KeyState s) {
+            entry.state = s;
+        }
+
+        @Override
+        public void clear() {
+            entry.state = null;
+        }
+
+        @Override
+        public long currentWatermark() {
+            Long w = time.currentWatermark();
+            return w == null ? Long.MIN_VALUE : w;
+        }
+
+        @Override
+        public void registerEventTimeTimer(long t) {
+            time.registerOnTime(t);
+        }
+
+        @Override
+        public void forecast(Forecast f, Anomaly a) {
+            Instant readingTs = Instant.ofEpochMilli(f.timestamp);
+            int h = f.values.length;
+            boolean bounds = f.lower != null && coverageIndex >= 0 && f.coverages != null
+                    && coverageIndex < f.coverages.length;
+            Float coverage = bounds ? f.coverages[coverageIndex] : null;
+            for (int k = 0; k < h; k++) {
+                collect(Row.of(readingTs, Instant.ofEpochMilli(f.stepTime(k)), k + 1, f.values[k],
+                        bounds ? finite(f.lower[coverageIndex * h + k]) : null,
+                        bounds ? finite(f.upper[coverageIndex * h + k]) : null,
+                        coverage, f.uncalibrated, a != null, a == null ? null : a.score, f.modelId, f.modelVersion,
+                        f.coldStart, f.gapFilled, f.stateReset, f.fallback, f.baseline));
+            }
+        }
+    }
+
+    private static Float finite(float v) {
+        return Float.isNaN(v) ? null : v;
+    }
+}
