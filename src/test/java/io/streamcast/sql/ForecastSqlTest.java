@@ -95,16 +95,43 @@ class ForecastSqlTest {
         return in;
     }
 
+    /** Readings applied on arrival (input.out-of-orderness 0); the function takes the time from the column ts (no on_time). */
     @Test
     void theSqlQueryReturnsTheDataStreamJobsForecasts() throws Exception {
-        Configuration c = h.spec("sql", Map.of("forecast.safety-net", "true", "forecast.interval-window", "20",
+        compare(Map.of(), readings(), false);
+    }
+
+    /**
+     * With an ordering bound, held readings go when the key moves the bound past them or the watermark
+     * passes them (on_time): the same order as the job's, so the same forecasts. Some readings arrive
+     * a minute out of order; one 10 minutes behind its key is late in both.
+     */
+    @Test
+    void withAnOrderingBoundTheWatermarkReleasesWhatTheJobReleases() throws Exception {
+        List<String[]> in = readings();
+        int swapped = 0;
+        for (int i = 5; i + 3 < in.size(); i += 17) { // swap neighbours of one key (3 keys interleaved)
+            if (in.get(i)[0].equals(in.get(i + 3)[0])) {
+                java.util.Collections.swap(in, i, i + 3);
+                swapped++;
+            }
+        }
+        assertTrue(swapped >= 5, "readings out of order: " + swapped);
+        // every key's last reading is held to the end of the input: released by the last watermark in SQL
+        in.add(40 * 3, new String[] {"s0", JobHarness.reading("s0", T0 + 25 * MIN + 7_000, 21f)});
+        compare(Map.of("input.out-of-orderness", "2 min"), in, true);
+    }
+
+    private void compare(Map<String, String> options, List<String[]> in, boolean onTime) throws Exception {
+        Map<String, String> o = new HashMap<>(Map.of("forecast.safety-net", "true", "forecast.interval-window", "20",
                 "forecast.interval-min-errors", "20"));
+        o.putAll(options);
+        Configuration c = h.spec("sql", o);
         String anomalyTopic = c.get(JobOptions.OUTPUT_TOPIC) + "-anomalies";
         kafka.createTopics(2, anomalyTopic);
         c.set(JobOptions.ANOMALY_TOPIC, anomalyTopic);
-        h.produce(c, readings());
+        h.produce(c, in);
         Model model = model();
-
         // the DataStream job
         h.run(c, model);
         Map<String, TreeMap<Long, Forecast>> job = new HashMap<>();
@@ -121,14 +148,14 @@ class ForecastSqlTest {
         TableEnvironment t = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         t.getConfig().set("parallelism.default", "2");
         t.executeSql("CREATE TABLE readings (sensor STRING, ts BIGINT, `value` DOUBLE,"
-                + " rt AS TO_TIMESTAMP_LTZ(ts, 3), WATERMARK FOR rt AS rt - INTERVAL '1' SECOND) WITH ("
+                + " rt AS TO_TIMESTAMP_LTZ(ts, 3), WATERMARK FOR rt AS rt - INTERVAL '5' MINUTE) WITH ("
                 + " 'connector' = 'kafka', 'topic' = '" + c.get(JobOptions.INPUT_TOPIC) + "',"
                 + " 'properties.bootstrap.servers' = '" + h.bootstrap + "', 'properties.group.id' = 'sql-test',"
                 + " 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',"
                 + " 'format' = 'json')");
         StreamcastSql.register(t, StreamcastSql.FORECAST, c, model);
         TableResult result = t.executeSql("SELECT * FROM FORECAST(input => TABLE readings PARTITION BY sensor,"
-                + " on_time => DESCRIPTOR(rt), uid => 'forecast-readings')");
+                + (onTime ? " on_time => DESCRIPTOR(rt)," : "") + " uid => 'forecast-readings')");
         List<String> cols = result.getResolvedSchema().getColumnNames();
         Map<String, TreeMap<Long, List<Row>>> sql = new HashMap<>();
         try (CloseableIterator<Row> it = result.collect()) {
@@ -148,7 +175,7 @@ class ForecastSqlTest {
         int anomalies = 0;
         for (String key : job.keySet()) {
             assertEquals(job.get(key).keySet(), sql.get(key).keySet(), "readings forecast for " + key);
-            assertEquals(key.equals("s1") ? N - 3 : N, sql.get(key).size());
+            assertEquals(key.equals("s1") ? N - 3 : N, sql.get(key).size(), "every reading of " + key);
             for (Forecast f : job.get(key).values()) {
                 List<Row> rows = sql.get(key).get(f.timestamp);
                 String at = key + " at " + Instant.ofEpochMilli(f.timestamp);
