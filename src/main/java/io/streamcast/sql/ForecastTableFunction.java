@@ -57,9 +57,9 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private static final long serialVersionUID = 1L;
     static final String INPUT = "input";
 
-    /** The key's forecaster state (KeyState, a Flink POJO, serialized as such inside the PTF's value state). */
+    /** The key's forecaster state: KeyState, RAW in SQL, with Flink's POJO serializer ({@link KeyStateSerializer}). */
     public static class KeyEntry {
-        @DataTypeHint(value = "RAW", bridgedTo = KeyState.class)
+        @DataTypeHint(value = "RAW", bridgedTo = KeyState.class, rawSerializer = KeyStateSerializer.class)
         public KeyState state;
     }
 

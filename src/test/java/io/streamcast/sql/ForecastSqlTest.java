@@ -98,13 +98,14 @@ class ForecastSqlTest {
     /** Readings applied on arrival (input.out-of-orderness 0); the function takes the time from the column ts (no on_time). */
     @Test
     void theSqlQueryReturnsTheDataStreamJobsForecasts() throws Exception {
-        compare(Map.of(), readings(), false);
+        compare(Map.of(), readings(), false, false);
     }
 
     /**
      * With an ordering bound, held readings go when the key moves the bound past them or the watermark
      * passes them (on_time): the same order as the job's, so the same forecasts. Some readings arrive
-     * a minute out of order; one 10 minutes behind its key is late in both.
+     * a minute out of order; one 15 minutes behind its key is late in both. The function's state is in
+     * RocksDB here.
      */
     @Test
     void withAnOrderingBoundTheWatermarkReleasesWhatTheJobReleases() throws Exception {
@@ -119,10 +120,12 @@ class ForecastSqlTest {
         assertTrue(swapped >= 5, "readings out of order: " + swapped);
         // every key's last reading is held to the end of the input: released by the last watermark in SQL
         in.add(40 * 3, new String[] {"s0", JobHarness.reading("s0", T0 + 25 * MIN + 7_000, 21f)});
-        compare(Map.of("input.out-of-orderness", "2 min"), in, true);
+        compare(Map.of("input.out-of-orderness", "2 min"), in, true, true);
     }
 
-    private void compare(Map<String, String> options, List<String[]> in, boolean onTime) throws Exception {
+    /** rocksDb: the function's state in RocksDB, so every call writes and reads KeyState through its serializer. */
+    private void compare(Map<String, String> options, List<String[]> in, boolean onTime, boolean rocksDb)
+            throws Exception {
         Map<String, String> o = new HashMap<>(Map.of("forecast.safety-net", "true", "forecast.interval-window", "20",
                 "forecast.interval-min-errors", "20"));
         o.putAll(options);
@@ -147,6 +150,10 @@ class ForecastSqlTest {
         // the SQL query over a Kafka table of the same topic
         TableEnvironment t = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         t.getConfig().set("parallelism.default", "2");
+        t.getConfig().set("execution.checkpointing.interval", "300 ms");
+        if (rocksDb) {
+            t.getConfig().set("state.backend.type", "rocksdb");
+        }
         t.executeSql("CREATE TABLE readings (sensor STRING, ts BIGINT, `value` DOUBLE,"
                 + " rt AS TO_TIMESTAMP_LTZ(ts, 3), WATERMARK FOR rt AS rt - INTERVAL '5' MINUTE) WITH ("
                 + " 'connector' = 'kafka', 'topic' = '" + c.get(JobOptions.INPUT_TOPIC) + "',"
