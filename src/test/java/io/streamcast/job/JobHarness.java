@@ -236,7 +236,7 @@ public final class JobHarness {
     }
 
     /** A streamcast counter summed over all subtasks of the job. */
-    long counter(JobID job, String name) {
+    public long counter(JobID job, String name) {
         return reporter.findMetrics(job, "\\." + Metrics.GROUP + "\\." + name.replace(".", "\\.") + "$").values().stream()
                 .mapToLong(m -> ((Counter) m).getCount()).sum();
     }
