@@ -6,6 +6,7 @@ import io.streamcast.event.Reading;
 import io.streamcast.event.Reason;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
@@ -23,7 +24,8 @@ import org.apache.flink.util.OutputTag;
  *       reading of their key passes the bound or the watermark passes them, never on a wall-clock
  *       deadline; a key does not expire by state.key-ttl (the host's state TTL does that);</li>
  *   <li>an anomaly goes with the forecast of its reading ({@link Output#forecast}); dead letters
- *       are counted in the metrics only.</li>
+ *       are counted in the metrics only (with readings_in, which the job counts in ParseReadings,
+ *       so the same reconciliation holds).</li>
  * </ul>
  * One instance per subtask; not thread-safe (a host calls it from its task thread).
  */
@@ -55,8 +57,12 @@ public final class EmbeddedForecaster {
     private final Ctx ctx = new Ctx();
     private final Out out = new Out();
 
+    /** Rows in (the job counts them in ParseReadings): readings_in = readings_used + dead_letters.* + ... */
+    private final Counter readingsIn;
+
     private EmbeddedForecaster(Forecaster forecaster) {
         this.forecaster = forecaster;
+        this.readingsIn = forecaster.metrics().group.counter(Metrics.READINGS_IN);
     }
 
     /** The model in the binary format ({@code ModelBinary}), as read on the client; null: last-value forecasts. */
@@ -83,8 +89,9 @@ public final class EmbeddedForecaster {
         return self[0];
     }
 
-    /** A reading of the host's current key (its key field set to {@link Host#key()}). */
+    /** A reading of the host's current key (its key field set to {@link Host#key()}); counts in readings_in. */
     public void onReading(Host host, Reading r, Output output) throws Exception {
+        readingsIn.inc();
         forecaster.onReading(ctx.at(host, output), r, out);
     }
 
@@ -93,8 +100,9 @@ public final class EmbeddedForecaster {
         forecaster.onEventTimer(ctx.at(host, output), out);
     }
 
-    /** A row the host could not make a reading of: counted as a dead letter of that reason. */
+    /** A row the host could not make a reading of: counted in readings_in and as a dead letter of that reason. */
     public void rejected(Reason reason) {
+        readingsIn.inc();
         forecaster.metrics().dead.get(reason).inc();
     }
 

@@ -40,9 +40,10 @@ import org.apache.flink.types.Row;
  * <p>The input needs the value columns of input.value-fields (numeric) and, without
  * {@code on_time}, the time column input.time-field (TIMESTAMP_LTZ, TIMESTAMP as UTC, BIGINT epoch
  * millis or an ISO-8601 STRING). The key is the PARTITION BY column (several: joined with '|').
- * A row whose time or target value is NULL or not finite, or whose time is beyond input.max-future
- * (or input.max-past) of the clock, is not a reading: it is counted as a dead letter of that reason
- * (bad_timestamp, missing_field, not_finite, future_timestamp, past_timestamp) and yields no rows.
+ * A row is checked as the job's parser checks a record: a NULL key, time or value (missing_field),
+ * a key over input.max-key-length, a bad time, a time beyond input.max-future (input.max-past) of the
+ * clock, a value not finite or beyond input.value-bound is not a reading: it is counted as a dead
+ * letter of that reason and yields no rows. Every row counts in readings_in.
  *
  * <p><b>Output: one row per forecast step</b> (H rows per accepted reading, step 1..H), after the
  * partition column(s): the SQL shape of Confluent's ML_FORECAST, so {@code WHERE step = 1}, a join
@@ -78,6 +79,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private transient int target;
     private transient long maxFuture;
     private transient long maxPast;
+    private transient int maxKeyLength;
+    private transient double valueBound;
     /** Index into the forecast's coverages of the bounds written (forecast.anomaly-coverage, else the widest). */
     private transient int coverageIndex;
 
@@ -103,6 +106,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         target = conf.get(JobOptions.TARGET_INDEX);
         maxFuture = conf.get(JobOptions.MAX_FUTURE).toMillis();
         maxPast = conf.get(JobOptions.MAX_PAST).toMillis();
+        maxKeyLength = conf.get(JobOptions.MAX_KEY_LENGTH);
+        valueBound = conf.get(JobOptions.VALUE_BOUND);
     }
 
     public void eval(Context ctx, @StateHint(name = "forecaster") KeyEntry entry,
@@ -110,14 +115,23 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         if (keyColumns == null) {
             resolve(ctx.tableSemanticsFor(INPUT));
         }
-        call.at(ctx, entry, key(input));
+        String key = key(input);
+        call.at(ctx, entry, key);
+        if (key == null) {
+            forecaster.rejected(Reason.MISSING_FIELD);
+            return;
+        }
+        if (key.length() > maxKeyLength) {
+            forecaster.rejected(Reason.KEY_TOO_LONG);
+            return;
+        }
         TimeContext<Long> time = ctx.timeContext(Long.class);
         Long onTime = time.time();
         long ts;
         try {
             ts = onTime != null ? onTime : millis(input.getField(timeColumn));
         } catch (IllegalArgumentException e) {
-            forecaster.rejected(Reason.BAD_TIMESTAMP);
+            forecaster.rejected(input.getField(timeColumn) == null ? Reason.MISSING_FIELD : Reason.BAD_TIMESTAMP);
             return;
         }
         long now = System.currentTimeMillis();
@@ -130,17 +144,22 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             return;
         }
         float[] values = new float[valueColumns.length];
-        for (int i = 0; i < values.length; i++) {
+        for (int i = 0; i < values.length; i++) { // every value field, as the parser checks them
             Object v = input.getField(valueColumns[i]);
-            if (v == null && i == target) {
+            if (v == null) {
                 forecaster.rejected(Reason.MISSING_FIELD);
                 return;
             }
-            values[i] = v == null ? Float.NaN : ((Number) v).floatValue();
-            if (i == target && !Float.isFinite(values[i])) {
+            double d = ((Number) v).doubleValue();
+            if (!Double.isFinite(d)) {
                 forecaster.rejected(Reason.NOT_FINITE);
                 return;
             }
+            if (Math.abs(d) > valueBound) {
+                forecaster.rejected(Reason.OUT_OF_RANGE);
+                return;
+            }
+            values[i] = (float) d;
         }
         Reading r = new Reading(call.key, ts, values, null, 0, arrivals++);
         forecaster.onReading(call, r, call);
@@ -183,13 +202,18 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         return i;
     }
 
+    /** The PARTITION BY value(s) as the key (null: a NULL among them). */
     private String key(Row input) {
-        if (keyColumns.length == 1) {
-            return String.valueOf(input.getField(keyColumns[0]));
-        }
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < keyColumns.length; i++) {
-            b.append(i == 0 ? "" : "|").append(input.getField(keyColumns[i]));
+            Object k = input.getField(keyColumns[i]);
+            if (k == null) {
+                return null;
+            }
+            if (keyColumns.length == 1) {
+                return k.toString();
+            }
+            b.append(i == 0 ? "" : "|").append(k);
         }
         return b.toString();
     }

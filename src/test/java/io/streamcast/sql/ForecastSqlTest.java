@@ -123,10 +123,16 @@ class ForecastSqlTest {
         assertTrue(swapped >= 5, "readings out of order: " + swapped);
         // every key's last reading is held to the end of the input: released by the last watermark in SQL
         in.add(40 * 3, new String[] {"s0", JobHarness.reading("s0", T0 + 25 * MIN + 7_000, 21f)});
+        // not readings, in the job nor in SQL: a value null, a value beyond input.value-bound
+        in.add(30 * 3, new String[] {"s1", "{\"sensor\":\"s1\",\"ts\":" + (T0 + 29 * MIN + 5_000) + ",\"value\":null}"});
+        in.add(45 * 3, new String[] {"s2", "{\"sensor\":\"s2\",\"ts\":" + (T0 + 164 * MIN + 5_000) + ",\"value\":1e12}"});
         org.apache.flink.api.common.JobID sqlJob = compare(Map.of("input.out-of-orderness", "2 min"), in, false, true);
         assertEquals(1, h.counter(sqlJob, Metrics.LATE), "the late reading, judged by its key in the function");
         assertEquals(1, h.counter(sqlJob, Metrics.DEAD_LETTERS + "." + Reason.LATE.id()));
+        assertEquals(1, h.counter(sqlJob, Metrics.DEAD_LETTERS + "." + Reason.MISSING_FIELD.id()), "the null value");
+        assertEquals(1, h.counter(sqlJob, Metrics.DEAD_LETTERS + "." + Reason.OUT_OF_RANGE.id()));
         assertEquals(3 * N - 3, h.counter(sqlJob, Metrics.READINGS_USED));
+        assertEquals(3 * N - 3 + 3, h.counter(sqlJob, Metrics.READINGS_IN), "readings_in = used + dead letters");
     }
 
     /** rocksDb: the function's state in RocksDB, so every call writes and reads KeyState through its serializer. */
