@@ -32,9 +32,9 @@ import org.apache.flink.types.Row;
  *
  * <pre>{@code
  * SELECT * FROM FORECAST(
- *     input   => TABLE readings PARTITION BY sensor,
- *     on_time => DESCRIPTOR(rt),        -- optional: the reading time; else the column input.time-field
- *     uid     => 'forecast-readings')   -- keeps the state across query changes
+ *     input    => TABLE readings PARTITION BY sensor,
+ *     coverage => 0.8,                   -- optional: the bounds' coverage, one of forecast.interval-coverages
+ *     uid      => 'forecast-readings')   -- keeps the state across query changes
  * }</pre>
  *
  * <p>The input needs the value columns of input.value-fields (numeric) and, without
@@ -62,6 +62,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     public static class KeyEntry {
         @DataTypeHint(value = "RAW", bridgedTo = KeyState.class, rawSerializer = KeyStateSerializer.class)
         public KeyState state;
+        /** Index into forecast.interval-coverages of the bounds written (the call's coverage argument), for timers. */
+        public int coverageIndex;
     }
 
     private final Configuration conf;
@@ -81,8 +83,9 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private transient long maxPast;
     private transient int maxKeyLength;
     private transient double valueBound;
-    /** Index into the forecast's coverages of the bounds written (forecast.anomaly-coverage, else the widest). */
-    private transient int coverageIndex;
+    /** Index into the forecast's coverages of the bounds written without a coverage argument (the anomaly coverage). */
+    private transient int defaultCoverage;
+    private transient List<Double> coverages;
 
     ForecastTableFunction(Configuration conf, byte[] model, String modelId) {
         this.conf = conf;
@@ -95,12 +98,12 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         forecaster = EmbeddedForecaster.open(conf, model, modelId, context.getMetricGroup(),
                 context.getTaskInfo().getAttemptNumber() == 0);
         call = new Call();
-        List<Double> coverages = conf.get(JobOptions.INTERVAL_COVERAGES);
-        coverageIndex = coverages.size() - 1;
+        coverages = conf.get(JobOptions.INTERVAL_COVERAGES);
+        defaultCoverage = coverages.size() - 1;
         Double anomaly = conf.getOptional(JobOptions.ANOMALY_COVERAGE).orElse(null);
         for (int i = 0; anomaly != null && i < coverages.size(); i++) {
             if (coverages.get(i).equals(anomaly)) {
-                coverageIndex = i;
+                defaultCoverage = i;
             }
         }
         target = conf.get(JobOptions.TARGET_INDEX);
@@ -110,11 +113,18 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         valueBound = conf.get(JobOptions.VALUE_BOUND);
     }
 
+    /**
+     * @param coverage which of forecast.interval-coverages the bounds columns are at (NULL or not
+     *     given: forecast.anomaly-coverage, else the widest); the anomaly flag is always judged at that one
+     */
     public void eval(Context ctx, @StateHint(name = "forecaster") KeyEntry entry,
-                     @ArgumentHint(name = INPUT, value = {ArgumentTrait.SET_SEMANTIC_TABLE}) Row input) throws Exception {
+                     @ArgumentHint(name = INPUT, value = {ArgumentTrait.SET_SEMANTIC_TABLE}) Row input,
+                     @ArgumentHint(name = "coverage", isOptional = true, type = @DataTypeHint("DECIMAL(5, 4)"))
+                     java.math.BigDecimal coverage) throws Exception {
         if (keyColumns == null) {
             resolve(ctx.tableSemanticsFor(INPUT));
         }
+        entry.coverageIndex = coverageIndex(coverage);
         String key = key(input);
         call.at(ctx, entry, key);
         if (key == null) {
@@ -177,6 +187,18 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         }
         call.at(ctx, entry, key);
         forecaster.onTimer(call, call);
+    }
+
+    private int coverageIndex(java.math.BigDecimal coverage) {
+        if (coverage == null) {
+            return defaultCoverage;
+        }
+        int i = coverages.indexOf(coverage.doubleValue());
+        if (i < 0) {
+            throw new IllegalArgumentException("FORECAST: coverage " + coverage + " is not one of "
+                    + JobOptions.INTERVAL_COVERAGES.key() + " " + coverages + " of the function's job spec");
+        }
+        return i;
     }
 
     private void resolve(TableSemantics semantics) {
@@ -288,6 +310,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         public void forecast(Forecast f, Anomaly a) {
             Instant readingTs = Instant.ofEpochMilli(f.timestamp);
             int h = f.values.length;
+            int coverageIndex = entry.coverageIndex;
             boolean bounds = f.lower != null && coverageIndex >= 0 && f.coverages != null
                     && coverageIndex < f.coverages.length;
             Float coverage = bounds ? f.coverages[coverageIndex] : null;

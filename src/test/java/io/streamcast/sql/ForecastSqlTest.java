@@ -97,10 +97,10 @@ class ForecastSqlTest {
         return in;
     }
 
-    /** Readings applied on arrival (input.out-of-orderness 0); the time from on_time. */
+    /** Readings applied on arrival (input.out-of-orderness 0); the time from on_time; the bounds at coverage 0.8. */
     @Test
     void theSqlQueryReturnsTheDataStreamJobsForecasts() throws Exception {
-        compare(Map.of(), readings(), true, false);
+        compare(Map.of(), readings(), true, false, 0.8f);
     }
 
     /**
@@ -126,7 +126,7 @@ class ForecastSqlTest {
         // not readings, in the job nor in SQL: a value null, a value beyond input.value-bound
         in.add(30 * 3, new String[] {"s1", "{\"sensor\":\"s1\",\"ts\":" + (T0 + 29 * MIN + 5_000) + ",\"value\":null}"});
         in.add(45 * 3, new String[] {"s2", "{\"sensor\":\"s2\",\"ts\":" + (T0 + 164 * MIN + 5_000) + ",\"value\":1e12}"});
-        org.apache.flink.api.common.JobID sqlJob = compare(Map.of("input.out-of-orderness", "2 min"), in, false, true);
+        org.apache.flink.api.common.JobID sqlJob = compare(Map.of("input.out-of-orderness", "2 min"), in, false, true, null);
         assertEquals(1, h.counter(sqlJob, Metrics.LATE), "the late reading, judged by its key in the function");
         assertEquals(1, h.counter(sqlJob, Metrics.DEAD_LETTERS + "." + Reason.LATE.id()));
         assertEquals(1, h.counter(sqlJob, Metrics.DEAD_LETTERS + "." + Reason.MISSING_FIELD.id()), "the null value");
@@ -136,8 +136,9 @@ class ForecastSqlTest {
     }
 
     /** rocksDb: the function's state in RocksDB, so every call writes and reads KeyState through its serializer. */
+    /** coverage: the function's coverage argument (null: none, so the widest, 0.95). */
     private org.apache.flink.api.common.JobID compare(Map<String, String> options, List<String[]> in, boolean onTime,
-                                                      boolean rocksDb) throws Exception {
+                                                      boolean rocksDb, Float coverage) throws Exception {
         Map<String, String> o = new HashMap<>(Map.of("forecast.safety-net", "true", "forecast.interval-window", "20",
                 "forecast.interval-min-errors", "20"));
         o.putAll(options);
@@ -163,6 +164,7 @@ class ForecastSqlTest {
         TableEnvironment t = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         t.getConfig().set("parallelism.default", "2");
         t.getConfig().set("execution.checkpointing.interval", "300 ms");
+        t.getConfig().set("restart-strategy.type", "none"); // a failing query fails the test
         if (rocksDb) {
             t.getConfig().set("state.backend.type", "rocksdb");
         }
@@ -174,7 +176,8 @@ class ForecastSqlTest {
                 + " 'format' = 'json')");
         StreamcastSql.register(t, StreamcastSql.FORECAST, c, model);
         TableResult result = t.executeSql("SELECT * FROM FORECAST(input => TABLE readings PARTITION BY sensor,"
-                + (onTime ? " on_time => DESCRIPTOR(rt)," : "") + " uid => 'forecast-readings')");
+                + (onTime ? " on_time => DESCRIPTOR(rt)," : "") + (coverage != null ? " coverage => " + coverage + "," : "")
+                + " uid => 'forecast-readings')");
         List<String> cols = result.getResolvedSchema().getColumnNames();
         Map<String, TreeMap<Long, List<Row>>> sql = new HashMap<>();
         try (CloseableIterator<Row> it = result.collect()) {
@@ -208,10 +211,11 @@ class ForecastSqlTest {
                     assertEquals(f.stepTime(k), ((Instant) r.getField(cols.indexOf("forecast_ts"))).toEpochMilli(), step);
                     assertEquals(Float.floatToIntBits(f.values[k]),
                             Float.floatToIntBits((Float) r.getField(cols.indexOf("forecast"))), step);
-                    // the bounds at the anomaly coverage (the widest, 0.95: index 1)
-                    assertEquals(0.95f, (Float) r.getField(cols.indexOf("coverage")), step);
-                    assertBound(f.lower[H + k], (Float) r.getField(cols.indexOf("lower_bound")), step);
-                    assertBound(f.upper[H + k], (Float) r.getField(cols.indexOf("upper_bound")), step);
+                    // the bounds at the coverage asked for, else the anomaly coverage (the widest, 0.95: index 1)
+                    int ci = coverage == null ? 1 : 0;
+                    assertEquals(coverage == null ? 0.95f : coverage, (Float) r.getField(cols.indexOf("coverage")), step);
+                    assertBound(f.lower[ci * H + k], (Float) r.getField(cols.indexOf("lower_bound")), step);
+                    assertBound(f.upper[ci * H + k], (Float) r.getField(cols.indexOf("upper_bound")), step);
                     assertEquals(f.uncalibrated, r.getField(cols.indexOf("uncalibrated")), step);
                     assertEquals(f.modelVersion, (Long) r.getField(cols.indexOf("model_version")), step);
                     assertEquals(f.modelId, r.getField(cols.indexOf("model_id")), step);
