@@ -119,6 +119,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
      */
     public void eval(Context ctx, @StateHint(name = "forecaster") KeyEntry entry,
                      @ArgumentHint(name = INPUT, value = {ArgumentTrait.SET_SEMANTIC_TABLE}) Row input,
+                     // DECIMAL, so a literal such as 0.8 passes as it is (Flink 2.2.1 generates code that does
+                     // not compile for a DOUBLE argument given a decimal literal)
                      @ArgumentHint(name = "coverage", isOptional = true, type = @DataTypeHint("DECIMAL(5, 4)"))
                      java.math.BigDecimal coverage) throws Exception {
         if (keyColumns == null) {
