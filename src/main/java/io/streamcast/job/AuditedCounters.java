@@ -36,7 +36,7 @@ final class AuditedCounters {
 
     private AuditedCounters(ListState<Map<String, Long>> state) throws Exception {
         this.state = state;
-        for (Map<String, Long> entry : state.get()) {
+        for (Map<String, Long> entry : state == null ? List.<Map<String, Long>>of() : state.get()) {
             entry.forEach((name, n) -> restored.merge(name, n, Long::sum));
         }
     }
@@ -44,6 +44,18 @@ final class AuditedCounters {
     /** From the function's initializeState (before open): reads what a restore brought. */
     static AuditedCounters restore(OperatorStateStore store) throws Exception {
         return new AuditedCounters(store.getListState(DESCRIPTOR));
+    }
+
+    /**
+     * For a host without operator state (the SQL function, {@link EmbeddedForecaster}): counters
+     * start at 0 and are never snapshot, so they count what this run of the subtask saw.
+     */
+    static AuditedCounters unaudited() {
+        try {
+            return new AuditedCounters(null);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Registers the counter {@code name} in group under its last dotted part, starting at its restored total. */

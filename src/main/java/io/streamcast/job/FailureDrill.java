@@ -11,8 +11,12 @@ final class FailureDrill {
     private long applied;
 
     FailureDrill(Configuration c, RuntimeContext rc) {
+        this(c, rc.getTaskInfo().getAttemptNumber() == 0);
+    }
+
+    FailureDrill(Configuration c, boolean firstAttempt) {
         this.failAfter = c.get(JobOptions.FAIL_AFTER_READINGS);
-        this.firstAttempt = rc.getTaskInfo().getAttemptNumber() == 0;
+        this.firstAttempt = firstAttempt;
     }
 
     void onApply() {

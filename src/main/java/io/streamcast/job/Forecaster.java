@@ -18,6 +18,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
 
 /**
@@ -83,10 +84,7 @@ final class Forecaster {
     static Forecaster open(RuntimeContext rc, AuditedCounters audited, Configuration c, byte[] model, String modelId,
                            Scope scope) {
         KeyedForecaster grid = grid(c);
-        ServingModel initial = model == null ? null : new ServingModel(ModelBinary.read(model), modelId, 0);
-        if (initial != null) {
-            grid.check(initial);
-        }
+        ServingModel initial = serving(grid, model, modelId);
         long bound = c.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
         Duration ttl = c.get(JobOptions.KEY_TTL);
         StateTtlConfig ttlConfig = ttl.isZero() ? null
@@ -96,10 +94,8 @@ final class Forecaster {
             sd.enableTimeToLive(ttlConfig);
         }
         ForecasterMetrics metrics = new ForecasterMetrics(rc.getMetricGroup(), audited, bound);
-        Rejections rejections = new Rejections(c.get(JobOptions.LATE_POLICY), c.get(JobOptions.DUPLICATE_POLICY),
-                c.get(JobOptions.VALUE_FIELDS), metrics);
-        ReadingOrder order = new ReadingOrder(bound, c.get(JobOptions.IDLE_TIMEOUT).toMillis(), scope == Scope.SHARED,
-                c.get(JobOptions.SAME_SLOT_POLICY), rejections, metrics.held);
+        Rejections rejections = rejections(c, metrics);
+        ReadingOrder order = order(c, scope == Scope.SHARED, rejections, metrics);
         SwapWait swapWait = null;
         ModelGate gate;
         if (scope == Scope.FIXED) {
@@ -123,8 +119,7 @@ final class Forecaster {
                         rc.getState(td), metrics);
             }
         }
-        Intervals bounds = Intervals.from(c, new IntervalMetrics(metrics.group, metrics.anomalies,
-                c.get(JobOptions.INTERVAL_COVERAGES)));
+        Intervals bounds = intervals(c, metrics);
         return new Forecaster(grid, rc.getState(sd), initial, metrics, rejections, order,
                 new KeyExpiry(ttl.toMillis()), swapWait, gate, new FailureDrill(c, rc), SamplingIntervals.from(c),
                 calibrated(safetyNet(c, metrics), bounds, c.get(JobOptions.INTERVAL_BORROW)), c.getOptional(JobOptions.ACCURACY_TOPIC).isPresent()
@@ -137,6 +132,50 @@ final class Forecaster {
             bounds.borrowing(net);
         }
         return net.calibrating(bounds);
+    }
+
+    /**
+     * A forecaster with the job's model for every key (fixed scope) in a host that is not a
+     * DataStream function ({@link EmbeddedForecaster}): the key's state through {@code state}, the
+     * watermark releasing held readings (such a host has event-time timers only), no key expiry of
+     * its own, every anomaly to the host (as {@link ForecastJob#ANOMALIES}), no accuracy records.
+     */
+    static Forecaster embedded(MetricGroup group, boolean firstAttempt, Configuration c, byte[] model, String modelId,
+                               ValueState<KeyState> state) {
+        KeyedForecaster grid = grid(c);
+        ServingModel initial = serving(grid, model, modelId);
+        ForecasterMetrics metrics = new ForecasterMetrics(group, AuditedCounters.unaudited(),
+                c.get(JobOptions.OUT_OF_ORDERNESS).toMillis());
+        Rejections rejections = rejections(c, metrics);
+        Intervals bounds = intervals(c, metrics);
+        return new Forecaster(grid, state, initial, metrics, rejections, order(c, true, rejections, metrics),
+                new KeyExpiry(0), null, ModelGate.fixed(initial), new FailureDrill(c, firstAttempt),
+                SamplingIntervals.from(c), calibrated(safetyNet(c, metrics), bounds, c.get(JobOptions.INTERVAL_BORROW)), 0,
+                bounds, true);
+    }
+
+    private static ServingModel serving(KeyedForecaster grid, byte[] model, String modelId) {
+        ServingModel initial = model == null ? null : new ServingModel(ModelBinary.read(model), modelId, 0);
+        if (initial != null) {
+            grid.check(initial);
+        }
+        return initial;
+    }
+
+    private static Rejections rejections(Configuration c, ForecasterMetrics metrics) {
+        return new Rejections(c.get(JobOptions.LATE_POLICY), c.get(JobOptions.DUPLICATE_POLICY),
+                c.get(JobOptions.VALUE_FIELDS), metrics);
+    }
+
+    private static ReadingOrder order(Configuration c, boolean watermarkReleases, Rejections rejections,
+                                      ForecasterMetrics metrics) {
+        return new ReadingOrder(c.get(JobOptions.OUT_OF_ORDERNESS).toMillis(), c.get(JobOptions.IDLE_TIMEOUT).toMillis(),
+                watermarkReleases, c.get(JobOptions.SAME_SLOT_POLICY), rejections, metrics.held);
+    }
+
+    private static Intervals intervals(Configuration c, ForecasterMetrics metrics) {
+        return Intervals.from(c, new IntervalMetrics(metrics.group, metrics.anomalies,
+                c.get(JobOptions.INTERVAL_COVERAGES)));
     }
 
     static SafetyNet safetyNet(Configuration c, ForecasterMetrics metrics) {

@@ -34,19 +34,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * A real broker (in process or a process of its own) plus the Flink cluster of the calling test:
  * produce readings, run the job, read what it wrote.
  */
-final class JobHarness {
+public final class JobHarness {
     /** Creates topics with a partition count on the test's broker, ready for clients when it returns. */
     interface Topics {
         void create(int partitions, String... names);
     }
 
-    final String bootstrap;
+    public final String bootstrap;
     private final Topics topics;
     /** Metrics of jobs in the test's MiniCluster (null for a cluster of processes). */
     final InMemoryReporter reporter;
     private int jobs;
 
-    JobHarness(EmbeddedKafka kafka, InMemoryReporter reporter) {
+    public JobHarness(EmbeddedKafka kafka, InMemoryReporter reporter) {
         this(kafka.bootstrapServers(), kafka::createTopics, reporter);
     }
 
@@ -57,7 +57,7 @@ final class JobHarness {
     }
 
     /** A fresh set of topics and a spec for them; overrides are key=value strings. */
-    Configuration spec(String name, Map<String, String> overrides) {
+    public Configuration spec(String name, Map<String, String> overrides) {
         jobs++;
         String in = name + "-in-" + jobs;
         topics.create(4, in, name + "-out-" + jobs, name + "-dead-" + jobs);
@@ -88,7 +88,7 @@ final class JobHarness {
      * drop the first readings of some keys. A first record that expires was never written, so it
      * is sent again; after that, order within the partition is settled.
      */
-    void produce(Configuration c, List<String[]> keyAndPayload) {
+    public void produce(Configuration c, List<String[]> keyAndPayload) {
         String topic = c.get(JobOptions.INPUT_TOPIC);
         List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
@@ -137,7 +137,7 @@ final class JobHarness {
     }
 
     /** Runs the job to the end of its bounded input; returns its id for metrics. */
-    JobID run(Configuration c, Model model) throws Exception {
+    public JobID run(Configuration c, Model model) throws Exception {
         JobClient client = start(c, model);
         client.getJobExecutionResult().get(3, java.util.concurrent.TimeUnit.MINUTES);
         return client.getJobID();
@@ -166,7 +166,7 @@ final class JobHarness {
         }
     }
 
-    List<Forecast> forecasts(Configuration c) {
+    public List<Forecast> forecasts(Configuration c) {
         List<Forecast> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : readCommitted(c.get(JobOptions.OUTPUT_TOPIC))) {
             Forecast f = JsonCodecs.parseForecast(r.value());
@@ -187,7 +187,7 @@ final class JobHarness {
     }
 
     /** Every committed record of the topic (read_committed, until the end offsets). */
-    List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+    public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
         return read(topic, "read_committed");
     }
 
@@ -236,7 +236,7 @@ final class JobHarness {
     }
 
     /** A streamcast counter summed over all subtasks of the job. */
-    long counter(JobID job, String name) {
+    public long counter(JobID job, String name) {
         return reporter.findMetrics(job, "\\." + Metrics.GROUP + "\\." + name.replace(".", "\\.") + "$").values().stream()
                 .mapToLong(m -> ((Counter) m).getCount()).sum();
     }
@@ -253,7 +253,7 @@ final class JobHarness {
         return new long[] {in, used, dead, dropped};
     }
 
-    static String reading(String key, long ts, float value) {
+    public static String reading(String key, long ts, float value) {
         return "{\"sensor\":\"" + key + "\",\"ts\":" + ts + ",\"value\":" + value + "}";
     }
 }

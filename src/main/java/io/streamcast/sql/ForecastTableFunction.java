@@ -1,0 +1,332 @@
+package io.streamcast.sql;
+
+import io.streamcast.config.JobOptions;
+import io.streamcast.event.Anomaly;
+import io.streamcast.event.Forecast;
+import io.streamcast.event.Reading;
+import io.streamcast.event.Reason;
+import io.streamcast.job.EmbeddedForecaster;
+import io.streamcast.job.KeyState;
+import io.streamcast.kafka.ReadingParser;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.table.annotation.ArgumentHint;
+import org.apache.flink.table.annotation.ArgumentTrait;
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.annotation.StateHint;
+import org.apache.flink.table.functions.FunctionContext;
+import org.apache.flink.table.functions.ProcessTableFunction;
+import org.apache.flink.table.functions.TableSemantics;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.types.Row;
+
+/**
+ * The {@code FORECAST} process table function: per key of its input table, the streamcast
+ * forecaster of the DataStream job ({@link EmbeddedForecaster}: reading order, the job's model,
+ * grid and gaps, safety net, split-conformal intervals, anomalies) over the same {@link KeyState},
+ * kept in the function's keyed state. Built and registered by {@link StreamcastSql#register}, which
+ * reads the model on the client and ships it inside the function, as the DataStream job does.
+ *
+ * <pre>{@code
+ * SELECT * FROM FORECAST(
+ *     input    => TABLE readings PARTITION BY sensor,
+ *     coverage => 0.8,                   -- optional: the bounds' coverage, one of forecast.interval-coverages
+ *     uid      => 'forecast-readings')   -- keeps the state across query changes
+ * }</pre>
+ *
+ * <p>The input needs the value columns of input.value-fields (numeric) and, without
+ * {@code on_time}, the time column input.time-field (TIMESTAMP_LTZ, TIMESTAMP as UTC, BIGINT epoch
+ * millis or an ISO-8601 STRING). The key is the PARTITION BY column (several: joined with '|').
+ * A row is checked as the job's parser checks a record: a NULL key, time or value (missing_field),
+ * a key over input.max-key-length, a bad time, a time beyond input.max-future (input.max-past) of the
+ * clock, a value not finite or beyond input.value-bound is not a reading: it is counted as a dead
+ * letter of that reason and yields no rows. Every row counts in readings_in.
+ *
+ * <p><b>Output: one row per forecast step</b> (H rows per accepted reading, step 1..H), after the
+ * partition column(s): the SQL shape of Confluent's ML_FORECAST, so {@code WHERE step = 1}, a join
+ * on {@code forecast_ts} or a chart needs no UNNEST, and the bounds sit beside their value. The
+ * reading's own fields (is_anomaly, model, flags) repeat on its H rows.
+ */
+@DataTypeHint("ROW<reading_ts TIMESTAMP_LTZ(3), forecast_ts TIMESTAMP_LTZ(3), step INT, forecast FLOAT,"
+        + " lower_bound FLOAT, upper_bound FLOAT, coverage FLOAT, uncalibrated BOOLEAN, is_anomaly BOOLEAN,"
+        + " anomaly_score FLOAT, model_id STRING, model_version BIGINT, cold_start BOOLEAN, gap_filled BOOLEAN,"
+        + " state_reset BOOLEAN, fallback BOOLEAN, baseline BOOLEAN>")
+public class ForecastTableFunction extends ProcessTableFunction<Row> {
+    private static final long serialVersionUID = 1L;
+    static final String INPUT = "input";
+
+    /** The key's forecaster state: KeyState, RAW in SQL, with Flink's POJO serializer ({@link KeyStateSerializer}). */
+    public static class KeyEntry {
+        @DataTypeHint(value = "RAW", bridgedTo = KeyState.class, rawSerializer = KeyStateSerializer.class)
+        public KeyState state;
+        /** Index into forecast.interval-coverages of the bounds written (the call's coverage argument), for timers. */
+        public int coverageIndex;
+    }
+
+    private final Configuration conf;
+    private final byte[] model;
+    private final String modelId;
+
+    private transient EmbeddedForecaster forecaster;
+    private transient Call call;
+    /** Per subtask: arrival order, the readings' offset (grid.same-slot-policy first/last). */
+    private transient long arrivals;
+    /** Column positions of the input, resolved at the first row. */
+    private transient int[] keyColumns;
+    private transient int[] valueColumns;
+    private transient int timeColumn;
+    private transient int target;
+    private transient long maxFuture;
+    private transient long maxPast;
+    private transient int maxKeyLength;
+    private transient double valueBound;
+    /** Index into the forecast's coverages of the bounds written without a coverage argument (the anomaly coverage). */
+    private transient int defaultCoverage;
+    private transient List<Double> coverages;
+
+    ForecastTableFunction(Configuration conf, byte[] model, String modelId) {
+        this.conf = conf;
+        this.model = model;
+        this.modelId = modelId;
+    }
+
+    @Override
+    public void open(FunctionContext context) {
+        forecaster = EmbeddedForecaster.open(conf, model, modelId, context.getMetricGroup(),
+                context.getTaskInfo().getAttemptNumber() == 0);
+        call = new Call();
+        coverages = conf.get(JobOptions.INTERVAL_COVERAGES);
+        defaultCoverage = coverages.size() - 1;
+        Double anomaly = conf.getOptional(JobOptions.ANOMALY_COVERAGE).orElse(null);
+        for (int i = 0; anomaly != null && i < coverages.size(); i++) {
+            if (coverages.get(i).equals(anomaly)) {
+                defaultCoverage = i;
+            }
+        }
+        target = conf.get(JobOptions.TARGET_INDEX);
+        maxFuture = conf.get(JobOptions.MAX_FUTURE).toMillis();
+        maxPast = conf.get(JobOptions.MAX_PAST).toMillis();
+        maxKeyLength = conf.get(JobOptions.MAX_KEY_LENGTH);
+        valueBound = conf.get(JobOptions.VALUE_BOUND);
+    }
+
+    /**
+     * @param coverage which of forecast.interval-coverages the bounds columns are at (NULL or not
+     *     given: forecast.anomaly-coverage, else the widest); the anomaly flag is always judged at that one
+     */
+    public void eval(Context ctx, @StateHint(name = "forecaster") KeyEntry entry,
+                     @ArgumentHint(name = INPUT, value = {ArgumentTrait.SET_SEMANTIC_TABLE}) Row input,
+                     // DECIMAL, so a literal such as 0.8 passes as it is (Flink 2.2.1 generates code that does
+                     // not compile for a DOUBLE argument given a decimal literal)
+                     @ArgumentHint(name = "coverage", isOptional = true, type = @DataTypeHint("DECIMAL(5, 4)"))
+                     java.math.BigDecimal coverage) throws Exception {
+        if (keyColumns == null) {
+            resolve(ctx.tableSemanticsFor(INPUT));
+        }
+        entry.coverageIndex = coverageIndex(coverage);
+        String key = key(input);
+        call.at(ctx, entry, key);
+        if (key == null) {
+            forecaster.rejected(Reason.MISSING_FIELD);
+            return;
+        }
+        if (key.length() > maxKeyLength) {
+            forecaster.rejected(Reason.KEY_TOO_LONG);
+            return;
+        }
+        TimeContext<Long> time = ctx.timeContext(Long.class);
+        Long onTime = time.time();
+        long ts;
+        try {
+            ts = onTime != null ? onTime : millis(input.getField(timeColumn));
+        } catch (IllegalArgumentException e) {
+            forecaster.rejected(input.getField(timeColumn) == null ? Reason.MISSING_FIELD : Reason.BAD_TIMESTAMP);
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (ts > now + maxFuture) { // as the DataStream job's parser: a fast clock must not move a key ahead
+            forecaster.rejected(Reason.FUTURE_TIMESTAMP);
+            return;
+        }
+        if (maxPast > 0 && ts < now - maxPast) {
+            forecaster.rejected(Reason.PAST_TIMESTAMP);
+            return;
+        }
+        float[] values = new float[valueColumns.length];
+        for (int i = 0; i < values.length; i++) { // every value field, as the parser checks them
+            Object v = input.getField(valueColumns[i]);
+            if (v == null) {
+                forecaster.rejected(Reason.MISSING_FIELD);
+                return;
+            }
+            double d = ((Number) v).doubleValue();
+            if (!Double.isFinite(d)) {
+                forecaster.rejected(Reason.NOT_FINITE);
+                return;
+            }
+            if (Math.abs(d) > valueBound) {
+                forecaster.rejected(Reason.OUT_OF_RANGE);
+                return;
+            }
+            values[i] = (float) d;
+        }
+        Reading r = new Reading(call.key, ts, values, null, 0, arrivals++);
+        forecaster.onReading(call, r, call);
+    }
+
+    public void onTimer(OnTimerContext ctx, @StateHint(name = "forecaster") KeyEntry entry) throws Exception {
+        if (entry.state == null) {
+            return;
+        }
+        // the key as the state knows it: any held reading carries it (timers exist only while readings are held)
+        String key = entry.state.heldCount > 0 ? entry.state.held[0].key
+                : entry.state.learningCount > 0 ? entry.state.learning[0].key : null;
+        if (key == null) {
+            return;
+        }
+        call.at(ctx, entry, key);
+        forecaster.onTimer(call, call);
+    }
+
+    private int coverageIndex(java.math.BigDecimal coverage) {
+        if (coverage == null) {
+            return defaultCoverage;
+        }
+        int i = coverages.indexOf(coverage.doubleValue());
+        if (i < 0) {
+            throw new IllegalArgumentException("FORECAST: coverage " + coverage + " is not one of "
+                    + JobOptions.INTERVAL_COVERAGES.key() + " " + coverages + " of the function's job spec");
+        }
+        return i;
+    }
+
+    private void resolve(TableSemantics semantics) {
+        RowType row = (RowType) semantics.dataType().getLogicalType();
+        List<String> names = row.getFieldNames();
+        keyColumns = semantics.partitionByColumns();
+        List<String> fields = conf.get(JobOptions.VALUE_FIELDS);
+        int[] cols = new int[fields.size()];
+        for (int i = 0; i < cols.length; i++) {
+            cols[i] = column(names, fields.get(i), JobOptions.VALUE_FIELDS.key());
+        }
+        timeColumn = semantics.timeColumn() >= 0 ? semantics.timeColumn()
+                : column(names, conf.get(JobOptions.TIME_FIELD), JobOptions.TIME_FIELD.key() + " (or pass on_time)");
+        valueColumns = cols;
+    }
+
+    private static int column(List<String> names, String name, String option) {
+        int i = names.indexOf(name);
+        if (i < 0) {
+            throw new IllegalArgumentException("FORECAST: the input table has no column '" + name + "' (" + option
+                    + "); its columns: " + names);
+        }
+        return i;
+    }
+
+    /** The PARTITION BY value(s) as the key (null: a NULL among them). */
+    private String key(Row input) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < keyColumns.length; i++) {
+            Object k = input.getField(keyColumns[i]);
+            if (k == null) {
+                return null;
+            }
+            if (keyColumns.length == 1) {
+                return k.toString();
+            }
+            b.append(i == 0 ? "" : "|").append(k);
+        }
+        return b.toString();
+    }
+
+    /** Epoch millis of a time column's value; IllegalArgumentException when there is none. */
+    static long millis(Object t) {
+        if (t instanceof Instant i) {
+            return i.toEpochMilli();
+        }
+        if (t instanceof LocalDateTime l) {
+            return l.toInstant(ZoneOffset.UTC).toEpochMilli();
+        }
+        if (t instanceof Number n) {
+            return n.longValue();
+        }
+        if (t instanceof String s) {
+            try {
+                return ReadingParser.parseTime(s);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+        throw new IllegalArgumentException("no time: " + t);
+    }
+
+    /** The current call's key, state and time, and where its forecasts go. */
+    private final class Call implements EmbeddedForecaster.Host, EmbeddedForecaster.Output {
+        private Context ctx;
+        private TimeContext<Long> time;
+        private KeyEntry entry;
+        private String key;
+
+        void at(Context c, KeyEntry e, String k) {
+            ctx = c;
+            time = c.timeContext(Long.class);
+            entry = e;
+            key = k;
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public KeyState state() {
+            return entry.state;
+        }
+
+        @Override
+        public void update(KeyState s) {
+            entry.state = s;
+        }
+
+        @Override
+        public void clear() {
+            entry.state = null;
+        }
+
+        @Override
+        public long currentWatermark() {
+            Long w = time.currentWatermark();
+            return w == null ? Long.MIN_VALUE : w;
+        }
+
+        @Override
+        public void registerEventTimeTimer(long t) {
+            time.registerOnTime(t);
+        }
+
+        @Override
+        public void forecast(Forecast f, Anomaly a) {
+            Instant readingTs = Instant.ofEpochMilli(f.timestamp);
+            int h = f.values.length;
+            int coverageIndex = entry.coverageIndex;
+            boolean bounds = f.lower != null && coverageIndex >= 0 && f.coverages != null
+                    && coverageIndex < f.coverages.length;
+            Float coverage = bounds ? f.coverages[coverageIndex] : null;
+            for (int k = 0; k < h; k++) {
+                collect(Row.of(readingTs, Instant.ofEpochMilli(f.stepTime(k)), k + 1, f.values[k],
+                        bounds ? finite(f.lower[coverageIndex * h + k]) : null,
+                        bounds ? finite(f.upper[coverageIndex * h + k]) : null,
+                        coverage, f.uncalibrated, a != null, a == null ? null : a.score, f.modelId, f.modelVersion,
+                        f.coldStart, f.gapFilled, f.stateReset, f.fallback, f.baseline));
+            }
+        }
+    }
+
+    private static Float finite(float v) {
+        return Float.isNaN(v) ? null : v;
+    }
+}
