@@ -51,7 +51,8 @@ import org.apache.flink.types.Row;
  * reading's own fields (is_anomaly, model, flags) repeat on its H rows.
  */
 @DataTypeHint("ROW<reading_ts TIMESTAMP_LTZ(3), forecast_ts TIMESTAMP_LTZ(3), step INT, forecast FLOAT,"
-        + " lower_bound FLOAT, upper_bound FLOAT, coverage FLOAT, uncalibrated BOOLEAN, is_anomaly BOOLEAN,"
+        + " lower_bound FLOAT, upper_bound FLOAT, coverage FLOAT, uncalibrated BOOLEAN, borrowed BOOLEAN,"
+        + " is_anomaly BOOLEAN,"
         + " anomaly_score FLOAT, model_id STRING, model_version BIGINT, cold_start BOOLEAN, gap_filled BOOLEAN,"
         + " state_reset BOOLEAN, fallback BOOLEAN, baseline BOOLEAN>")
 public class ForecastTableFunction extends ProcessTableFunction<Row> {
@@ -320,7 +321,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
                 collect(Row.of(readingTs, Instant.ofEpochMilli(f.stepTime(k)), k + 1, f.values[k],
                         bounds ? finite(f.lower[coverageIndex * h + k]) : null,
                         bounds ? finite(f.upper[coverageIndex * h + k]) : null,
-                        coverage, f.uncalibrated, a != null, a == null ? null : a.score, f.modelId, f.modelVersion,
+                        coverage, f.uncalibrated, f.borrowed, a != null, a == null ? null : a.score, f.modelId, f.modelVersion,
                         f.coldStart, f.gapFilled, f.stateReset, f.fallback, f.baseline));
             }
         }
