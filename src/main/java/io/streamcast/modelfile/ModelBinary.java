@@ -6,6 +6,7 @@ import io.streamcast.model.GruVariant;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
 import io.streamcast.model.Normaliser;
+import io.streamcast.model.Seq2SeqShape;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,18 +19,20 @@ import java.util.zip.CRC32;
  * <pre>
  * offset size  field
  * 0      4     magic "SCMD"
- * 4      2     format version (1; 2 when the target is relative; 3 with derived inputs)
+ * 4      2     format version (1; 2 when the target is relative; 3 with derived inputs; 4 seq2seq)
  * 6      1     cell: 0 rnn, 1 lstm, 2 gru
  * 7      1     gru variant: 0 reset_after, 1 reset_before
  * 8      16    input_size, hidden_size, num_layers, output_size (int32 each)
  * 24     1     flags: bit 0 = normalisation present, bit 1 = relative target, bit 2 = highway (both version
- *              2 or 3), bit 3 = derived inputs (version 3)
- * 25     4     parameter count (int32), must equal the count the shape implies
+ *              2 or 3), bit 3 = derived inputs (version 3 or 4), bit 4 = seq2seq (version 4 exactly)
+ * 25     4     parameter count (int32), must equal the count the shape implies (seq2seq: its layout's)
  * 29     4     (relative target only) relative_to_input (int32): the input column forecasts are relative to
  * ...    ...   normalisation (if flagged): input_mean[in], input_std[in], output_mean[O], output_std[O]
  * ...    ...   highway (flag bit 2): input_column (int32), lags (int32), weight[O x lags]
  * ...    ...   derived inputs (flag bit 3): kinds (int32, bit k = DerivedInputs.Kind ordinal k), time zone id
  *              (int16 length, UTF-8 bytes)
+ * ...    5     seq2seq (flag bit 4): encoder_window (int32), bidirectional (byte 0 or 1); output_size is
+ *              the horizon, the parameters follow {@link Seq2SeqShape}'s layout
  * ...    4*P   parameters, PyTorch state_dict order (float32)
  * end-4  4     CRC32 of every byte before it
  * </pre>
@@ -44,11 +47,15 @@ public final class ModelBinary {
     public static final int VERSION_RELATIVE = 2;
     /** Written only with derived inputs, which earlier builds would not compute. */
     public static final int VERSION_INPUTS = 3;
+    /** Written only for a seq2seq model, which earlier builds cannot run. */
+    public static final int VERSION_SEQ2SEQ = 4;
     private static final int HEADER_BYTES = 29;
     private static final int FLAG_NORMALISER = 1;
     private static final int FLAG_RELATIVE = 2;
     private static final int FLAG_HIGHWAY = 4;
     private static final int FLAG_INPUTS = 8;
+    private static final int FLAG_SEQ2SEQ = 16;
+    private static final int SEQ2SEQ_BYTES = 5;
 
     private static boolean relative(Model model) {
         return model.normaliser() != null && model.normaliser().relativeTo() >= 0;
@@ -67,7 +74,8 @@ public final class ModelBinary {
     }
 
     private static int version(Model model) {
-        return !model.inputs().isEmpty() ? VERSION_INPUTS : relative(model) ? VERSION_RELATIVE : VERSION;
+        return model.seq2seq() != null ? VERSION_SEQ2SEQ : !model.inputs().isEmpty() ? VERSION_INPUTS
+                : relative(model) ? VERSION_RELATIVE : VERSION;
     }
 
     /** Whether these bytes start like a binary model (used to tell binary files from JSON). */
@@ -87,8 +95,8 @@ public final class ModelBinary {
     public static long serialisedSize(Model model) {
         ModelShape s = model.shape();
         long norm = model.normaliser() == null ? 0 : 2L * (s.inputSize() + s.outputSize());
-        return HEADER_BYTES + (relative(model) ? 4 : 0) + 4 * (norm + s.parameterCount()) + highwayBytes(model) + inputsBytes(model)
-                + 4;
+        return HEADER_BYTES + (relative(model) ? 4 : 0) + 4 * (norm + model.parameterCount()) + highwayBytes(model)
+                + inputsBytes(model) + (model.seq2seq() != null ? SEQ2SEQ_BYTES : 0) + 4;
     }
 
     public static byte[] write(Model model) {
@@ -110,8 +118,9 @@ public final class ModelBinary {
         b.putInt(s.inputSize()).putInt(s.hiddenSize()).putInt(s.numLayers()).putInt(s.outputSize());
         Normaliser n = model.normaliser();
         b.put((byte) ((n != null ? FLAG_NORMALISER : 0) | (relative(model) ? FLAG_RELATIVE : 0)
-                | (model.highway() != null ? FLAG_HIGHWAY : 0) | (model.inputs().isEmpty() ? 0 : FLAG_INPUTS)));
-        b.putInt(s.parameterCount());
+                | (model.highway() != null ? FLAG_HIGHWAY : 0) | (model.inputs().isEmpty() ? 0 : FLAG_INPUTS)
+                | (model.seq2seq() != null ? FLAG_SEQ2SEQ : 0)));
+        b.putInt(model.parameterCount());
         if (relative(model)) {
             b.putInt(n.relativeTo());
         }
@@ -132,6 +141,9 @@ public final class ModelBinary {
             }
             byte[] zone = zoneBytes(model);
             b.putInt(kinds).putShort((short) zone.length).put(zone);
+        }
+        if (model.seq2seq() != null) {
+            b.putInt(model.seq2seq().window()).put((byte) (model.seq2seq().bidirectional() ? 1 : 0));
         }
         putFloats(b, model.params());
         CRC32 crc = new CRC32();
@@ -156,9 +168,9 @@ public final class ModelBinary {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.position(MAGIC.length);
         int version = Short.toUnsignedInt(b.getShort());
-        if (version < VERSION || version > VERSION_INPUTS) {
+        if (version < VERSION || version > VERSION_SEQ2SEQ) {
             throw new ModelFormatException("unsupported binary model version " + version + " (this build reads "
-                    + VERSION + " to " + VERSION_INPUTS + ")");
+                    + VERSION + " to " + VERSION_SEQ2SEQ + ")");
         }
         int cellId = b.get();
         int variantId = b.get();
@@ -177,15 +189,14 @@ public final class ModelBinary {
         }
         int flags = b.get();
         int count = b.getInt();
-        if (count != shape.parameterCount()) {
-            throw new ModelFormatException("corrupt model header: parameter count " + count + " but " + shape
-                    + " has " + shape.parameterCount());
-        }
         boolean hasNorm = (flags & FLAG_NORMALISER) != 0;
         boolean relative = (flags & FLAG_RELATIVE) != 0;
         boolean hasHighway = (flags & FLAG_HIGHWAY) != 0;
         boolean hasInputs = (flags & FLAG_INPUTS) != 0;
-        boolean versionFits = hasInputs ? version == VERSION_INPUTS : relative == (version == VERSION_RELATIVE)
+        boolean seq2seq = (flags & FLAG_SEQ2SEQ) != 0;
+        boolean versionFits = seq2seq ? version == VERSION_SEQ2SEQ && !hasHighway
+                : version == VERSION_SEQ2SEQ ? false
+                : hasInputs ? version == VERSION_INPUTS : relative == (version == VERSION_RELATIVE)
                 && version != VERSION_INPUTS;
         if (!versionFits || (relative && !hasNorm) || (hasHighway && !relative)) {
             throw new ModelFormatException("corrupt model header: version " + version + " with flags " + flags);
@@ -211,7 +222,31 @@ public final class ModelBinary {
             }
             inputsBytes = 6 + Short.toUnsignedInt(ByteBuffer.wrap(bytes, at + 4, 2).order(ByteOrder.LITTLE_ENDIAN).getShort());
         }
-        long expected = highwayBytes + inputsBytes + HEADER_BYTES + (relative ? 4 : 0)
+        Seq2SeqShape s2s = null;
+        if (seq2seq) { // after the derived inputs
+            int at = (int) (HEADER_BYTES + (relative ? 4 : 0) + (hasNorm ? 8L * (shape.inputSize() + shape.outputSize()) : 0)
+                    + inputsBytes);
+            if (bytes.length < at + SEQ2SEQ_BYTES) {
+                throw new ModelFormatException("model bytes truncated: no seq2seq header");
+            }
+            ByteBuffer h = ByteBuffer.wrap(bytes, at, SEQ2SEQ_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            int window = h.getInt();
+            int bidirectional = h.get();
+            if (bidirectional != 0 && bidirectional != 1) {
+                throw new ModelFormatException("corrupt model header: bidirectional byte " + bidirectional);
+            }
+            try {
+                s2s = new Seq2SeqShape(shape, window, bidirectional == 1);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException("corrupt model header: " + e.getMessage(), e);
+            }
+        }
+        int shapeCount = s2s != null ? s2s.parameterCount() : shape.parameterCount();
+        if (count != shapeCount) {
+            throw new ModelFormatException("corrupt model header: parameter count " + count + " but "
+                    + (s2s != null ? s2s : shape) + " has " + shapeCount);
+        }
+        long expected = highwayBytes + inputsBytes + (s2s != null ? SEQ2SEQ_BYTES : 0) + HEADER_BYTES + (relative ? 4 : 0)
                 + 4L * ((hasNorm ? 2L * (shape.inputSize() + shape.outputSize()) : 0) + count) + 4;
         if (bytes.length != expected) {
             throw new ModelFormatException((bytes.length < expected ? "model bytes truncated" : "trailing bytes")
@@ -248,10 +283,13 @@ public final class ModelBinary {
                 b.get(zone);
                 inputs = inputs(kinds, new String(zone, java.nio.charset.StandardCharsets.UTF_8));
             }
+            if (s2s != null) {
+                b.position(b.position() + SEQ2SEQ_BYTES); // read above
+            }
             // the checksum only proves the bytes are as written: a NaN written is a NaN read
             float[] params = getFloats(b, count, null);
-            ModelChecks.requireFinite(shape, params);
-            return new Model(shape, params, n, highway, inputs);
+            ModelChecks.requireFinite(s2s != null ? s2s.tensors() : shape.tensors(), params);
+            return new Model(shape, params, n, highway, inputs, s2s);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new ModelFormatException("corrupt model body: " + e.getMessage(), e);
         }
