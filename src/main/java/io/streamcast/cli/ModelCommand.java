@@ -200,11 +200,12 @@ public final class ModelCommand implements Runnable {
         public Integer call() throws Exception {
             Model m = ModelFiles.read(model);
             PrintWriter out = spec.commandLine().getOut();
-            out.println(m.shape());
-            out.println("parameters: " + m.shape().parameterCount());
+            out.println(m.seq2seq() != null ? m.seq2seq() : m.shape());
+            out.println("parameters: " + m.parameterCount());
             out.println("normalisation: " + (m.normaliser() != null ? "yes" : "none"));
             out.println("binary size: " + ModelBinary.serialisedSize(m) + " bytes");
-            out.println("per-key state: " + m.shape().stateSize() + " floats");
+            out.println("per-key state: " + (m.seq2seq() != null ? "none carried; each forecast re-reads the last "
+                    + m.seq2seq().window() + " input rows" : m.shape().stateSize() + " floats"));
             out.flush();
             return 0;
         }
@@ -263,7 +264,8 @@ public final class ModelCommand implements Runnable {
             ModelFiles.write(r.model(), out);
             PrintWriter pw = spec.commandLine().getOut();
             pw.printf("%s: %d training / %d validation windows, %d epochs (best %d), train MSE %.5f, "
-                            + "validation MSE %.5f (normalised units), %d ms%s%n", r.model().shape(), r.trainWindows(),
+                            + "validation MSE %.5f (normalised units), %d ms%s%n",
+                    r.model().seq2seq() != null ? r.model().seq2seq() : r.model().shape(), r.trainWindows(),
                     r.validationWindows(), r.epochs(), r.bestEpoch(), r.trainLoss(), r.validationLoss(), r.wallMillis(),
                     r.diverged() ? " -- DIVERGED, kept the best weights before it" : "");
             pw.flush();

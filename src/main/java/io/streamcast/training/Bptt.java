@@ -26,7 +26,7 @@ import java.util.Arrays;
  * states and with gradients arriving at every top-layer h and at the final states: the pieces a
  * model puts its own heads and loss around ({@link Seq2SeqBptt}).
  */
-public final class Bptt {
+public final class Bptt implements Network {
     private final ModelShape shape;
     private final int steps;
     private final int maxBatch;
@@ -132,6 +132,7 @@ public final class Bptt {
         return steps;
     }
 
+    @Override
     public int maxBatch() {
         return maxBatch;
     }
@@ -148,6 +149,7 @@ public final class Bptt {
      * @param target [B, O], or null to skip the loss
      * @return the loss, averaged over B*O (0 when target is null)
      */
+    @Override
     public double forward(float[] params, float[] x, float[] target, int batch) {
         checkBatch(batch);
         this.batch = batch;
@@ -428,6 +430,7 @@ public final class Bptt {
      *
      * @return the loss, averaged over B*O
      */
+    @Override
     public double forwardBackward(float[] params, float[] x, float[] target, int batch, float[] grad, float[] dx) {
         double value = forward(params, x, target, batch);
         Arrays.fill(grad, 0f);

@@ -159,7 +159,8 @@ public final class Retrainer {
                 s != null ? s.hiddenSize() : b.hiddenSize(), s != null ? s.numLayers() : b.numLayers(),
                 b.inputLength(), s != null ? s.outputSize() : b.horizon(), b.stride(), b.targetColumn(), b.batchSize(),
                 b.maxEpochs(), b.patience(), b.validationFraction(), b.learningRate(), b.clipNorm(), b.forgetBias(), seed,
-                relative, relative ? b.arLags() : 0, b.loss(), current != null ? current.inputs() : b.inputs());
+                relative, relative ? b.arLags() : 0, b.loss(), current != null ? current.inputs() : b.inputs(), b.kind(),
+                b.bidirectional());
     }
 
     /** A seed that depends only on what is trained: the key (String.hashCode is specified) and the version. */

@@ -1,7 +1,10 @@
 package io.streamcast.training;
 
 import io.streamcast.model.CellType;
+import io.streamcast.model.DerivedInputs;
+import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
+import io.streamcast.model.Seq2SeqForecaster;
 import io.streamcast.model.Seq2SeqShape;
 import java.util.Arrays;
 
@@ -23,7 +26,7 @@ import java.util.Arrays;
  * </pre>
  * Time-major buffers [T, B, w] hold row (t * B + b). Not thread-safe.
  */
-public final class Seq2SeqBptt {
+public final class Seq2SeqBptt implements Network {
     private final Seq2SeqShape s2s;
     private final ModelShape dec;
     private final Loss loss;
@@ -57,6 +60,8 @@ public final class Seq2SeqBptt {
     private final float[] dUnitTop; // [W, B, H]
     private final float[] dUnitH; // [1, B, H]
     private final float[] dUnitC; // [1, B, H]
+    private final float[] zeros; // [B]: the decoder's first input in training (see Seq2SeqForecaster)
+    private final float[] free; // [O]: one window's free-running forecast
     private final float[][] dUnitX; // [D] x [W, B, max in_k]: d loss / d a unit's input (unit time order)
     private int batch;
 
@@ -108,12 +113,15 @@ public final class Seq2SeqBptt {
         dUnitH = new float[maxBatch * hidden];
         dUnitC = new float[maxBatch * hidden];
         dUnitX = new float[dirs][window * maxBatch * maxIn];
+        zeros = new float[maxBatch];
+        free = new float[horizon];
     }
 
     public Seq2SeqShape shape() {
         return s2s;
     }
 
+    @Override
     public int maxBatch() {
         return maxBatch;
     }
@@ -121,6 +129,26 @@ public final class Seq2SeqBptt {
     /** Head outputs [B, O] of the last forward pass (normalised units). */
     public float[] output() {
         return y;
+    }
+
+    /** Free-running loss with the served first input (0): what {@link Seq2SeqForecaster} would forecast. */
+    @Override
+    public double forward(float[] params, float[] x, float[] target, int batch) {
+        Model model = new Model(s2s.base(), params, null, null, DerivedInputs.NONE, s2s);
+        Seq2SeqForecaster served = new Seq2SeqForecaster(model); // copies the weights: once per call, not per window
+        int in = s2s.base().inputSize();
+        double sum = 0;
+        for (int b = 0; b < batch; b++) {
+            served.forecastNormalised(x, b * window * in, 0f, free, 0);
+            System.arraycopy(free, 0, y, b * horizon, horizon);
+        }
+        return loss.sum(y, target, batch, horizon) / (batch * horizon);
+    }
+
+    /** Teacher-forced training step with the served first input (0). */
+    @Override
+    public double forwardBackward(float[] params, float[] x, float[] target, int batch, float[] grad, float[] dx) {
+        return forwardBackward(params, x, zeros, target, batch, grad, dx);
     }
 
     /** Teacher-forced forward pass; returns the loss averaged over B*O. */

@@ -5,27 +5,43 @@ import io.streamcast.config.TrainingOptions;
 import io.streamcast.model.CellType;
 import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.GruVariant;
+import io.streamcast.model.ModelKind;
 import io.streamcast.model.ModelShape;
+import io.streamcast.model.Seq2SeqShape;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
-/** Validated training settings, read from {@link TrainingOptions} and {@link ModelOptions}. */
+/**
+ * Validated training settings, read from {@link TrainingOptions} and {@link ModelOptions}. For
+ * model.kind seq2seq, inputLength is model.encoder-window and arLags is 0.
+ */
 public record TrainingConfig(
         CellType cell, GruVariant gruVariant, int hiddenSize, int numLayers,
         int inputLength, int horizon, int stride, int targetColumn,
         int batchSize, int maxEpochs, int patience, double validationFraction,
         double learningRate, double clipNorm, Double forgetBias, long seed, boolean relativeTarget, int arLags,
-        Loss loss, DerivedInputs inputs) {
+        Loss loss, DerivedInputs inputs, ModelKind kind, boolean bidirectional) {
 
     public static TrainingConfig defaults() {
         return from(new Configuration());
     }
 
     public static TrainingConfig from(Configuration c) {
+        ModelKind kind = c.get(ModelOptions.KIND);
+        boolean seq2seq = kind == ModelKind.SEQ2SEQ;
+        if (seq2seq && c.contains(ModelOptions.AR_LAGS) && c.get(ModelOptions.AR_LAGS) > 0) {
+            throw new IllegalArgumentException(ModelOptions.AR_LAGS.key() + " is for model.kind stacked; a seq2seq"
+                    + " model has no highway (set it to 0 or leave it out)");
+        }
+        if (!seq2seq && c.contains(ModelOptions.BIDIRECTIONAL) && c.get(ModelOptions.BIDIRECTIONAL)) {
+            throw new IllegalArgumentException(ModelOptions.BIDIRECTIONAL.key() + " needs " + ModelOptions.KIND.key()
+                    + ": seq2seq (a stacked model forecasts forward in time only)");
+        }
         return new TrainingConfig(
                 c.get(ModelOptions.CELL), c.get(ModelOptions.GRU_VARIANT),
                 atLeast(c, ModelOptions.HIDDEN_SIZE, 1), atLeast(c, ModelOptions.NUM_LAYERS, 1),
-                atLeast(c, TrainingOptions.INPUT_LENGTH, 1), atLeast(c, TrainingOptions.HORIZON, 1),
+                seq2seq ? atLeast(c, ModelOptions.ENCODER_WINDOW, 1) : atLeast(c, TrainingOptions.INPUT_LENGTH, 1),
+                atLeast(c, TrainingOptions.HORIZON, 1),
                 atLeast(c, TrainingOptions.STRIDE, 1), atLeast(c, TrainingOptions.TARGET_COLUMN, 0),
                 atLeast(c, TrainingOptions.BATCH_SIZE, 1), atLeast(c, TrainingOptions.MAX_EPOCHS, 1),
                 atLeast(c, TrainingOptions.PATIENCE, 1),
@@ -33,8 +49,8 @@ public record TrainingConfig(
                 inRange(c, TrainingOptions.LEARNING_RATE, 1e-9, 10.0),
                 inRange(c, TrainingOptions.CLIP_NORM, 1e-9, 1e9),
                 c.getOptional(TrainingOptions.FORGET_BIAS).orElse(null),
-                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET), arLags(c), loss(c),
-                derivedInputs(c));
+                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET), seq2seq ? 0 : arLags(c), loss(c),
+                derivedInputs(c), kind, seq2seq && c.get(ModelOptions.BIDIRECTIONAL));
     }
 
     /** model.derived-inputs in model.time-zone, checked at start. */
@@ -106,5 +122,10 @@ public record TrainingConfig(
                     + " but the series has only " + inputSize + " column(s)");
         }
         return new ModelShape(cell, gruVariant, inputSize, hiddenSize, numLayers, horizon);
+    }
+
+    /** The seq2seq layout of a model trained with these settings, or null for a stacked model. */
+    public Seq2SeqShape seq2seq(int inputSize) {
+        return kind == ModelKind.SEQ2SEQ ? new Seq2SeqShape(shape(inputSize), inputLength, bidirectional) : null;
     }
 }

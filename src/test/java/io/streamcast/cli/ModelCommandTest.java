@@ -222,6 +222,35 @@ class ModelCommandTest {
     }
 
     @Test
+    void trainsASeq2SeqModelThatInfoDescribesAndTraceRefusesByName() throws Exception {
+        StringBuilder csv = new StringBuilder("time,load\n");
+        for (int t = 0; t < 300; t++) {
+            csv.append(t).append(',').append(String.format(Locale.ROOT, "%.4f", 5 + 2 * Math.sin(2 * Math.PI * t / 24)))
+                    .append('\n');
+        }
+        Path data = dir.resolve("s2s.csv");
+        Files.writeString(data, csv);
+        Path out = dir.resolve("s2s.json");
+        Run r = run("model", "train", "--csv", data.toString(), "--columns", "load", "--out", out.toString(),
+                "--set", "model.kind=seq2seq", "--set", "model.encoder-window=24", "--set", "model.bidirectional=true",
+                "--set", "training.horizon=6", "--set", "model.hidden-size=4", "--set", "model.num-layers=1",
+                "--set", "training.max-epochs=1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("seq2seq lstm in=1 hidden=4 layers=1 out=6 window=24 bidirectional"), r.out());
+        Model m = ModelFiles.read(out);
+        assertEquals(24, m.seq2seq().window());
+        assertTrue(Files.readString(out).contains("encoder.weight_hh_l0_reverse"));
+        r = run("model", "info", "--model", out.toString());
+        assertTrue(r.out().contains("re-reads the last 24 input rows"), r.out());
+        assertTrue(r.out().contains("parameters: " + m.seq2seq().parameterCount()), r.out());
+        Path rows = dir.resolve("rows.csv");
+        Files.writeString(rows, "1\n2\n");
+        r = run("model", "trace", "--model", out.toString(), "--input", rows.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("Seq2SeqForecaster"), r.err());
+    }
+
+    @Test
     void trainWithDerivedInputsReadsTheTimeColumnAndRecordsThemInTheModel() throws Exception {
         StringBuilder csv = new StringBuilder("time,load\n");
         java.time.Instant t0 = java.time.Instant.parse("2026-01-05T00:00:00Z");
