@@ -137,7 +137,6 @@ public final class Seq2SeqBptt implements Network {
         Model model = new Model(s2s.base(), params, null, null, DerivedInputs.NONE, s2s);
         Seq2SeqForecaster served = new Seq2SeqForecaster(model); // copies the weights: once per call, not per window
         int in = s2s.base().inputSize();
-        double sum = 0;
         for (int b = 0; b < batch; b++) {
             served.forecastNormalised(x, b * window * in, 0f, free, 0);
             System.arraycopy(free, 0, y, b * horizon, horizon);
