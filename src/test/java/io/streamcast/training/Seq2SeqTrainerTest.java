@@ -48,24 +48,10 @@ class Seq2SeqTrainerTest {
         TrainingResult r = new Trainer(cfg).train(series, n, 1, null);
         assertFalse(r.diverged());
         assertEquals(bidirectional, r.model().seq2seq().bidirectional());
-        Windows w = Windows.cut(n, cfg.inputLength(), cfg.horizon(), cfg.stride(), cfg.validationFraction());
         Seq2SeqForecaster f = new Seq2SeqForecaster(r.model());
-        float[] y = new float[cfg.horizon()];
-        double model = 0;
-        double lastValue = 0;
-        int count = 0;
-        for (int s : w.validationStarts()) {
-            f.forecast(series, s, y, 0);
-            float last = series[s + cfg.inputLength() - 1];
-            for (int o = 0; o < cfg.horizon(); o++) {
-                float actual = series[s + cfg.inputLength() + o];
-                model += (y[o] - actual) * (y[o] - actual);
-                lastValue += (last - actual) * (last - actual);
-                count++;
-            }
-        }
-        model /= count;
-        lastValue /= count;
+        double[] mse = TrainerTest.validationMse(series, cfg, (s, y) -> f.forecast(series, s, y, 0));
+        double model = mse[0];
+        double lastValue = mse[1];
         System.out.printf("seq2seq bidirectional=%s: validation MSE %.4f vs last value %.4f after %d epochs (%d ms)%n",
                 bidirectional, model, lastValue, r.epochs(), r.wallMillis());
         assertTrue(model < 0.25 * lastValue, "model MSE " + model + " vs last-value MSE " + lastValue);
