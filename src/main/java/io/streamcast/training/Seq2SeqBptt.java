@@ -150,8 +150,8 @@ public final class Seq2SeqBptt implements Network {
         return forwardBackward(params, x, zeros, target, batch, grad, dx);
     }
 
-    /** Teacher-forced forward pass; returns the loss averaged over B*O. */
-    public double forward(float[] params, float[] x, float[] first, float[] target, int batch) {
+    /** Teacher-forced forward pass (decoder step 0 fed first[b]); returns the loss averaged over B*O. */
+    public double forwardTeacherForced(float[] params, float[] x, float[] first, float[] target, int batch) {
         if (batch < 1 || batch > maxBatch) {
             throw new IllegalArgumentException("batch " + batch + " outside [1, " + maxBatch + "]");
         }
@@ -260,7 +260,7 @@ public final class Seq2SeqBptt implements Network {
      */
     public double forwardBackward(float[] params, float[] x, float[] first, float[] target, int batch, float[] grad,
                                   float[] dx) {
-        double value = forward(params, x, first, target, batch);
+        double value = forwardTeacherForced(params, x, first, target, batch);
         loss.gradient(y, target, batch, horizon, dy);
         headBackward();
         decoder.backwardLayers(decParams, dDecTop, null, null, decGrad, null, dDecH0, lstm ? dDecC0 : null);

@@ -65,6 +65,17 @@ class Seq2SeqGradientTest {
         double refLoss = ref.loss(xd, fd0, td);
         assertEquals(refLoss, loss, 1e-5 * Math.abs(refLoss) + 1e-6, "loss");
 
+        // the validation loss the trainer early-stops on: free-running from 0, as served
+        double free = 0;
+        for (int b = 0; b < batch; b++) {
+            double[] y = ref.run(xd[b], 0, null);
+            for (int j = 0; j < o; j++) {
+                free += (y[j] - td[b][j]) * (y[j] - td[b][j]);
+            }
+        }
+        free /= batch * o;
+        assertEquals(free, net.forward(params, x, target, batch), 1e-5 * free + 1e-6, "free-running loss");
+
         double eps = 1e-6;
         for (int i = 0; i < params.length; i++) {
             double keep = ref.p[i];
