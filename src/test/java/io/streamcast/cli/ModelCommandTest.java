@@ -202,15 +202,21 @@ class ModelCommandTest {
         assertTrue(r.out().contains("Usage: streamcast model"), r.out());
     }
 
-    @Test
-    void trainWritesAModelThatTraces() throws Exception {
+    /** A CSV "time,load" of a daily sine (period 24 rows). */
+    Path sineCsv(String name, int rows) throws Exception {
         StringBuilder csv = new StringBuilder("time,load\n");
-        for (int t = 0; t < 400; t++) {
+        for (int t = 0; t < rows; t++) {
             csv.append(t).append(',').append(String.format(Locale.ROOT, "%.4f", 5 + 2 * Math.sin(2 * Math.PI * t / 24)))
                     .append('\n');
         }
-        Path data = dir.resolve("series.csv");
+        Path data = dir.resolve(name);
         Files.writeString(data, csv);
+        return data;
+    }
+
+    @Test
+    void trainWritesAModelThatTraces() throws Exception {
+        Path data = sineCsv("series.csv", 400);
         Path out = dir.resolve("trained.json");
         Run r = run("model", "train", "--csv", data.toString(), "--columns", "load", "--out", out.toString(),
                 "--set", "training.input-length=24", "--set", "training.horizon=6", "--set", "model.hidden-size=8",
@@ -223,13 +229,7 @@ class ModelCommandTest {
 
     @Test
     void trainsASeq2SeqModelThatInfoDescribesAndTraceRefusesByName() throws Exception {
-        StringBuilder csv = new StringBuilder("time,load\n");
-        for (int t = 0; t < 300; t++) {
-            csv.append(t).append(',').append(String.format(Locale.ROOT, "%.4f", 5 + 2 * Math.sin(2 * Math.PI * t / 24)))
-                    .append('\n');
-        }
-        Path data = dir.resolve("s2s.csv");
-        Files.writeString(data, csv);
+        Path data = sineCsv("s2s.csv", 300);
         Path out = dir.resolve("s2s.json");
         Run r = run("model", "train", "--csv", data.toString(), "--columns", "load", "--out", out.toString(),
                 "--set", "model.kind=seq2seq", "--set", "model.encoder-window=24", "--set", "model.bidirectional=true",
