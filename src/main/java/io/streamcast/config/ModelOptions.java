@@ -16,8 +16,9 @@ public final class ModelOptions {
             .withDescription("stacked: recurrent layers whose state each key carries, one cell step per reading"
                     + " (O(1)). seq2seq: an encoder over the last model.encoder-window grid steps and a decoder that"
                     + " forecasts the horizon step by step from its own previous output; it re-reads the window for"
-                    + " every forecast (O(W) per reading; see docs/BENCHMARKS.md). Trained by `model train`; the job"
-                    + " does not serve seq2seq models yet.");
+                    + " every forecast (O(W) per reading, ~110x the stacked step at W = 96: docs/BENCHMARKS.md; accuracy"
+                    + " in docs/ACCURACY-ANALYSIS.md). Trained by `model train`; the job serves it (state.recent-inputs"
+                    + " at least W) but does not retrain it.");
 
     public static final ConfigOption<Integer> ENCODER_WINDOW = ConfigOptions.key("model.encoder-window")
             .intType().defaultValue(96)
