@@ -15,7 +15,8 @@ public final class ModelOptions {
             .enumType(ModelKind.class).defaultValue(ModelKind.STACKED)
             .withDescription("stacked: recurrent layers whose state each key carries, one cell step per reading"
                     + " (O(1)). seq2seq: an encoder over the last model.encoder-window grid steps and a decoder that"
-                    + " forecasts the horizon step by step from its own previous output; it re-reads the window for"
+                    + " forecasts the horizon step by step from its own previous output (plus the model.ar-lags highway"
+                    + " over the window); it re-reads the window for"
                     + " every forecast (O(W) per reading, ~110x the stacked step at W = 96: docs/BENCHMARKS.md; accuracy"
                     + " in docs/ACCURACY-ANALYSIS.md). Trained by `model train`; the job serves it (state.recent-inputs"
                     + " at least W) but does not retrain it.");

@@ -315,7 +315,7 @@ public final class KeyedForecaster {
         if (y.length < out) {
             y = new float[out];
         }
-        m.seq2seq.forecastNormalised(window, 0, 0f, y, 0);
+        m.seq2seq.forecastServed(window, 0, y, 0);
         denormalise(s.scaling, m, in);
     }
 

@@ -39,8 +39,9 @@ public final class Model {
         if (seq2seq != null && !seq2seq.base().equals(shape)) {
             throw new IllegalArgumentException("seq2seq " + seq2seq + " does not have the model's shape " + shape);
         }
-        if (seq2seq != null && highway != null) {
-            throw new IllegalArgumentException("a seq2seq model has no highway");
+        if (seq2seq != null && highway != null && highway.lags() >= seq2seq.window()) {
+            throw new IllegalArgumentException("the highway's " + highway.lags() + " lags need more than the seq2seq"
+                    + " window of " + seq2seq.window() + " steps");
         }
         int count = seq2seq != null ? seq2seq.parameterCount() : shape.parameterCount();
         if (params.length != count) {

@@ -16,12 +16,15 @@ import java.util.Arrays;
  *   decoder layer k starts from [h_fwd(W-1) ; h_rev(0)] of encoder layer k (c likewise)
  *   step j: input = 0 (j = 0: the target's change from its last reading, in output scale) or
  *           the normalised output of step j-1; y_j = head(h_dec_top)
+ *   y     += the model's {@link Highway} over the window's last lags + 1 rows (if it has one)
  *   y      [O]      back to original units by the normaliser (relative: + the last row's value)
  * </pre>
  */
 public final class Seq2SeqForecaster {
     private final Seq2SeqShape s2s;
     private final Normaliser normaliser;
+    private final Highway highway;
+    private final float[] register; // [lags + 1]: the highway's column over the window's last rows
     private final int window;
     private final int horizon;
     private final int hidden;
@@ -48,6 +51,8 @@ public final class Seq2SeqForecaster {
         }
         this.s2s = model.seq2seq();
         this.normaliser = model.normaliser();
+        this.highway = model.highway();
+        this.register = new float[highway != null ? highway.lags() + 1 : 0];
         this.window = s2s.window();
         this.horizon = s2s.horizon();
         this.hidden = s2s.base().hiddenSize();
@@ -101,11 +106,27 @@ public final class Seq2SeqForecaster {
                 System.arraycopy(rows, off + t * in, z, t * in, in);
             }
         }
-        forecastNormalised(z, 0, 0f, yNorm, 0);
+        forecastServed(z, 0, yNorm, 0);
         if (normaliser != null) {
             normaliser.denormaliseOutput(yNorm, 0, rows, off + (window - 1) * in);
         }
         System.arraycopy(yNorm, 0, y, yOff, horizon);
+    }
+
+    /**
+     * What is served, before the normaliser maps it back: the network from decoder input 0 plus
+     * the highway over the window (normalised rows zw[off .. off + W*in); y[yOff .. yOff + O)).
+     */
+    public void forecastServed(float[] zw, int off, float[] y, int yOff) {
+        forecastNormalised(zw, off, 0f, y, yOff);
+        if (highway == null) {
+            return;
+        }
+        int lags = highway.lags();
+        for (int i = 0; i <= lags; i++) {
+            register[i] = zw[off + (window - 1 - lags + i) * in + highway.column()];
+        }
+        highway.add(register, 0, y, yOff);
     }
 
     /**

@@ -194,7 +194,7 @@ public final class ModelBinary {
         boolean hasHighway = (flags & FLAG_HIGHWAY) != 0;
         boolean hasInputs = (flags & FLAG_INPUTS) != 0;
         boolean seq2seq = (flags & FLAG_SEQ2SEQ) != 0;
-        boolean versionFits = seq2seq ? version == VERSION_SEQ2SEQ && !hasHighway
+        boolean versionFits = seq2seq ? version == VERSION_SEQ2SEQ
                 : version == VERSION_SEQ2SEQ ? false
                 : hasInputs ? version == VERSION_INPUTS : relative == (version == VERSION_RELATIVE)
                 && version != VERSION_INPUTS;
@@ -225,7 +225,7 @@ public final class ModelBinary {
         Seq2SeqShape s2s = null;
         if (seq2seq) { // after the derived inputs
             int at = (int) (HEADER_BYTES + (relative ? 4 : 0) + (hasNorm ? 8L * (shape.inputSize() + shape.outputSize()) : 0)
-                    + inputsBytes);
+                    + highwayBytes + inputsBytes);
             if (bytes.length < at + SEQ2SEQ_BYTES) {
                 throw new ModelFormatException("model bytes truncated: no seq2seq header");
             }

@@ -13,7 +13,7 @@ import org.apache.flink.configuration.Configuration;
 
 /**
  * Validated training settings, read from {@link TrainingOptions} and {@link ModelOptions}. For
- * model.kind seq2seq, inputLength is model.encoder-window and arLags is 0.
+ * model.kind seq2seq, inputLength is model.encoder-window.
  */
 public record TrainingConfig(
         CellType cell, GruVariant gruVariant, int hiddenSize, int numLayers,
@@ -29,10 +29,6 @@ public record TrainingConfig(
     public static TrainingConfig from(Configuration c) {
         ModelKind kind = c.get(ModelOptions.KIND);
         boolean seq2seq = kind == ModelKind.SEQ2SEQ;
-        if (seq2seq && c.contains(ModelOptions.AR_LAGS) && c.get(ModelOptions.AR_LAGS) > 0) {
-            throw new IllegalArgumentException(ModelOptions.AR_LAGS.key() + " is for model.kind stacked; a seq2seq"
-                    + " model has no highway (set it to 0 or leave it out)");
-        }
         if (!seq2seq && c.contains(ModelOptions.BIDIRECTIONAL) && c.get(ModelOptions.BIDIRECTIONAL)) {
             throw new IllegalArgumentException(ModelOptions.BIDIRECTIONAL.key() + " needs " + ModelOptions.KIND.key()
                     + ": seq2seq (a stacked model forecasts forward in time only)");
@@ -49,7 +45,7 @@ public record TrainingConfig(
                 inRange(c, TrainingOptions.LEARNING_RATE, 1e-9, 10.0),
                 inRange(c, TrainingOptions.CLIP_NORM, 1e-9, 1e9),
                 c.getOptional(TrainingOptions.FORGET_BIAS).orElse(null),
-                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET), seq2seq ? 0 : arLags(c), loss(c),
+                c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET), arLags(c), loss(c),
                 derivedInputs(c), kind, seq2seq && c.get(ModelOptions.BIDIRECTIONAL));
     }
 
@@ -80,9 +76,13 @@ public record TrainingConfig(
         }
     }
 
-    /** model.ar-lags when set; by default 24, or fewer to fit the input length, and none with an absolute target. */
+    /**
+     * model.ar-lags when set; by default 24, or fewer to fit the input length (seq2seq: the encoder
+     * window), and none with an absolute target.
+     */
     private static int arLags(Configuration c) {
-        int inputLength = c.get(TrainingOptions.INPUT_LENGTH);
+        boolean seq2seq = c.get(ModelOptions.KIND) == ModelKind.SEQ2SEQ;
+        int inputLength = c.get(seq2seq ? ModelOptions.ENCODER_WINDOW : TrainingOptions.INPUT_LENGTH);
         if (!c.contains(ModelOptions.AR_LAGS)) {
             return c.get(TrainingOptions.RELATIVE_TARGET) ? Math.max(0, Math.min(ModelOptions.AR_LAGS.defaultValue(),
                     inputLength - 1)) : 0;
@@ -94,7 +94,7 @@ public record TrainingConfig(
         }
         if (lags >= inputLength) {
             throw new IllegalArgumentException(ModelOptions.AR_LAGS.key() + " (" + lags + ") must be less than "
-                    + TrainingOptions.INPUT_LENGTH.key() + " (" + inputLength + ")");
+                    + (seq2seq ? ModelOptions.ENCODER_WINDOW : TrainingOptions.INPUT_LENGTH).key() + " (" + inputLength + ")");
         }
         return lags;
     }

@@ -78,6 +78,38 @@ class Seq2SeqServingTest {
         assertArrayEquals(expected(14f, 14f, 14f, 14f, 15f), f.values, 0f);
     }
 
+    /**
+     * With a highway the forecast is the network's plus its skip over the window's last rows,
+     * sum_l w[o][l-1] (z[t-l] - z[t]) in normalised units (z = (x - 10) / 2), scaled by output std o.
+     */
+    @Test
+    void theHighwayAddsItsSkipOverTheWindowsLastRows() {
+        float[] w = {0.5f, -0.25f, 0.125f, 1f, 0.5f, -1f, 0.25f, 0.25f, 0.75f}; // [3 outputs][3 lags]
+        Model withHighway = model.withHighway(new io.streamcast.model.Highway(0, 3, w));
+        float[] rows = {9f, 11f, 10.5f, 12f, 8f};
+        float[] y = new float[3];
+        new Seq2SeqForecaster(withHighway).forecast(rows, 0, y, 0);
+        float[] net = expected(rows);
+        float[] std = {0.5f, 1f, 1.5f};
+        for (int o = 0; o < 3; o++) {
+            double skip = 0;
+            for (int l = 1; l <= 3; l++) {
+                skip += w[o * 3 + l - 1] * ((rows[4 - l] - 10.0) / 2 - (rows[4] - 10.0) / 2);
+            }
+            assertEquals(net[o] + std[o] * skip, y[o], 1e-5, "step " + o);
+        }
+        // the job serves the same from the key's ring
+        KeyedForecaster kf = grid(8);
+        ServingModel sm = new ServingModel(withHighway, "s2s", 1);
+        KeyState s = kf.newState(sm);
+        Forecast f = new Forecast();
+        long t0 = 4000 * 5 * MIN;
+        for (int i = 0; i < rows.length; i++) {
+            kf.apply(s, t0 + i * 5 * MIN, new float[] {rows[i]}, sm, f);
+        }
+        assertArrayEquals(y, f.values, 0f);
+    }
+
     @Test
     void aRingShorterThanTheWindowIsRefusedNamingTheOption() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

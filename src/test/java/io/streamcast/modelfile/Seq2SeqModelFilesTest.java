@@ -50,7 +50,14 @@ class Seq2SeqModelFilesTest {
         assertEquals(s.bidirectional(), json.contains("encoder.weight_ih_l0_reverse"));
         assertEquals(m, ModelJson.read(json));
         assertTrue(Arrays.equals(bin, ModelBinary.write(ModelJson.read(json))));
+        Model highway = m.withHighway(new io.streamcast.model.Highway(0, 2,
+                TestModels.randomFloats(2 * s.horizon(), 7, 0.3f)));
+        assertEquals(highway, ModelBinary.read(ModelBinary.write(highway)));
+        assertEquals(highway, ModelJson.read(ModelJson.write(highway)));
         if (s.base().inputSize() > 2) { // hour of day takes two columns, beside at least one reading
+            Model all = highway.withInputs(DerivedInputs.of(List.of("hour_of_day"), "UTC"));
+            assertEquals(all, ModelBinary.read(ModelBinary.write(all)));
+            assertEquals(all, ModelJson.read(ModelJson.write(all)));
             Model withInputs = m.withInputs(DerivedInputs.of(List.of("hour_of_day"), "UTC"));
             assertEquals(withInputs, ModelBinary.read(ModelBinary.write(withInputs)));
             assertEquals(withInputs, ModelJson.read(ModelJson.write(withInputs)));

@@ -48,6 +48,7 @@ class Seq2SeqTrainerTest {
         TrainingResult r = new Trainer(cfg).train(series, n, 1, null);
         assertFalse(r.diverged());
         assertEquals(bidirectional, r.model().seq2seq().bidirectional());
+        assertEquals(24, r.model().highway().lags(), "the highway beside the decoder, as for the stacked model");
         Seq2SeqForecaster f = new Seq2SeqForecaster(r.model());
         double[] mse = TrainerTest.validationMse(series, cfg, (s, y) -> f.forecast(series, s, y, 0));
         double model = mse[0];
@@ -73,8 +74,11 @@ class Seq2SeqTrainerTest {
         assertTrue(e.getMessage().contains("model.kind"), e.getMessage());
         Configuration lags = new Configuration();
         lags.set(ModelOptions.KIND, ModelKind.SEQ2SEQ);
+        lags.set(ModelOptions.ENCODER_WINDOW, 12);
         lags.set(ModelOptions.AR_LAGS, 12);
         e = assertThrows(IllegalArgumentException.class, () -> TrainingConfig.from(lags));
-        assertTrue(e.getMessage().contains("model.ar-lags"), e.getMessage());
+        assertTrue(e.getMessage().contains("model.encoder-window"), e.getMessage());
+        lags.set(ModelOptions.AR_LAGS, 11);
+        assertEquals(11, TrainingConfig.from(lags).arLags(), "the highway reads the window's last lags");
     }
 }
