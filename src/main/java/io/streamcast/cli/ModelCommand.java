@@ -208,11 +208,12 @@ public final class ModelCommand implements Runnable {
         public Integer call() throws Exception {
             Model m = ModelFiles.read(model);
             PrintWriter out = spec.commandLine().getOut();
-            out.println(m.shape());
-            out.println("parameters: " + m.shape().parameterCount());
+            out.println(m.seq2seq() != null ? m.seq2seq() : m.shape());
+            out.println("parameters: " + m.parameterCount());
             out.println("normalisation: " + (m.normaliser() != null ? "yes" : "none"));
             out.println("binary size: " + ModelBinary.serialisedSize(m) + " bytes");
-            out.println("per-key state: " + m.shape().stateSize() + " floats");
+            out.println("per-key state: " + (m.seq2seq() != null ? "none carried; each forecast re-reads the last "
+                    + m.seq2seq().window() + " input rows" : m.shape().stateSize() + " floats"));
             out.flush();
             return 0;
         }
@@ -272,7 +273,8 @@ public final class ModelCommand implements Runnable {
             PrintWriter pw = spec.commandLine().getOut();
             String loss = cfg.loss().head() == HeadKind.GAUSSIAN ? "Gaussian NLL" : "MSE";
             pw.printf("%s: %d training / %d validation windows, %d epochs (best %d), train %s %.5f, "
-                            + "validation %s %.5f (normalised units), %d ms%s%n", r.model().shape(), r.trainWindows(),
+                            + "validation %s %.5f (normalised units), %d ms%s%n",
+                    r.model().seq2seq() != null ? r.model().seq2seq() : r.model().shape(), r.trainWindows(),
                     r.validationWindows(), r.epochs(), r.bestEpoch(), loss, r.trainLoss(), loss, r.validationLoss(),
                     r.wallMillis(),
                     r.diverged() ? " -- DIVERGED, kept the best weights before it" : "");

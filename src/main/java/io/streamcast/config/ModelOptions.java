@@ -3,6 +3,7 @@ package io.streamcast.config;
 import io.streamcast.model.CellType;
 import io.streamcast.model.GruVariant;
 import io.streamcast.model.HeadKind;
+import io.streamcast.model.ModelKind;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -10,6 +11,26 @@ import org.apache.flink.configuration.ConfigOptions;
 public final class ModelOptions {
     private ModelOptions() {
     }
+
+    public static final ConfigOption<ModelKind> KIND = ConfigOptions.key("model.kind")
+            .enumType(ModelKind.class).defaultValue(ModelKind.STACKED)
+            .withDescription("stacked: recurrent layers whose state each key carries, one cell step per reading"
+                    + " (O(1)). seq2seq: an encoder over the last model.encoder-window grid steps and a decoder that"
+                    + " forecasts the horizon step by step from its own previous output (plus the model.ar-lags highway"
+                    + " over the window); it re-reads the window for"
+                    + " every forecast (O(W) per reading, ~110x the stacked step at W = 96: docs/BENCHMARKS.md; accuracy"
+                    + " in docs/ACCURACY-ANALYSIS.md). Trained by `model train`; the job serves it (state.recent-inputs"
+                    + " at least W) but does not retrain it.");
+
+    public static final ConfigOption<Integer> ENCODER_WINDOW = ConfigOptions.key("model.encoder-window")
+            .intType().defaultValue(96)
+            .withDescription("seq2seq: grid steps the encoder reads per forecast (W); it is the training window, in"
+                    + " place of training.input-length.");
+
+    public static final ConfigOption<Boolean> BIDIRECTIONAL = ConfigOptions.key("model.bidirectional")
+            .booleanType().defaultValue(false)
+            .withDescription("seq2seq: a forward and a backward pass over the window, their final states"
+                    + " concatenated into the decoder's initial state (decoder hidden 2 x model.hidden-size).");
 
     public static final ConfigOption<CellType> CELL = ConfigOptions.key("model.cell")
             .enumType(CellType.class).defaultValue(CellType.LSTM)

@@ -183,6 +183,12 @@ public final class ForecastJob {
         Configuration c = new Configuration(spec);
         c.set(KafkaIo.BUILT_AT, System.currentTimeMillis());
         validate(c);
+        if (c.get(RetrainingOptions.ENABLED) && ((model != null && model.seq2seq() != null)
+                || c.get(io.streamcast.config.ModelOptions.KIND) == io.streamcast.model.ModelKind.SEQ2SEQ)) {
+            throw new IllegalArgumentException(RetrainingOptions.ENABLED.key() + ": a seq2seq model is served but not"
+                    + " retrained in the job yet (its trials and re-warm assume carried state); train it with"
+                    + " `streamcast model train` and serve it with retraining off, or use model.kind stacked");
+        }
         if (model != null) { // input columns and derived inputs: at submission, not in every subtask's open()
             Forecaster.grid(c).check(new ServingModel(model, modelId(c), 0));
         }

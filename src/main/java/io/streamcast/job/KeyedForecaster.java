@@ -23,6 +23,10 @@ import java.util.Arrays;
  * carried from the key's last reading (before any: the model's mean of the column, i.e. a
  * normalised 0), whatever the fill policy: a later value to interpolate to is not known yet. The
  * reading is real, so the mask flag stays 0; each filled value is counted.
+ *
+ * <p>A seq2seq model carries no state: each step's forecast re-reads the key's last W grid inputs
+ * from its recent ring (state.recent-inputs must hold W), those since the last reset; while
+ * fewer than W are there the oldest of them stands in for the missing ones.
  */
 public final class KeyedForecaster {
     /** What happened to a reading handed to {@link #apply}. */
@@ -53,6 +57,8 @@ public final class KeyedForecaster {
     private float[] appliedMean = new float[0];
     private float[] appliedSigma = new float[0];
     private boolean appliedGaussian;
+    /** A seq2seq model's window [W, inputSize], normalised with the key's scaling (sized at the first use). */
+    private float[] window = new float[0];
     private long filledSteps;
     private long filledChannels;
 
@@ -109,6 +115,11 @@ public final class KeyedForecaster {
                     + (policy == FillPolicy.MASK ? " plus the missing-value mask of grid.fill-policy mask" : "")
                     + (derived.isEmpty() ? "" : " plus " + derived.width() + " derived input(s) " + derived));
         }
+        if (m.seq2seq != null && recentCapacity < m.seq2seq.window()) {
+            throw new IllegalArgumentException("model.path: the seq2seq model reads the last " + m.seq2seq.window()
+                    + " grid steps per forecast but " + io.streamcast.config.JobOptions.RING_SIZE.key() + " keeps "
+                    + recentCapacity + "; set it to at least " + m.seq2seq.window());
+        }
         if (!m.model.inputs().equals(derived)) {
             throw new IllegalArgumentException("model.path: the model computes the derived inputs " + m.model.inputs()
                     + " but the job's model.derived-inputs / model.time-zone give " + derived
@@ -143,10 +154,10 @@ public final class KeyedForecaster {
 
     /** Gives the key model m's state sizes (zeroed) and starting scaling. */
     private static void adopt(KeyState s, ServingModel m) {
-        int n = m != null ? m.model.shape().numLayers() * m.model.shape().hiddenSize() : 0;
+        int n = m != null && m.stepper != null ? m.model.shape().numLayers() * m.model.shape().hiddenSize() : 0;
         s.h = new float[n];
-        s.c = new float[m != null && m.model.shape().cell() == CellType.LSTM ? n : 0];
-        s.lags = new float[m != null ? m.stepper.registerLength() : 0];
+        s.c = new float[n > 0 && m.model.shape().cell() == CellType.LSTM ? n : 0];
+        s.lags = new float[m != null ? m.registerLength() : 0];
         Highway.clear(s.lags, 0, s.lags.length);
         s.scaling = m != null ? m.scaling.clone() : new float[0];
         s.modelVersion = m != null ? m.version : 0;
@@ -162,7 +173,7 @@ public final class KeyedForecaster {
         int n = s.recentCount;
         int first = (s.recentNext - n + recentCapacity) % Math.max(1, recentCapacity);
         float[] row = new float[inputSize];
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && m.stepper != null; i++) { // seq2seq: no state to warm
             System.arraycopy(s.recent, ((first + i) % recentCapacity) * inputSize, row, 0, inputSize);
             advance(s.h, s.c, s.lags, s.scaling, m, row);
         }
@@ -201,8 +212,8 @@ public final class KeyedForecaster {
      * Applies a reading (timestamp strictly after the state's last) and fills out with the forecast.
      */
     public Outcome apply(KeyState s, long timestamp, float[] reading, ServingModel m, Forecast out) {
-        if (m != null && (s.lags == null || s.lags.length != m.stepper.registerLength())) {
-            s.lags = new float[m.stepper.registerLength()]; // state from before highways: starts empty
+        if (m != null && (s.lags == null || s.lags.length != m.registerLength())) {
+            s.lags = new float[m.registerLength()]; // state from before highways: starts empty
             Highway.clear(s.lags, 0, s.lags.length);
         }
         long slot = slotOf(s, timestamp);
@@ -342,9 +353,60 @@ public final class KeyedForecaster {
             s.historyNext = (s.historyNext + 1) % historyCapacity;
             s.historyCount = Math.min(s.historyCount + 1, historyCapacity);
         }
-        advance(s.h, s.c, s.lags, s.scaling, m, in);
+        if (m != null && m.seq2seq != null) {
+            forecastFromRing(s, m, in);
+        } else {
+            advance(s.h, s.c, s.lags, s.scaling, m, in);
+        }
         s.steps++;
         s.pushes++;
+    }
+
+    /**
+     * seq2seq: y = the forecast from the key's last W inputs (in is the newest, already in the
+     * ring), only those since the last reset, the oldest of them repeated where fewer than W.
+     */
+    private void forecastFromRing(KeyState s, ServingModel m, float[] in) {
+        int w = m.seq2seq.window();
+        if (window.length < w * inputSize) {
+            window = new float[w * inputSize];
+        }
+        int usable = (int) Math.min(Math.min(s.steps + 1, s.recentCount), w);
+        for (int t = 0; t < w; t++) {
+            int age = Math.min(w - 1 - t, usable - 1);
+            int at = Math.floorMod(s.recentNext - 1 - age, recentCapacity);
+            normalise(s.scaling, s.recent, at * inputSize, window, t * inputSize);
+        }
+        int out = m.outputSize();
+        if (y.length < out) {
+            y = new float[out];
+        }
+        m.seq2seq.forecastServed(window, 0, y, 0);
+        denormalise(s.scaling, m, in);
+    }
+
+    /** dst[dstOff ..] = the input row src[srcOff ..] in the key's scaling (none: as it is). */
+    private void normalise(float[] sc, float[] src, int srcOff, float[] dst, int dstOff) {
+        if (sc.length == 0) {
+            System.arraycopy(src, srcOff, dst, dstOff, inputSize);
+            return;
+        }
+        // the same operations as Normaliser, with this key's numbers
+        for (int j = 0; j < inputSize; j++) {
+            dst[dstOff + j] = Normaliser.clip((src[srcOff + j] - sc[j]) / sc[inputSize + j]);
+        }
+    }
+
+    /** y[0, O) from the network's scale to original units with the key's scaling (in: the step's input). */
+    private void denormalise(float[] sc, ServingModel m, float[] in) {
+        if (sc.length == 0) {
+            return;
+        }
+        int out = m.outputSize();
+        int o = 2 * inputSize;
+        for (int j = 0; j < out; j++) {
+            y[j] = y[j] * sc[o + out + j] + (m.relativeTo >= 0 ? in[m.relativeTo] : sc[o + j]);
+        }
     }
 
     /**
@@ -376,21 +438,11 @@ public final class KeyedForecaster {
             sigma = new float[out];
         }
         float[] spread = m.stepper.gaussian() ? sigma : null;
-        if (sc.length == 0) {
-            m.stepper.stepBatch(h, c, lags, 1, in, 0, y, 0, spread, 0);
-        } else {
-            // the same operations as Normaliser, with this key's numbers
-            for (int j = 0; j < inputSize; j++) {
-                normalised[j] = Normaliser.clip((in[j] - sc[j]) / sc[inputSize + j]);
-            }
-            m.stepper.stepBatch(h, c, lags, 1, normalised, 0, y, 0, spread, 0);
-            int o = 2 * inputSize;
-            for (int j = 0; j < out; j++) {
-                y[j] = y[j] * sc[o + out + j] + (m.relativeTo >= 0 ? in[m.relativeTo] : sc[o + j]);
-            }
-            for (int j = 0; spread != null && j < out; j++) {
-                spread[j] *= sc[o + out + j]; // a spread takes the output std only
-            }
+        normalise(sc, in, 0, normalised, 0);
+        m.stepper.stepBatch(h, c, lags, 1, normalised, 0, y, 0, spread, 0);
+        denormalise(sc, m, in);
+        for (int j = 0; spread != null && sc.length > 0 && j < out; j++) {
+            spread[j] *= sc[2 * inputSize + out + j]; // a spread takes the output std only
         }
     }
 }

@@ -2,15 +2,19 @@ package io.streamcast.job;
 
 import io.streamcast.model.Model;
 import io.streamcast.model.Normaliser;
+import io.streamcast.model.Seq2SeqForecaster;
 import io.streamcast.model.Stepper;
 
 /**
  * A model ready to serve: its stepper (working in normalised units; each key's scaling is applied
- * around it), id and version, and the scaling a key starts with when it first uses it.
+ * around it), id and version, and the scaling a key starts with when it first uses it. A seq2seq
+ * model has a {@link Seq2SeqForecaster} instead (no carried state: it re-reads the key's recent
+ * ring per forecast) and stepper is null.
  */
 public final class ServingModel {
     final Model model;
     final Stepper stepper;
+    final Seq2SeqForecaster seq2seq;
     final String id;
     final long version;
     final float[] scaling;
@@ -19,7 +23,8 @@ public final class ServingModel {
 
     public ServingModel(Model model, String id, long version) {
         this.model = model;
-        this.stepper = new Stepper(model.withNormaliser(null));
+        this.stepper = model.seq2seq() == null ? new Stepper(model.withNormaliser(null)) : null;
+        this.seq2seq = model.seq2seq() != null ? new Seq2SeqForecaster(model.withNormaliser(null)) : null;
         this.id = id;
         this.version = version;
         this.scaling = scalingOf(model.normaliser());
@@ -32,6 +37,11 @@ public final class ServingModel {
 
     public long version() {
         return version;
+    }
+
+    /** Length of a key's highway register for this model (0: none). */
+    int registerLength() {
+        return stepper != null ? stepper.registerLength() : 0;
     }
 
     public int outputSize() {

@@ -49,7 +49,7 @@ final class ShadowTrial {
         s.trialVersion = m.version;
         s.trialH = new float[n];
         s.trialC = new float[m.model.shape().cell() == io.streamcast.model.CellType.LSTM ? n : 0];
-        s.trialLags = new float[m.stepper.registerLength()];
+        s.trialLags = new float[m.registerLength()];
         io.streamcast.model.Highway.clear(s.trialLags, 0, s.trialLags.length);
         s.trialScaling = m.scaling.clone();
         s.trialSeen = Math.max(0, s.pushes - s.recentCount); // from the oldest input the ring holds

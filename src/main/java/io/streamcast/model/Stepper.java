@@ -66,6 +66,10 @@ public final class Stepper {
     private final boolean gaussian;
 
     public Stepper(Model model) {
+        if (model.seq2seq() != null) {
+            throw new IllegalArgumentException(model.seq2seq() + " re-reads its window per forecast: serve it with"
+                    + " Seq2SeqForecaster, not a Stepper");
+        }
         this.shape = model.shape();
         this.normaliser = model.normaliser();
         this.highway = model.highway();

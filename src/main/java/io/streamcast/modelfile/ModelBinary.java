@@ -7,6 +7,7 @@ import io.streamcast.model.HeadKind;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
 import io.streamcast.model.Normaliser;
+import io.streamcast.model.Seq2SeqShape;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,19 +20,23 @@ import java.util.zip.CRC32;
  * <pre>
  * offset size  field
  * 0      4     magic "SCMD"
- * 4      2     format version (1; 2 when the target is relative; 3 with derived inputs; 4 with a Gaussian head)
+ * 4      2     format version (1; 2 when the target is relative; 3 with derived inputs; 4 with a Gaussian head;
+ *              5 seq2seq)
  * 6      1     cell: 0 rnn, 1 lstm, 2 gru
  * 7      1     gru variant: 0 reset_after, 1 reset_before
  * 8      16    input_size, hidden_size, num_layers, output_size (int32 each)
  * 24     1     flags: bit 0 = normalisation present, bit 1 = relative target, bit 2 = highway (both version
- *              2 or more), bit 3 = derived inputs (version 3 or 4), bit 4 = Gaussian head (version 4: head.weight
- *              and head.bias have 2 * output_size rows, means then log-sigmas)
- * 25     4     parameter count (int32), must equal the count the shape implies
+ *              2 or more), bit 3 = derived inputs (version 3 or more), bit 4 = Gaussian head (version 4:
+ *              head.weight and head.bias have 2 * output_size rows, means then log-sigmas), bit 5 = seq2seq
+ *              (version 5 exactly)
+ * 25     4     parameter count (int32), must equal the count the shape implies (seq2seq: its layout's)
  * 29     4     (relative target only) relative_to_input (int32): the input column forecasts are relative to
  * ...    ...   normalisation (if flagged): input_mean[in], input_std[in], output_mean[O], output_std[O]
  * ...    ...   highway (flag bit 2): input_column (int32), lags (int32), weight[O x lags]
  * ...    ...   derived inputs (flag bit 3): kinds (int32, bit k = DerivedInputs.Kind ordinal k), time zone id
  *              (int16 length, UTF-8 bytes)
+ * ...    5     seq2seq (flag bit 5): encoder_window (int32), bidirectional (byte 0 or 1); output_size is
+ *              the horizon, the parameters follow {@link Seq2SeqShape}'s layout
  * ...    4*P   parameters, PyTorch state_dict order (float32)
  * end-4  4     CRC32 of every byte before it
  * </pre>
@@ -48,12 +53,16 @@ public final class ModelBinary {
     public static final int VERSION_INPUTS = 3;
     /** Written only for a Gaussian head, whose parameters earlier builds would misread. */
     public static final int VERSION_GAUSSIAN = 4;
+    /** Written only for a seq2seq model, which earlier builds cannot run. */
+    public static final int VERSION_SEQ2SEQ = 5;
     private static final int HEADER_BYTES = 29;
     private static final int FLAG_NORMALISER = 1;
     private static final int FLAG_RELATIVE = 2;
     private static final int FLAG_HIGHWAY = 4;
     private static final int FLAG_INPUTS = 8;
     private static final int FLAG_GAUSSIAN = 16;
+    private static final int FLAG_SEQ2SEQ = 32;
+    private static final int SEQ2SEQ_BYTES = 5;
 
     private static boolean relative(Model model) {
         return model.normaliser() != null && model.normaliser().relativeTo() >= 0;
@@ -72,8 +81,8 @@ public final class ModelBinary {
     }
 
     private static int version(Model model) {
-        return gaussian(model.shape()) ? VERSION_GAUSSIAN : !model.inputs().isEmpty() ? VERSION_INPUTS
-                : relative(model) ? VERSION_RELATIVE : VERSION;
+        return model.seq2seq() != null ? VERSION_SEQ2SEQ : gaussian(model.shape()) ? VERSION_GAUSSIAN
+                : !model.inputs().isEmpty() ? VERSION_INPUTS : relative(model) ? VERSION_RELATIVE : VERSION;
     }
 
     private static boolean gaussian(ModelShape s) {
@@ -97,8 +106,8 @@ public final class ModelBinary {
     public static long serialisedSize(Model model) {
         ModelShape s = model.shape();
         long norm = model.normaliser() == null ? 0 : 2L * (s.inputSize() + s.outputSize());
-        return HEADER_BYTES + (relative(model) ? 4 : 0) + 4 * (norm + s.parameterCount()) + highwayBytes(model) + inputsBytes(model)
-                + 4;
+        return HEADER_BYTES + (relative(model) ? 4 : 0) + 4 * (norm + model.parameterCount()) + highwayBytes(model)
+                + inputsBytes(model) + (model.seq2seq() != null ? SEQ2SEQ_BYTES : 0) + 4;
     }
 
     public static byte[] write(Model model) {
@@ -121,8 +130,8 @@ public final class ModelBinary {
         Normaliser n = model.normaliser();
         b.put((byte) ((n != null ? FLAG_NORMALISER : 0) | (relative(model) ? FLAG_RELATIVE : 0)
                 | (model.highway() != null ? FLAG_HIGHWAY : 0) | (model.inputs().isEmpty() ? 0 : FLAG_INPUTS)
-                | (gaussian(s) ? FLAG_GAUSSIAN : 0)));
-        b.putInt(s.parameterCount());
+                | (gaussian(s) ? FLAG_GAUSSIAN : 0) | (model.seq2seq() != null ? FLAG_SEQ2SEQ : 0)));
+        b.putInt(model.parameterCount());
         if (relative(model)) {
             b.putInt(n.relativeTo());
         }
@@ -143,6 +152,9 @@ public final class ModelBinary {
             }
             byte[] zone = zoneBytes(model);
             b.putInt(kinds).putShort((short) zone.length).put(zone);
+        }
+        if (model.seq2seq() != null) {
+            b.putInt(model.seq2seq().window()).put((byte) (model.seq2seq().bidirectional() ? 1 : 0));
         }
         putFloats(b, model.params());
         CRC32 crc = new CRC32();
@@ -167,9 +179,9 @@ public final class ModelBinary {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.position(MAGIC.length);
         int version = Short.toUnsignedInt(b.getShort());
-        if (version < VERSION || version > VERSION_GAUSSIAN) {
+        if (version < VERSION || version > VERSION_SEQ2SEQ) {
             throw new ModelFormatException("unsupported binary model version " + version + " (this build reads "
-                    + VERSION + " to " + VERSION_GAUSSIAN + ")");
+                    + VERSION + " to " + VERSION_SEQ2SEQ + ")");
         }
         int cellId = b.get();
         int variantId = b.get();
@@ -190,16 +202,16 @@ public final class ModelBinary {
         }
         b.get();
         int count = b.getInt();
-        if (count != shape.parameterCount()) {
-            throw new ModelFormatException("corrupt model header: parameter count " + count + " but " + shape
-                    + " has " + shape.parameterCount());
-        }
         boolean hasNorm = (flags & FLAG_NORMALISER) != 0;
         boolean relative = (flags & FLAG_RELATIVE) != 0;
         boolean hasHighway = (flags & FLAG_HIGHWAY) != 0;
         boolean hasInputs = (flags & FLAG_INPUTS) != 0;
-        boolean versionFits = gaussian(shape) ? version == VERSION_GAUSSIAN : hasInputs ? version == VERSION_INPUTS
-                : relative == (version == VERSION_RELATIVE) && version != VERSION_INPUTS && version != VERSION_GAUSSIAN;
+        boolean seq2seq = (flags & FLAG_SEQ2SEQ) != 0;
+        boolean versionFits = seq2seq ? version == VERSION_SEQ2SEQ && !gaussian(shape)
+                : gaussian(shape) ? version == VERSION_GAUSSIAN
+                : hasInputs ? version == VERSION_INPUTS
+                : relative == (version == VERSION_RELATIVE) && version != VERSION_INPUTS && version != VERSION_GAUSSIAN
+                && version != VERSION_SEQ2SEQ;
         if (!versionFits || (relative && !hasNorm) || (hasHighway && !relative)) {
             throw new ModelFormatException("corrupt model header: version " + version + " with flags " + flags);
         }
@@ -224,7 +236,31 @@ public final class ModelBinary {
             }
             inputsBytes = 6 + Short.toUnsignedInt(ByteBuffer.wrap(bytes, at + 4, 2).order(ByteOrder.LITTLE_ENDIAN).getShort());
         }
-        long expected = highwayBytes + inputsBytes + HEADER_BYTES + (relative ? 4 : 0)
+        Seq2SeqShape s2s = null;
+        if (seq2seq) { // after the derived inputs
+            int at = (int) (HEADER_BYTES + (relative ? 4 : 0) + (hasNorm ? 8L * (shape.inputSize() + shape.outputSize()) : 0)
+                    + highwayBytes + inputsBytes);
+            if (bytes.length < at + SEQ2SEQ_BYTES) {
+                throw new ModelFormatException("model bytes truncated: no seq2seq header");
+            }
+            ByteBuffer h = ByteBuffer.wrap(bytes, at, SEQ2SEQ_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            int window = h.getInt();
+            int bidirectional = h.get();
+            if (bidirectional != 0 && bidirectional != 1) {
+                throw new ModelFormatException("corrupt model header: bidirectional byte " + bidirectional);
+            }
+            try {
+                s2s = new Seq2SeqShape(shape, window, bidirectional == 1);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException("corrupt model header: " + e.getMessage(), e);
+            }
+        }
+        int shapeCount = s2s != null ? s2s.parameterCount() : shape.parameterCount();
+        if (count != shapeCount) {
+            throw new ModelFormatException("corrupt model header: parameter count " + count + " but "
+                    + (s2s != null ? s2s : shape) + " has " + shapeCount);
+        }
+        long expected = highwayBytes + inputsBytes + (s2s != null ? SEQ2SEQ_BYTES : 0) + HEADER_BYTES + (relative ? 4 : 0)
                 + 4L * ((hasNorm ? 2L * (shape.inputSize() + shape.outputSize()) : 0) + count) + 4;
         if (bytes.length != expected) {
             throw new ModelFormatException((bytes.length < expected ? "model bytes truncated" : "trailing bytes")
@@ -261,10 +297,13 @@ public final class ModelBinary {
                 b.get(zone);
                 inputs = inputs(kinds, new String(zone, java.nio.charset.StandardCharsets.UTF_8));
             }
+            if (s2s != null) {
+                b.position(b.position() + SEQ2SEQ_BYTES); // read above
+            }
             // the checksum only proves the bytes are as written: a NaN written is a NaN read
             float[] params = getFloats(b, count, null);
-            ModelChecks.requireFinite(shape, params);
-            return new Model(shape, params, n, highway, inputs);
+            ModelChecks.requireFinite(s2s != null ? s2s.tensors() : shape.tensors(), params);
+            return new Model(shape, params, n, highway, inputs, s2s);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new ModelFormatException("corrupt model body: " + e.getMessage(), e);
         }

@@ -44,7 +44,11 @@ final class ModelChecks {
     }
 
     static void requireFinite(ModelShape shape, float[] params) {
-        for (ModelShape.Tensor t : shape.tensors()) {
+        requireFinite(shape.tensors(), params);
+    }
+
+    static void requireFinite(java.util.List<ModelShape.Tensor> tensors, float[] params) {
+        for (ModelShape.Tensor t : tensors) {
             requireFinite(t.name(), params, t.offset(), t.rows(), t.cols());
         }
     }

@@ -16,6 +16,7 @@ import io.streamcast.model.HeadKind;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
 import io.streamcast.model.Normaliser;
+import io.streamcast.model.Seq2SeqShape;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -43,6 +44,12 @@ import java.util.stream.Stream;
  *  "derived_inputs": {"inputs": ["difference", "hour_of_day"],   (optional: the last input columns are
  *                     "time_zone": "UTC"}}                         computed, see DerivedInputs)
  * </pre>
+ * A seq2seq model ({@link Seq2SeqShape}) adds {@code "kind": "seq2seq", "encoder_window": W,
+ * "bidirectional": true|false}; output_size is the horizon and params are named as the
+ * state_dict of a module with submodules encoder (torch.nn.LSTM/GRU/RNN, bidirectional: the
+ * {@code _reverse} tensors), decoder and head: {@code encoder.weight_ih_l0},
+ * {@code encoder.weight_ih_l0_reverse}, ..., {@code decoder.weight_ih_l0}, ..., {@code head.weight}
+ * [1 x D*H], {@code head.bias} [1]. Absent kind (or "stacked") is the stacked model above.
  * Other top-level fields are ignored, so a PyTorch dump with metadata loads as it is, except a
  * near miss of a known field (normalization, gru_varient), which is an error. The torch.nn options
  * bias, bidirectional, proj_size and nonlinearity may be given but only with the values streamcast
@@ -89,7 +96,8 @@ public final class ModelJson {
             return fromTree(root.get("model"));
         }
         checkFieldNames(root);
-        Unsupported.checkOptions(root);
+        boolean seq2seq = isSeq2Seq(root);
+        Unsupported.checkOptions(root, seq2seq);
         CellType cell;
         GruVariant variant = GruVariant.RESET_AFTER;
         HeadKind head = HeadKind.POINT;
@@ -117,27 +125,32 @@ public final class ModelJson {
         if (params == null || !params.isObject()) {
             throw new ModelFormatException("model JSON: missing object field 'params'");
         }
-        Unsupported.checkTensorNames(params);
+        Seq2SeqShape s2s = seq2seq ? seq2seqShape(root, shape) : null;
+        if (!seq2seq) {
+            Unsupported.checkTensorNames(params);
+        }
         JsonNode headWeight = params.get("head.weight");
         if (head == HeadKind.POINT && headWeight != null && headWeight.size() == shape.headRows() * 2) {
             throw new ModelFormatException("model JSON: params.head.weight has 2 x output_size (" + 2 * shape.outputSize()
                     + ") rows: for a Gaussian head (means, then log-sigmas) add \"head\": \"gaussian\"");
         }
         ModelChecks.requireHeapFor(shape);
-        float[] p = new float[shape.parameterCount()];
+        float[] p = new float[s2s != null ? s2s.parameterCount() : shape.parameterCount()];
         Set<String> expected = new HashSet<>();
-        for (ModelShape.Tensor t : shape.tensors()) {
+        for (ModelShape.Tensor t : s2s != null ? s2s.tensors() : shape.tensors()) {
             expected.add(t.name());
             JsonNode v = params.get(t.name());
             if (v == null) {
-                throw new ModelFormatException("model JSON: params." + t.name() + " is missing (" + shape + ")");
+                throw new ModelFormatException("model JSON: params." + t.name() + " is missing ("
+                        + (s2s != null ? s2s : shape) + ")");
             }
             readTensor(v, t, p, "params." + t.name());
         }
         for (Iterator<String> it = params.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!expected.contains(name)) {
-                throw new ModelFormatException("model JSON: unexpected parameter params." + name + " for " + shape);
+                throw new ModelFormatException("model JSON: unexpected parameter params." + name + " for "
+                        + (s2s != null ? s2s : shape));
             }
         }
         Normaliser n = null;
@@ -154,7 +167,33 @@ public final class ModelJson {
             }
         }
         try {
-            return new Model(shape, p, n, highway(root, shape, n), derivedInputs(root));
+            return new Model(shape, p, n, highway(root, shape, n), derivedInputs(root), s2s);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("model JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** "kind": absent or "stacked" (the stacked model), "seq2seq"; anything else is an error. */
+    private static boolean isSeq2Seq(JsonNode root) {
+        JsonNode kind = root.get("kind");
+        if (kind == null || kind.isNull()) {
+            return false;
+        }
+        String k = kind.asText().toLowerCase(Locale.ROOT);
+        if (!k.equals("stacked") && !k.equals("seq2seq")) {
+            throw new ModelFormatException("model JSON: kind must be \"stacked\" or \"seq2seq\", got " + kind);
+        }
+        return k.equals("seq2seq");
+    }
+
+    /** encoder_window (required) and bidirectional (default false) of a seq2seq model. */
+    private static Seq2SeqShape seq2seqShape(JsonNode root, ModelShape shape) {
+        JsonNode bi = root.get("bidirectional");
+        if (bi != null && !bi.isNull() && !bi.isBoolean()) {
+            throw new ModelFormatException("model JSON: bidirectional must be true or false, got " + bi);
+        }
+        try {
+            return new Seq2SeqShape(shape, integer(root, "encoder_window"), bi != null && bi.asBoolean(false));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("model JSON: " + e.getMessage(), e);
         }
@@ -232,7 +271,7 @@ public final class ModelJson {
     /** Top-level fields this reader understands; any other is metadata and ignored, unless it is a near miss of one. */
     static final List<String> FIELDS = Stream.concat(Stream.of("format", "cell", "input_size",
             "hidden_size", "num_layers", "output_size", "gru_variant", "head", "params", "normalisation", "highway",
-            "derived_inputs"),
+            "derived_inputs", "kind", "encoder_window"),
             Unsupported.OPTION_FIELDS.stream()).toList();
 
     /** Other names for a field that a hand-edited file may use: rejected only while the field itself is absent. */
@@ -353,8 +392,14 @@ public final class ModelJson {
 
     public static ObjectNode toTree(Model model) {
         ModelShape s = model.shape();
+        Seq2SeqShape s2s = model.seq2seq();
         ObjectNode root = MAPPER.createObjectNode();
         root.put("format", "streamcast-model");
+        if (s2s != null) { // a stacked model's JSON stays as it was: no kind field
+            root.put("kind", "seq2seq");
+            root.put("encoder_window", s2s.window());
+            root.put("bidirectional", s2s.bidirectional());
+        }
         root.put("cell", s.cell().id());
         root.put("input_size", s.inputSize());
         root.put("hidden_size", s.hiddenSize());
@@ -368,7 +413,7 @@ public final class ModelJson {
         }
         ObjectNode params = root.putObject("params");
         float[] p = model.params();
-        for (ModelShape.Tensor t : s.tensors()) {
+        for (ModelShape.Tensor t : s2s != null ? s2s.tensors() : s.tensors()) {
             ArrayNode a = params.putArray(t.name());
             if (t.isMatrix()) {
                 for (int i = 0; i < t.rows(); i++) {

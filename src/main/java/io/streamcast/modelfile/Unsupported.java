@@ -29,14 +29,20 @@ final class Unsupported {
 
     /** The top-level options; a value that matches what streamcast runs (bias true, proj_size 0) is fine. */
     static void checkOptions(JsonNode root) {
+        checkOptions(root, false);
+    }
+
+    /** As above; a seq2seq model may have a bidirectional encoder. */
+    static void checkOptions(JsonNode root, boolean seq2seq) {
         JsonNode bias = root.get("bias");
         if (bias != null && !bias.isNull() && !bias.asBoolean(true)) {
             throw unsupported("bias=False is not supported: streamcast needs bias_ih_l*/bias_hh_l* tensors"
                     + " (train with bias=True, or export zero-filled bias tensors)");
         }
         JsonNode bidirectional = root.get("bidirectional");
-        if (bidirectional != null && bidirectional.asBoolean(false)) {
-            throw unsupported("bidirectional=True is not supported: streamcast forecasts forward in time only");
+        if (!seq2seq && bidirectional != null && bidirectional.asBoolean(false)) {
+            throw unsupported("bidirectional=True is not supported for a stacked model: streamcast forecasts forward"
+                    + " in time only (a bidirectional encoder needs \"kind\": \"seq2seq\")");
         }
         JsonNode proj = root.get("proj_size");
         if (proj != null && proj.isNumber() && proj.asDouble() != 0) {

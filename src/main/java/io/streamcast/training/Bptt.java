@@ -22,9 +22,13 @@ import java.util.Arrays;
  * network trained here is the network served.
  *
  * <p>Tensors are time-major: [T, B, width] means row (t * B + b). hs[k] has T+1 slots, slot 0
- * being the zero initial state and slot t+1 the h after step t. Not thread-safe.
+ * being the initial state (zero unless given) and slot t+1 the h after step t. Not thread-safe.
+ *
+ * <p>{@link #forwardLayers} / {@link #backwardLayers} run the layers alone, from given initial
+ * states and with gradients arriving at every top-layer h and at the final states: the pieces a
+ * model puts its own heads and loss around ({@link Seq2SeqBptt}).
  */
-public final class Bptt {
+public final class Bptt implements Network {
     private final ModelShape shape;
     private final int steps;
     private final int maxBatch;
@@ -66,6 +70,9 @@ public final class Bptt {
 
     private final Loss loss;
     private int batch;
+    /** Initial states [L, B, H] of the pass in progress (null: zeros), see {@link #forwardLayers}. */
+    private float[] initH;
+    private float[] initC;
 
     public Bptt(ModelShape shape, int steps, int maxBatch) {
         this(shape, steps, maxBatch, Loss.MSE.forHead(shape.head()));
@@ -130,6 +137,7 @@ public final class Bptt {
         return steps;
     }
 
+    @Override
     public int maxBatch() {
         return maxBatch;
     }
@@ -146,25 +154,19 @@ public final class Bptt {
      * @param target [B, O], or null to skip the loss
      * @return the loss, averaged over B*O (0 when target is null; O = output_size, targets [B, O] for either head)
      */
+    @Override
     public double forward(float[] params, float[] x, float[] target, int batch) {
-        if (batch < 1 || batch > maxBatch) {
-            throw new IllegalArgumentException("batch " + batch + " outside [1, " + maxBatch + "]");
-        }
+        checkBatch(batch);
         this.batch = batch;
+        initH = null;
+        initC = null;
         int in = shape.inputSize();
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
                 System.arraycopy(x, (b * steps + t) * in, x0, (t * batch + b) * in, in);
             }
         }
-        for (int k = 0; k < layers; k++) {
-            Kernels.copyTransposedRows(params, shape.weightHhOffset(k), g, hd, whhT[k]);
-            Kernels.copyRows(params, shape.weightHhOffset(k), g, hd, whhRows[k]);
-            if (cell == CellType.GRU && !resetAfter) {
-                Kernels.copyTransposedRows(params, shape.weightHhOffset(k) + 2 * hd * hd, hd, hd, whnT[k]);
-            }
-            layerForward(params, k);
-        }
+        runLayers(params);
         int out = shape.outputSize();
         int rows = shape.headRows();
         float[] top = hs[layers - 1];
@@ -177,6 +179,74 @@ public final class Bptt {
             System.arraycopy(yAcc, 0, y, b * rows, rows);
         }
         return target == null ? 0 : loss.sum(y, target, batch, out) / (batch * out);
+    }
+
+    private void checkBatch(int batch) {
+        if (batch < 1 || batch > maxBatch) {
+            throw new IllegalArgumentException("batch " + batch + " outside [1, " + maxBatch + "]");
+        }
+    }
+
+    private void runLayers(float[] params) {
+        for (int k = 0; k < layers; k++) {
+            Kernels.copyTransposedRows(params, shape.weightHhOffset(k), g, hd, whhT[k]);
+            Kernels.copyRows(params, shape.weightHhOffset(k), g, hd, whhRows[k]);
+            if (cell == CellType.GRU && !resetAfter) {
+                Kernels.copyTransposedRows(params, shape.weightHhOffset(k) + 2 * hd * hd, hd, hd, whnT[k]);
+            }
+            layerForward(params, k);
+        }
+    }
+
+    /**
+     * The layers alone (no head, no loss), reading only the layer tensors of params:
+     * xt [T, B, in] time-major; h0, c0 [L, B, H] initial states (null: zeros; c0 LSTM only).
+     * Afterwards {@link #states(int)} holds each layer's h per step.
+     */
+    public void forwardLayers(float[] params, float[] xt, int batch, float[] h0, float[] c0) {
+        checkBatch(batch);
+        this.batch = batch;
+        initH = h0;
+        initC = c0;
+        System.arraycopy(xt, 0, x0, 0, steps * batch * shape.inputSize());
+        runLayers(params);
+    }
+
+    /** Layer k's h of the last forward pass: [T+1, B, H], slot 0 the initial state, slot t+1 after step t. */
+    public float[] states(int layer) {
+        return hs[layer];
+    }
+
+    /** Layer k's c (LSTM) of the last forward pass, laid out like {@link #states(int)}. */
+    public float[] cellStates(int layer) {
+        return cs[layer];
+    }
+
+    /**
+     * Backward pass of {@link #forwardLayers}: dTop [T, B, H] = d loss / d top-layer h after each
+     * step, dhLast, dcLast [L, B, H] = d loss / d each layer's final h, c (null: none). Overwrites
+     * the layer tensors of grad; writes dxt [T, B, in] and dh0, dc0 [L, B, H] (each null: not wanted).
+     */
+    public void backwardLayers(float[] params, float[] dTop, float[] dhLast, float[] dcLast, float[] grad,
+                               float[] dxt, float[] dh0, float[] dc0) {
+        Arrays.fill(grad, 0, shape.headWeightOffset(), 0f);
+        int bh = batch * hd;
+        System.arraycopy(dTop, 0, dIn, 0, steps * bh);
+        for (int k = layers - 1; k >= 0; k--) {
+            layerBackward(params, k, grad, k > 0 || dxt != null, dhLast, dcLast);
+            if (dh0 != null) {
+                System.arraycopy(dhNext, 0, dh0, k * bh, bh);
+            }
+            if (dc0 != null && cell == CellType.LSTM) {
+                System.arraycopy(dcNext, 0, dc0, k * bh, bh);
+            }
+            if (k > 0) {
+                System.arraycopy(dBelow, 0, dIn, 0, steps * bh);
+            }
+        }
+        if (dxt != null) {
+            System.arraycopy(dBelow, 0, dxt, 0, steps * batch * shape.inputSize());
+        }
     }
 
     /** Rows [T*B, in_k] of layer k's input: the batch for layer 0, layer k-1's h after each step above it. */
@@ -204,9 +274,9 @@ public final class Bptt {
                 pr[o + j] += hhBiasApart ? p[bih + j] : p[bih + j] + p[bhh + j];
             }
         }
-        Arrays.fill(hs[k], 0, batch * hd, 0f);
+        startFrom(hs[k], initH, k);
         if (cell == CellType.LSTM) {
-            Arrays.fill(cs[k], 0, batch * hd, 0f);
+            startFrom(cs[k], initC, k);
         }
         for (int t = 0; t < steps; t++) {
             for (int b = 0; b < batch; b++) {
@@ -226,6 +296,16 @@ public final class Bptt {
                     default -> throw new IllegalStateException();
                 }
             }
+        }
+    }
+
+    /** dst[0, B*H) = layer k's slice of src [L, B, H], or zeros when src is null. */
+    private void startFrom(float[] dst, float[] src, int k) {
+        int bh = batch * hd;
+        if (src == null) {
+            Arrays.fill(dst, 0, bh, 0f);
+        } else {
+            System.arraycopy(src, k * bh, dst, 0, bh);
         }
     }
 
@@ -356,6 +436,7 @@ public final class Bptt {
      *
      * @return the loss, averaged over B*O
      */
+    @Override
     public double forwardBackward(float[] params, float[] x, float[] target, int batch, float[] grad, float[] dx) {
         double value = forward(params, x, target, batch);
         Arrays.fill(grad, 0f);
@@ -380,7 +461,7 @@ public final class Bptt {
             System.arraycopy(v[0], 0, dIn, ((steps - 1) * batch + b) * hd, hd);
         }
         for (int k = layers - 1; k >= 0; k--) {
-            layerBackward(params, k, grad, k > 0 || dx != null);
+            layerBackward(params, k, grad, k > 0 || dx != null, null, null);
             if (k > 0) {
                 System.arraycopy(dBelow, 0, dIn, 0, steps * batch * hd);
             }
@@ -396,9 +477,10 @@ public final class Bptt {
         return value;
     }
 
-    private void layerBackward(float[] p, int k, float[] grad, boolean needInputGrad) {
-        Arrays.fill(dhNext, 0, batch * hd, 0f);
-        Arrays.fill(dcNext, 0, batch * hd, 0f);
+    /** dhLast, dcLast [L, B, H]: gradient arriving at the layers' final states (null: none). */
+    private void layerBackward(float[] p, int k, float[] grad, boolean needInputGrad, float[] dhLast, float[] dcLast) {
+        startFrom(dhNext, dhLast, k);
+        startFrom(dcNext, cell == CellType.LSTM ? dcLast : null, k);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int row = t * batch + b;

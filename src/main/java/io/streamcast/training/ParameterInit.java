@@ -2,6 +2,7 @@ package io.streamcast.training;
 
 import io.streamcast.model.CellType;
 import io.streamcast.model.ModelShape;
+import io.streamcast.model.Seq2SeqShape;
 import java.util.SplittableRandom;
 
 /**
@@ -17,6 +18,24 @@ public final class ParameterInit {
      * @param forgetBias LSTM only, may be null: sets the forget slice of bias_ih to this value and
      *                   of bias_hh to 0, so the gate starts with that total bias
      */
+    /**
+     * A seq2seq model: each encoder unit and the decoder initialised as its own PyTorch module
+     * would be (bounds 1/sqrt(H) and 1/sqrt(D*H)), each from its own stream of the seed.
+     */
+    public static float[] init(Seq2SeqShape shape, long seed, Double forgetBias) {
+        float[] p = new float[shape.parameterCount()];
+        SplittableRandom seeds = new SplittableRandom(seed);
+        for (int k = 0; k < shape.base().numLayers(); k++) {
+            for (int d = 0; d < shape.directions(); d++) {
+                float[] unit = init(shape.encoderUnit(k), seeds.nextLong(), forgetBias);
+                System.arraycopy(unit, 0, p, shape.encoderUnitOffset(k, d), shape.encoderUnitSize(k));
+            }
+        }
+        float[] dec = init(shape.decoder(), seeds.nextLong(), forgetBias);
+        System.arraycopy(dec, 0, p, shape.decoderOffset(), dec.length);
+        return p;
+    }
+
     public static float[] init(ModelShape shape, long seed, Double forgetBias) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] p = new float[shape.parameterCount()];

@@ -162,7 +162,7 @@ public final class Retrainer {
                 b.inputLength(), s != null ? s.outputSize() : b.horizon(), b.stride(), b.targetColumn(), b.batchSize(),
                 b.maxEpochs(), b.patience(), b.validationFraction(), b.learningRate(), b.clipNorm(), b.forgetBias(), seed,
                 relative, relative ? b.arLags() : 0, s != null ? b.loss().forHead(s.head()) : b.loss(),
-                current != null ? current.inputs() : b.inputs());
+                current != null ? current.inputs() : b.inputs(), b.kind(), b.bidirectional());
     }
 
     /** A seed that depends only on what is trained: the key (String.hashCode is specified) and the version. */

@@ -5,6 +5,8 @@ import io.streamcast.model.Highway;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
 import io.streamcast.model.Normaliser;
+import io.streamcast.model.Seq2SeqShape;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -60,8 +62,10 @@ public final class Trainer {
     public TrainingResult train(float[] series, int[] segmentRows, int columns, Model warmStart, long windowBudget) {
         long start = System.nanoTime();
         ModelShape shape = cfg.shape(columns);
-        if (warmStart != null && !warmStart.shape().equals(shape)) {
-            throw new IllegalArgumentException("warm start model " + warmStart.shape() + " does not match " + shape);
+        Seq2SeqShape s2s = cfg.seq2seq(columns);
+        if (warmStart != null && (!warmStart.shape().equals(shape) || !Objects.equals(warmStart.seq2seq(), s2s))) {
+            throw new IllegalArgumentException("warm start model " + warmStart + " does not match "
+                    + (s2s != null ? s2s : shape));
         }
         int rows = 0;
         for (int r : segmentRows) {
@@ -86,12 +90,14 @@ public final class Trainer {
         // the skip is fitted first, on the training windows; the network then learns what it leaves
         highway = cfg.arLags() > 0 && norm.relativeTo() >= 0 ? fitHighway(z, series, norm, columns, w.train) : null;
         float[] params = warmStart != null ? warmStart.params().clone()
+                : s2s != null ? ParameterInit.init(s2s, cfg.seed(), cfg.forgetBias())
                 : ParameterInit.init(shape, cfg.seed(), cfg.forgetBias());
         float[] best = params.clone();
         float[] grad = new float[params.length];
         Adam adam = new Adam(params.length, cfg.learningRate());
         int batchSize = Math.min(cfg.batchSize(), Math.max(w.trainCount(), w.validationCount()));
-        Bptt bptt = new Bptt(shape, cfg.inputLength(), batchSize, cfg.loss());
+        Network bptt = s2s != null ? new Seq2SeqBptt(s2s, batchSize, cfg.loss())
+                : new Bptt(shape, cfg.inputLength(), batchSize, cfg.loss());
         float[] x = new float[batchSize * cfg.inputLength() * columns];
         float[] y = new float[batchSize * cfg.horizon()];
         int[] order = w.train.clone();
@@ -149,7 +155,7 @@ public final class Trainer {
             }
         }
         DerivedInputs inputs = warmStart != null ? warmStart.inputs() : cfg.inputs();
-        return new TrainingResult(new Model(shape, best, norm, highway, inputs), lastTrain, hasVal ? bestVal : Double.NaN, epoch,
+        return new TrainingResult(new Model(shape, best, norm, highway, inputs, s2s), lastTrain, hasVal ? bestVal : Double.NaN, epoch,
                 bestEpoch, w.trainCount(), w.validationCount(), seen, (System.nanoTime() - start) / 1_000_000, diverged);
     }
 
@@ -176,7 +182,7 @@ public final class Trainer {
     }
 
     /** The training loss (MSE, Huber, or the Gaussian NLL of a Gaussian head; normalised units) over the given windows. */
-    private double evaluate(Bptt bptt, float[] params, float[] z, float[] raw, Normaliser norm, int columns, int[] starts,
+    private double evaluate(Network bptt, float[] params, float[] z, float[] raw, Normaliser norm, int columns, int[] starts,
                             float[] x, float[] y) {
         double sum = 0;
         for (int from = 0; from < starts.length; from += bptt.maxBatch()) {

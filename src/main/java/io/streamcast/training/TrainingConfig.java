@@ -6,27 +6,39 @@ import io.streamcast.model.CellType;
 import io.streamcast.model.DerivedInputs;
 import io.streamcast.model.GruVariant;
 import io.streamcast.model.HeadKind;
+import io.streamcast.model.ModelKind;
 import io.streamcast.model.ModelShape;
+import io.streamcast.model.Seq2SeqShape;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
-/** Validated training settings, read from {@link TrainingOptions} and {@link ModelOptions}. */
+/**
+ * Validated training settings, read from {@link TrainingOptions} and {@link ModelOptions}. For
+ * model.kind seq2seq, inputLength is model.encoder-window.
+ */
 public record TrainingConfig(
         CellType cell, GruVariant gruVariant, int hiddenSize, int numLayers,
         int inputLength, int horizon, int stride, int targetColumn,
         int batchSize, int maxEpochs, int patience, double validationFraction,
         double learningRate, double clipNorm, Double forgetBias, long seed, boolean relativeTarget, int arLags,
-        Loss loss, DerivedInputs inputs) {
+        Loss loss, DerivedInputs inputs, ModelKind kind, boolean bidirectional) {
 
     public static TrainingConfig defaults() {
         return from(new Configuration());
     }
 
     public static TrainingConfig from(Configuration c) {
+        ModelKind kind = c.get(ModelOptions.KIND);
+        boolean seq2seq = kind == ModelKind.SEQ2SEQ;
+        if (!seq2seq && c.contains(ModelOptions.BIDIRECTIONAL) && c.get(ModelOptions.BIDIRECTIONAL)) {
+            throw new IllegalArgumentException(ModelOptions.BIDIRECTIONAL.key() + " needs " + ModelOptions.KIND.key()
+                    + ": seq2seq (a stacked model forecasts forward in time only)");
+        }
         return new TrainingConfig(
                 c.get(ModelOptions.CELL), c.get(ModelOptions.GRU_VARIANT),
                 atLeast(c, ModelOptions.HIDDEN_SIZE, 1), atLeast(c, ModelOptions.NUM_LAYERS, 1),
-                atLeast(c, TrainingOptions.INPUT_LENGTH, 1), atLeast(c, TrainingOptions.HORIZON, 1),
+                seq2seq ? atLeast(c, ModelOptions.ENCODER_WINDOW, 1) : atLeast(c, TrainingOptions.INPUT_LENGTH, 1),
+                atLeast(c, TrainingOptions.HORIZON, 1),
                 atLeast(c, TrainingOptions.STRIDE, 1), atLeast(c, TrainingOptions.TARGET_COLUMN, 0),
                 atLeast(c, TrainingOptions.BATCH_SIZE, 1), atLeast(c, TrainingOptions.MAX_EPOCHS, 1),
                 atLeast(c, TrainingOptions.PATIENCE, 1),
@@ -35,7 +47,7 @@ public record TrainingConfig(
                 inRange(c, TrainingOptions.CLIP_NORM, 1e-9, 1e9),
                 c.getOptional(TrainingOptions.FORGET_BIAS).orElse(null),
                 c.get(TrainingOptions.SEED), c.get(TrainingOptions.RELATIVE_TARGET), arLags(c), loss(c),
-                derivedInputs(c));
+                derivedInputs(c), kind, seq2seq && c.get(ModelOptions.BIDIRECTIONAL));
     }
 
     /** model.derived-inputs in model.time-zone, checked at start. */
@@ -76,9 +88,13 @@ public record TrainingConfig(
         }
     }
 
-    /** model.ar-lags when set; by default 24, or fewer to fit the input length, and none with an absolute target. */
+    /**
+     * model.ar-lags when set; by default 24, or fewer to fit the input length (seq2seq: the encoder
+     * window), and none with an absolute target.
+     */
     private static int arLags(Configuration c) {
-        int inputLength = c.get(TrainingOptions.INPUT_LENGTH);
+        boolean seq2seq = c.get(ModelOptions.KIND) == ModelKind.SEQ2SEQ;
+        int inputLength = c.get(seq2seq ? ModelOptions.ENCODER_WINDOW : TrainingOptions.INPUT_LENGTH);
         if (!c.contains(ModelOptions.AR_LAGS)) {
             return c.get(TrainingOptions.RELATIVE_TARGET) ? Math.max(0, Math.min(ModelOptions.AR_LAGS.defaultValue(),
                     inputLength - 1)) : 0;
@@ -90,7 +106,7 @@ public record TrainingConfig(
         }
         if (lags >= inputLength) {
             throw new IllegalArgumentException(ModelOptions.AR_LAGS.key() + " (" + lags + ") must be less than "
-                    + TrainingOptions.INPUT_LENGTH.key() + " (" + inputLength + ")");
+                    + (seq2seq ? ModelOptions.ENCODER_WINDOW : TrainingOptions.INPUT_LENGTH).key() + " (" + inputLength + ")");
         }
         return lags;
     }
@@ -118,5 +134,10 @@ public record TrainingConfig(
                     + " but the series has only " + inputSize + " column(s)");
         }
         return new ModelShape(cell, gruVariant, inputSize, hiddenSize, numLayers, horizon, loss.head());
+    }
+
+    /** The seq2seq layout of a model trained with these settings, or null for a stacked model. */
+    public Seq2SeqShape seq2seq(int inputSize) {
+        return kind == ModelKind.SEQ2SEQ ? new Seq2SeqShape(shape(inputSize), inputLength, bidirectional) : null;
     }
 }

@@ -202,15 +202,21 @@ class ModelCommandTest {
         assertTrue(r.out().contains("Usage: streamcast model"), r.out());
     }
 
-    @Test
-    void trainWritesAModelThatTraces() throws Exception {
+    /** A CSV "time,load" of a daily sine (period 24 rows). */
+    Path sineCsv(String name, int rows) throws Exception {
         StringBuilder csv = new StringBuilder("time,load\n");
-        for (int t = 0; t < 400; t++) {
+        for (int t = 0; t < rows; t++) {
             csv.append(t).append(',').append(String.format(Locale.ROOT, "%.4f", 5 + 2 * Math.sin(2 * Math.PI * t / 24)))
                     .append('\n');
         }
-        Path data = dir.resolve("series.csv");
+        Path data = dir.resolve(name);
         Files.writeString(data, csv);
+        return data;
+    }
+
+    @Test
+    void trainWritesAModelThatTraces() throws Exception {
+        Path data = sineCsv("series.csv", 400);
         Path out = dir.resolve("trained.json");
         Run r = run("model", "train", "--csv", data.toString(), "--columns", "load", "--out", out.toString(),
                 "--set", "training.input-length=24", "--set", "training.horizon=6", "--set", "model.hidden-size=8",
@@ -244,6 +250,29 @@ class ModelCommandTest {
         assertEquals(4, line.get("y").size());
         assertEquals(4, line.get("sigma").size());
         assertTrue(line.get("sigma").get(0).floatValue() > 0, line.toString());
+    }
+
+    @Test
+    void trainsASeq2SeqModelThatInfoDescribesAndTraceRefusesByName() throws Exception {
+        Path data = sineCsv("s2s.csv", 300);
+        Path out = dir.resolve("s2s.json");
+        Run r = run("model", "train", "--csv", data.toString(), "--columns", "load", "--out", out.toString(),
+                "--set", "model.kind=seq2seq", "--set", "model.encoder-window=24", "--set", "model.bidirectional=true",
+                "--set", "training.horizon=6", "--set", "model.hidden-size=4", "--set", "model.num-layers=1",
+                "--set", "training.max-epochs=1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("seq2seq lstm in=1 hidden=4 layers=1 out=6 window=24 bidirectional"), r.out());
+        Model m = ModelFiles.read(out);
+        assertEquals(24, m.seq2seq().window());
+        assertTrue(Files.readString(out).contains("encoder.weight_hh_l0_reverse"));
+        r = run("model", "info", "--model", out.toString());
+        assertTrue(r.out().contains("re-reads the last 24 input rows"), r.out());
+        assertTrue(r.out().contains("parameters: " + m.seq2seq().parameterCount()), r.out());
+        Path rows = dir.resolve("rows.csv");
+        Files.writeString(rows, "1\n2\n");
+        r = run("model", "trace", "--model", out.toString(), "--input", rows.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("Seq2SeqForecaster"), r.err());
     }
 
     @Test

@@ -139,6 +139,40 @@ class ForecastJobTest {
         assertEquals(keys * n, h.counter(job, Metrics.FORECASTS_OUT));
     }
 
+    /**
+     * A seq2seq model through the whole job: each reading's forecast is Seq2SeqForecaster's from
+     * the key's last W grid rows (the first row standing in for those before it), bit for bit.
+     */
+    @Test
+    void aSeq2SeqModelIsServedFromEachKeysLastWindow() throws Exception {
+        int keys = 3;
+        int n = 20;
+        int w = 6;
+        io.streamcast.model.Seq2SeqShape shape = new io.streamcast.model.Seq2SeqShape(
+                ModelShape.of(CellType.LSTM, 1, 4, 2, 4), w, true);
+        Model m = new Model(shape.base(), TestModels.randomFloats(shape.parameterCount(), 18, 0.5f),
+                model().normaliser(), null, io.streamcast.model.DerivedInputs.NONE, shape);
+        Configuration c = h.spec("e2e-seq2seq", Map.of("model.id", "s2s.scm"));
+        h.produce(c, regularReadings(keys, n));
+        h.run(c, m);
+        Map<String, TreeMap<Long, Forecast>> got = byKey(h.forecasts(c));
+        io.streamcast.model.Seq2SeqForecaster reference = new io.streamcast.model.Seq2SeqForecaster(m);
+        assertEquals(keys, got.size());
+        for (int k = 0; k < keys; k++) {
+            for (int i = 0; i < n; i++) {
+                float[] rows = new float[w];
+                for (int t = 0; t < w; t++) {
+                    rows[t] = value(k, Math.max(0, i - (w - 1) + t));
+                }
+                float[] want = new float[4];
+                reference.forecast(rows, 0, want, 0);
+                Forecast f = got.get("s" + k).get(T0 + i * MIN);
+                assertArrayEquals(want, f.values, 0f, "s" + k + " reading " + i);
+                assertEquals("s2s.scm", f.modelId);
+            }
+        }
+    }
+
     @Test
     void theAccuracyTopicCarriesEachKeysLiveErrorsAsTheForecastsAndReadingsGiveThem() throws Exception {
         int keys = 3;

@@ -56,17 +56,34 @@ class TrainerTest {
         TrainingConfig cfg = config(cell, 7, 20);
         TrainingResult r = new Trainer(cfg).train(series, n, 1, null);
         assertFalse(r.diverged());
-        Windows w = Windows.cut(n, cfg.inputLength(), cfg.horizon(), cfg.stride(), cfg.validationFraction());
         Stepper st = new Stepper(r.model());
+        double[] mse = validationMse(series, cfg, (s, y) -> {
+            RecurrentState state = RecurrentState.zeros(r.model().shape());
+            for (int t = s; t < s + cfg.inputLength(); t++) {
+                st.step(state, series, t, y, 0);
+            }
+        });
+        double model = mse[0];
+        double lastValue = mse[1];
+        System.out.printf("%s: validation MSE %.4f vs last value %.4f after %d epochs (%d ms)%n", cell, model,
+                lastValue, r.epochs(), r.wallMillis());
+        assertTrue(model < 0.25 * lastValue, "model MSE " + model + " vs last-value MSE " + lastValue);
+    }
+
+    /** How a test model forecasts the window starting at row s of a one-column series into y. */
+    interface WindowForecast {
+        void forecast(int s, float[] y);
+    }
+
+    /** {model MSE, last-value MSE} in original units over the validation windows of a one-column series. */
+    static double[] validationMse(float[] series, TrainingConfig cfg, WindowForecast f) {
+        Windows w = Windows.cut(series.length, cfg.inputLength(), cfg.horizon(), cfg.stride(), cfg.validationFraction());
         float[] y = new float[cfg.horizon()];
         double model = 0;
         double lastValue = 0;
         int count = 0;
         for (int s : w.validationStarts()) {
-            RecurrentState state = RecurrentState.zeros(r.model().shape());
-            for (int t = s; t < s + cfg.inputLength(); t++) {
-                st.step(state, series, t, y, 0);
-            }
+            f.forecast(s, y);
             float last = series[s + cfg.inputLength() - 1];
             for (int o = 0; o < cfg.horizon(); o++) {
                 float actual = series[s + cfg.inputLength() + o];
@@ -75,11 +92,7 @@ class TrainerTest {
                 count++;
             }
         }
-        model /= count;
-        lastValue /= count;
-        System.out.printf("%s: validation MSE %.4f vs last value %.4f after %d epochs (%d ms)%n", cell, model,
-                lastValue, r.epochs(), r.wallMillis());
-        assertTrue(model < 0.25 * lastValue, "model MSE " + model + " vs last-value MSE " + lastValue);
+        return new double[] {model / count, lastValue / count};
     }
 
     @Test
