@@ -263,7 +263,7 @@ public final class KeyedForecaster {
         out.fallback = m == null;
         out.modelId = m != null ? m.id : null;
         out.modelVersion = m != null ? m.version : 0;
-        appliedGaussian = m != null && m.stepper.gaussian();
+        appliedGaussian = m != null && m.stepper != null && m.stepper.gaussian(); // seq2seq: no stepper, point head
         if (appliedGaussian) { // kept apart: a model stepped beside this one (ShadowTrial) reuses y and sigma
             int o = m.outputSize();
             if (appliedMean.length < o) {
