@@ -192,7 +192,7 @@ final class Intervals {
         // on a periodic key), the same for every step: the pool's per-step quantiles carry the step
         float keyScale = young ? scales.lastValueError(s, 0) : Float.NaN;
         ErrorPool pool = young ? pool(s, h, false) : null;
-        if (young) {
+        if (s.ivScale != null) { // NaN once no longer young: that forecast's errors are not a young key's
             s.ivScale[row] = keyScale;
         }
         for (int k = 0; k < h; k++) {

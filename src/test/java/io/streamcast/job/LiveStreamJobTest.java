@@ -137,6 +137,15 @@ class LiveStreamJobTest {
     }
 
     @Test
+    void liveReadingsWithPausesAreAllForecastWithAChannelTheSensorNeverSends() throws Exception {
+        // two channels configured, every reading carries only the target: each is forecast with the
+        // missing channel carried, across the pauses, none lost to a dead letter
+        io.streamcast.model.Model m = io.streamcast.model.TestModels.random(io.streamcast.model.ModelShape.of(
+                io.streamcast.model.CellType.LSTM, 2, 8, 2, 4), 17, 0.5f);
+        liveReadingsWithPausesAreAllForecast("live-channels", Map.of("input.value-fields", "value;humidity"), m);
+    }
+
+    @Test
     void liveReadingsWithPausesAreAllForecastWithTheAnomalyTopicOn() throws Exception {
         // the anomaly sink is one more transactional sink on the same checkpoints: it must not hold forecasts back
         String name = "live-an";
