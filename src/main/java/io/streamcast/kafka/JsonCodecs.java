@@ -35,19 +35,25 @@ public final class JsonCodecs {
     private JsonCodecs() {
     }
 
-    /**
-     * Floats are written by Jackson's Schubfach writer (shortest text that reads back to the same
-     * float) rather than Float.toString: a forecast with intervals is mostly floats (60 at the
-     * defaults), and this writes each ~30% faster.
-     */
+    /** Floats FloatText leaves (and the other records') go to Jackson's Schubfach writer, ~30% faster than Float.toString. */
     private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build());
 
-    /** Per-thread output buffer: one forecast per reading is written, so no tree and no fresh buffer each time. */
-    private static final ThreadLocal<ByteArrayBuilder> BUFFER = ThreadLocal.withInitial(() -> new ByteArrayBuilder(4096));
+    /**
+     * Per-thread output buffer and float text: one forecast per reading is written, so no tree, no
+     * fresh buffer and no String per float ({@link FloatText}) each time.
+     */
+    private static final class Scratch {
+        final ByteArrayBuilder bytes = new ByteArrayBuilder(4096);
+        final char[] digits = new char[FloatText.MAX_CHARS];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     public static byte[] forecast(Forecast f) {
-        ByteArrayBuilder buf = BUFFER.get();
+        Scratch scratch = SCRATCH.get();
+        ByteArrayBuilder buf = scratch.bytes;
+        char[] digits = scratch.digits;
         buf.reset();
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(buf)) {
             g.writeStartObject();
@@ -59,7 +65,7 @@ public final class JsonCodecs {
             if (f.coverages != null) {
                 g.writeArrayFieldStart("coverages");
                 for (float cov : f.coverages) {
-                    g.writeNumber(cov);
+                    writeFloat(g, cov, digits);
                 }
                 g.writeEndArray();
             }
@@ -68,10 +74,11 @@ public final class JsonCodecs {
             for (int i = 0; i < h; i++) {
                 g.writeStartObject();
                 g.writeNumberField("timestamp", f.stepTime(i));
-                g.writeNumberField("value", f.values[i]);
+                g.writeFieldName("value");
+                writeFloat(g, f.values[i], digits);
                 if (f.lower != null) {
-                    bounds(g, "lower", f.lower, i, h);
-                    bounds(g, "upper", f.upper, i, h);
+                    bounds(g, "lower", f.lower, i, h, digits);
+                    bounds(g, "upper", f.upper, i, h, digits);
                 }
                 g.writeEndObject();
             }
@@ -96,19 +103,26 @@ public final class JsonCodecs {
     }
 
     /** Step i's bounds, one per coverage (layout [j * h + i]). */
-    private static void bounds(JsonGenerator g, String name, float[] b, int i, int h) throws IOException {
+    private static void bounds(JsonGenerator g, String name, float[] b, int i, int h, char[] digits)
+            throws IOException {
         g.writeArrayFieldStart(name);
         for (int j = i; j < b.length; j += h) {
-            floatOrNull(g, b[j]);
+            if (Float.isFinite(b[j])) {
+                writeFloat(g, b[j], digits);
+            } else {
+                g.writeNull();
+            }
         }
         g.writeEndArray();
     }
 
-    private static void floatOrNull(JsonGenerator g, float v) throws IOException {
-        if (Float.isFinite(v)) {
+    /** v as text that reads back as v: {@link FloatText} where it applies, else Jackson's own. */
+    private static void writeFloat(JsonGenerator g, float v, char[] digits) throws IOException {
+        int end = FloatText.write(v, digits, 0);
+        if (end < 0) {
             g.writeNumber(v);
         } else {
-            g.writeNull();
+            g.writeNumber(digits, 0, end);
         }
     }
 

@@ -1,0 +1,130 @@
+package io.streamcast.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.util.SplittableRandom;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class FloatTextTest {
+    /** JSON's number grammar, without an exponent (FloatText writes plain decimals). */
+    private static final Pattern JSON_PLAIN = Pattern.compile("-?(0|[1-9][0-9]*)\\.[0-9]+");
+
+    private static String text(float v) {
+        char[] out = new char[FloatText.MAX_CHARS];
+        int end = FloatText.write(v, out, 0);
+        return end < 0 ? null : new String(out, 0, end);
+    }
+
+    /**
+     * The text reads back bit for bit, both through Float.parseFloat and exactly (BigDecimal, one
+     * rounding), with at most 9 significant digits; returns how many more than the shortest it has.
+     */
+    private static int assertReadsBack(float v) {
+        String t = text(v);
+        assertTrue(t != null, () -> "not handled: " + v);
+        assertTrue(JSON_PLAIN.matcher(t).matches(), () -> v + " -> " + t);
+        assertEquals(Float.floatToRawIntBits(v), Float.floatToRawIntBits(Float.parseFloat(t)), () -> v + " -> " + t);
+        assertEquals(Float.floatToRawIntBits(v), Float.floatToRawIntBits(new BigDecimal(t).floatValue()),
+                () -> v + " -> " + t);
+        int sig = new BigDecimal(t).stripTrailingZeros().precision();
+        assertTrue(sig <= 9, () -> v + " -> " + t);
+        return Math.max(0, sig - new BigDecimal(Float.toString(v)).stripTrailingZeros().precision());
+    }
+
+    /** Not the shortest text, but rarely more than a digit longer (so records stay about as small). */
+    private static void assertAboutShortest(long extraDigits, long longer, int n) {
+        assertTrue(extraDigits < 0.5 * n, () -> "extra digits per float: " + (double) extraDigits / n);
+        assertTrue(longer < 1e-3 * n, () -> "more than one digit longer: " + longer + " of " + n);
+    }
+
+    @Test
+    void everyFloatInRangeReadsBack() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int handled = 0;
+        long extra = 0;
+        long longer = 0;
+        for (int i = 0; i < 2_000_000; i++) {
+            float v = Float.intBitsToFloat(rnd.nextInt()); // uniform over bit patterns: every exponent
+            float a = Math.abs(v);
+            if (a >= 1e-5f && a < 1e9f) {
+                int x = assertReadsBack(v);
+                extra += x;
+                longer += x > 1 ? 1 : 0;
+                handled++;
+            } else {
+                assertEquals(null, text(v), () -> "outside the range, left to the caller: " + v);
+            }
+        }
+        assertTrue(handled > 100_000);
+        assertAboutShortest(extra, longer, handled);
+    }
+
+    @Test
+    void sensorLikeValuesReadBack() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int handled = 0;
+        long extra = 0;
+        long longer = 0;
+        for (int i = 0; i < 1_000_000; i++) {
+            float v = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-3, 7)));
+            if (Math.abs(v) >= 1e-5f) {
+                int x = assertReadsBack(v);
+                extra += x;
+                longer += x > 1 ? 1 : 0;
+                handled++;
+            }
+        }
+        assertAboutShortest(extra, longer, handled);
+    }
+
+    @Test
+    void edgesOfTheRangeAndOfDecades() {
+        float[] edges = {1e-5f, Math.nextUp(1e-5f), Math.nextDown(1e9f), 1f, Math.nextDown(1f), Math.nextUp(1f), 10f,
+                Math.nextDown(10f), 0.1f, 0.3f, 9.999999f, 99999.99f, 16_777_216f, 16_777_217f, 123_456_790f,
+                Float.MIN_NORMAL * 1e33f, 8_388_607.5f};
+        for (float v : edges) {
+            assertReadsBack(v);
+            assertReadsBack(-v);
+        }
+        for (int k = -5; k <= 8; k++) {
+            float p = Float.parseFloat("1e" + k);
+            assertReadsBack(p);
+            assertReadsBack(Math.nextUp(p));
+            if (k > -5) {
+                assertReadsBack(Math.nextDown(p));
+            }
+        }
+    }
+
+    @Test
+    void shortValuesGetTheirShortText() {
+        assertEquals("21.5", text(21.5f));
+        assertEquals("0.1", text(0.1f));
+        assertEquals("-3.25", text(-3.25f));
+        assertEquals("100.0", text(100f));
+        assertEquals("0.00001", text(1e-5f));
+        assertEquals("123456790.0", text(123_456_790f));
+        assertEquals("0.0", text(0f));
+        assertEquals("-0.0", text(-0f));
+    }
+
+    @Test
+    void nonFiniteAndTinyOrHugeAreLeftToTheCaller() {
+        assertEquals(null, text(Float.NaN));
+        assertEquals(null, text(Float.POSITIVE_INFINITY));
+        assertEquals(null, text(Float.NEGATIVE_INFINITY));
+        assertEquals(null, text(1e9f));
+        assertEquals(null, text(Math.nextDown(1e-5f)));
+        assertEquals(null, text(Float.MIN_VALUE));
+    }
+
+    @Test
+    void writesAtTheGivenPosition() {
+        char[] out = new char[4 + FloatText.MAX_CHARS];
+        int end = FloatText.write(-1.5f, out, 4);
+        assertEquals("-1.5", new String(out, 4, end - 4));
+    }
+}
