@@ -38,7 +38,7 @@ class IntervalStateTest {
                 DataOutputSerializer out = new DataOutputSerializer(4096);
                 ser.serialize(restored.s, out);
                 KeyState back = ser.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
-                assertArrayEquals(restored.s.ivSorted, back.ivSorted);
+                assertArrayEquals(restored.s.ivErrorSorted, back.ivErrorSorted);
                 restored = restored.withState(back);
             }
             Forecast b = restored.step(t, actual, IntervalsTest.perfect(t));
