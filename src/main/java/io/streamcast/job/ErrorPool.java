@@ -15,15 +15,16 @@ package io.streamcast.job;
  */
 final class ErrorPool {
     private final int window;
-    private final float[] ring;
-    private final float[] sorted;
+    /** Scaled errors as 16-bit codes, as a key's (ErrorWindow). */
+    private final char[] ring;
+    private final char[] sorted;
     private final int[] count;
     private final int[] next;
 
     ErrorPool(int horizon, int window) {
         this.window = window;
-        this.ring = new float[horizon * window];
-        this.sorted = new float[horizon * window];
+        this.ring = new char[horizon * window];
+        this.sorted = new char[horizon * window];
         this.count = new int[horizon];
         this.next = new int[horizon];
     }

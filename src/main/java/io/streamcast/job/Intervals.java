@@ -27,7 +27,7 @@ import org.apache.flink.configuration.Configuration;
  * forecast; steps the safety net serves from a baseline keep the conformal bound. Either way what
  * was issued is scored for coverage and anomalies alike.
  *
- * <p>Per key (KeyState): the error window, 8 x H x N bytes, plus what was issued for the last H
+ * <p>Per key (KeyState): the error window, 4 x H x N bytes (16-bit codes, {@link ErrorWindow}), plus what was issued for the last H
  * slots: served values (H x H) and half-widths (H x H x C, NaN where uncalibrated).
  */
 final class Intervals {
@@ -221,7 +221,8 @@ final class Intervals {
     /** The key's interval state has the sizes these options give for horizon h. */
     private boolean sized(KeyState s, int h) {
         return s.ivServed != null && s.ivServed.length == h * h && s.ivHalf != null
-                && s.ivHalf.length == h * h * coverages.length && s.ivRing != null && s.ivRing.length == h * window;
+                && s.ivHalf.length == h * h * coverages.length
+                && s.ivErrorRing != null && s.ivErrorRing.length == h * window; // null: restored from float windows
     }
 
     private void init(KeyState s, int horizon) {

@@ -97,8 +97,12 @@ public class KeyState {
     public int[] netScored;
     public int[] netSeasonalScored;
     // ---- prediction intervals (Intervals, ErrorWindow): per step the last N errors, in arrival order and sorted
-    public float[] ivRing;
-    public float[] ivSorted;
+    // (new names, not ivRing / ivSorted retyped: the POJO serializer drops removed fields and adds new ones,
+    // but cannot change a field's type, so state from before still restores, its error windows starting anew)
+    /** Per step the last N errors in arrival order, as 16-bit codes (ErrorWindow#encode). */
+    public char[] ivErrorRing;
+    /** The same codes sorted per step. */
+    public char[] ivErrorSorted;
     public int[] ivCount;
     public int[] ivNext;
     /** What was issued for the last H slots (row = slot mod H, as netSlots): served values, half-widths per coverage. */

@@ -48,8 +48,8 @@ public final class StateSizeBenchmark {
 
     /** With prediction intervals at the defaults (2 coverages, window 100): error windows and what was issued. */
     static KeyState withIntervals(KeyState s, int h, int coverages, int window) {
-        s.ivRing = new float[h * window];
-        s.ivSorted = new float[h * window];
+        s.ivErrorRing = new char[h * window];
+        s.ivErrorSorted = new char[h * window];
         s.ivCount = new int[h];
         s.ivNext = new int[h];
         s.ivServed = new float[h * h];

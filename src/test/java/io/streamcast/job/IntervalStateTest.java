@@ -3,14 +3,18 @@ package io.streamcast.job;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamcast.event.Forecast;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -19,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A key's calibration survives a checkpoint and restore: KeyState stays a Flink POJO with the
  * interval fields, and a key restored mid-stream issues the same bounds and anomalies as one that
- * never stopped.
+ * never stopped; state from before the 16-bit error windows restores, its windows starting anew.
  */
 class IntervalStateTest {
     @Test
@@ -38,7 +42,7 @@ class IntervalStateTest {
                 DataOutputSerializer out = new DataOutputSerializer(4096);
                 ser.serialize(restored.s, out);
                 KeyState back = ser.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
-                assertArrayEquals(restored.s.ivSorted, back.ivSorted);
+                assertArrayEquals(restored.s.ivErrorSorted, back.ivErrorSorted);
                 restored = restored.withState(back);
             }
             Forecast b = restored.step(t, actual, IntervalsTest.perfect(t));
@@ -66,5 +70,45 @@ class IntervalStateTest {
             Forecast f = after.step(t, IntervalsTest.signal(t) + (float) rnd.nextGaussian(), IntervalsTest.perfect(t));
             assertEquals(t - 100 < 22, f.uncalibrated, "t " + t); // step 3 has t - 102 errors at t
         }
+    }
+
+    /**
+     * A key's state as written before the error windows became 16-bit codes (fields ivRing, ivSorted
+     * as float[]; window 30, 3 steps, coverages 0.8 and 0.95, after 150 readings): the serializer
+     * snapshot, then the state. It restores by migration (the POJO serializer drops the removed
+     * fields), keeps the rest, and its intervals start anew.
+     */
+    @Test
+    void stateFromBeforeTheSixteenBitErrorWindowsRestoresAndItsWindowsStartAnew() throws Exception {
+        DataInputDeserializer in;
+        try (InputStream fixture = getClass().getResourceAsStream("/savepoints/keystate-float-error-windows.bin")) {
+            in = new DataInputDeserializer(fixture.readAllBytes());
+        }
+        TypeSerializerSnapshot<KeyState> old =
+                TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
+        TypeSerializer<KeyState> ser = TypeInformation.of(KeyState.class).createSerializer(new SerializerConfigImpl());
+        TypeSerializerSchemaCompatibility<KeyState> c = ser.snapshotConfiguration().resolveSchemaCompatibility(old);
+        assertTrue(c.isCompatibleAfterMigration(), c.toString());
+        KeyState back = old.restoreSerializer().deserialize(in);
+        assertEquals(149, back.lastSlot);
+        assertEquals(3, back.ivVersion);
+        assertArrayEquals(new int[] {30, 30, 30}, back.ivCount);
+        assertEquals(9, back.ivServed.length);
+        assertNull(back.ivErrorRing);
+        assertNull(back.ivErrorSorted);
+        DataOutputSerializer out = new DataOutputSerializer(4096); // written again with today's fields
+        ser.serialize(back, out);
+        back = ser.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+
+        IntervalsTest.Key key = new IntervalsTest.Key(List.of(0.8, 0.95), 30, 20).withState(back);
+        Random rnd = new Random(3);
+        for (long t = 150; t < 200; t++) {
+            Forecast f = key.step(t, IntervalsTest.signal(t) + (float) rnd.nextGaussian(), IntervalsTest.perfect(t));
+            assertEquals(t - 150 < 22, f.uncalibrated, "t " + t); // step 3 has t - 152 errors at t
+            if (t == 150) {
+                assertTrue(Float.isNaN(f.lower[0]), "no errors kept from the float windows");
+            }
+        }
+        assertEquals(3 * 30, key.s.ivErrorRing.length);
     }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Split-conformal intervals per key and step, without Flink: the error window's quantiles are the
- * order statistics a brute-force sort gives, intervals on a series with known Gaussian noise cover
+ * order statistics a brute-force sort gives (of the errors as stored: 16-bit codes, rounded up by
+ * at most 0.39%), intervals on a series with known Gaussian noise cover
  * what they promise, and an injected spike raises an anomaly with the fields of its interval.
  */
 class IntervalsTest {
@@ -32,6 +33,48 @@ class IntervalsTest {
         Arrays.sort(v);
         int r = (int) Math.ceil((v.length + 1) * coverage - 1e-9);
         return v[Math.max(1, Math.min(v.length, r)) - 1];
+    }
+
+    /** An error as the window keeps it: its 16-bit code's value. */
+    static float stored(float e) {
+        return ErrorWindow.decode(ErrorWindow.encode(e));
+    }
+
+    /** The same of the errors as stored; checks it is the exact one rounded up by at most 2^-8 of it. */
+    static float bruteForceStored(List<Float> last, double coverage) {
+        float q = bruteForce(last.stream().map(IntervalsTest::stored).toList(), coverage);
+        float exact = bruteForce(last, coverage);
+        assertTrue(q >= exact && q <= exact * (1 + 0x1p-8), q + " for " + exact);
+        return q;
+    }
+
+    @Test
+    void errorCodesRoundUpByAtMostTwoToTheMinusEightAndKeepTheOrder() {
+        assertEquals(0, ErrorWindow.encode(0f));
+        assertEquals(0f, stored(0f));
+        assertEquals(1f, stored(1f), "exact codes round-trip unchanged");
+        assertEquals(0.5f, stored(0.5f));
+        assertEquals(1.5f, stored(1.5f));
+        for (int c = 0; c < 0xFF00; c++) { // every code below +Infinity, and the floats around it
+            float v = ErrorWindow.decode((char) c);
+            assertEquals(c, ErrorWindow.encode(v), "code " + c);
+            float above = Math.nextUp(v);
+            assertEquals(c + 1, ErrorWindow.encode(above), "just above code " + c);
+            assertTrue(ErrorWindow.decode((char) (c + 1)) > v);
+        }
+        assertEquals(1f + 0x1p-8f, stored(Math.nextUp(1f)));
+        assertEquals(0xFF00, ErrorWindow.encode(Float.MAX_VALUE));
+        assertEquals(Float.POSITIVE_INFINITY, stored(Float.MAX_VALUE), "written as a null bound downstream");
+        assertEquals(0x1p-134f, stored(Float.MIN_VALUE), "subnormals round up to a multiple of 2^-134");
+        assertEquals(0x1p-126f, stored(Math.nextDown(Float.MIN_NORMAL)));
+        assertEquals(Float.MIN_NORMAL, stored(Float.MIN_NORMAL));
+        Random rnd = new Random(5);
+        for (int i = 0; i < 100_000; i++) {
+            float e = Float.intBitsToFloat(rnd.nextInt(0x7F800000)); // any finite non-negative float
+            float s = stored(e);
+            assertTrue(s >= e, e + " stored as " + s);
+            assertTrue(e < Float.MIN_NORMAL || s <= e * (1 + 0x1p-8) || s == Float.POSITIVE_INFINITY, e + " -> " + s);
+        }
     }
 
     @Test
@@ -49,15 +92,17 @@ class IntervalsTest {
                 all.get(step).add(e);
                 List<Float> last = all.get(step).subList(Math.max(0, all.get(step).size() - window), all.get(step).size());
                 assertEquals(last.size(), ErrorWindow.count(s, step));
-                float[] expected = new float[last.size()];
+                char[] expected = new char[last.size()];
                 for (int j = 0; j < expected.length; j++) {
-                    expected[j] = last.get(j);
+                    expected[j] = ErrorWindow.encode(last.get(j));
                 }
                 Arrays.sort(expected);
-                assertArrayEquals(expected, Arrays.copyOfRange(s.ivSorted, step * window, step * window + last.size()),
+                assertArrayEquals(expected,
+                        Arrays.copyOfRange(s.ivErrorSorted, step * window, step * window + last.size()),
                         "step " + step + " after " + (i + 1) + " errors");
                 for (double a : new double[] {0.5, 0.8, 0.9, 0.95, 0.99}) {
-                    assertEquals(bruteForce(last, a), ErrorWindow.quantile(s, step, window, a), "coverage " + a);
+                    assertEquals(bruteForceStored(last, a), ErrorWindow.quantile(s, step, window, a),
+                            "coverage " + a);
                 }
             }
         }
@@ -215,7 +260,7 @@ class IntervalsTest {
                         assertTrue(Float.isNaN(f.lower[j * H + k]));
                         continue;
                     }
-                    float q = bruteForce(last, coverages.get(j));
+                    float q = bruteForceStored(last, coverages.get(j));
                     assertEquals(f.values[k] - q, f.lower[j * H + k], 0f, "t " + t + " step " + (k + 1));
                     assertEquals(f.values[k] + q, f.upper[j * H + k], 0f, "t " + t + " step " + (k + 1));
                 }
