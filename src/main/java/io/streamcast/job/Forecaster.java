@@ -80,6 +80,21 @@ final class Forecaster {
                 c.get(JobOptions.FALLBACK_HORIZON), TrainingConfig.derivedInputs(c));
     }
 
+    /**
+     * State TTL, the backstop behind {@link KeyExpiry}'s timers. On heap state no background cleanup:
+     * Flink's default there visits 5 entries at every state access, a fifth of the job's CPU in the
+     * end-to-end drain (docs/BENCHMARKS.md), for keys the timers clear anyway; expired entries are
+     * still never read and are left out of every (full) heap snapshot. RocksDB keeps its default
+     * cleanup in compaction, which costs nothing per access.
+     */
+    static StateTtlConfig ttlConfig(Duration ttl, Configuration c) {
+        StateTtlConfig.Builder b = StateTtlConfig.newBuilder(ttl).updateTtlOnCreateAndWrite().neverReturnExpired();
+        if ("hashmap".equalsIgnoreCase(c.get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND))) {
+            b.disableCleanupInBackground().cleanupFullSnapshot();
+        }
+        return b.build();
+    }
+
     /** Builds the forecaster in a host's open(): its states, metrics and collaborators for the scope. */
     static Forecaster open(RuntimeContext rc, AuditedCounters audited, Configuration c, byte[] model, String modelId,
                            Scope scope) {
@@ -87,8 +102,7 @@ final class Forecaster {
         ServingModel initial = serving(grid, model, modelId);
         long bound = c.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
         Duration ttl = c.get(JobOptions.KEY_TTL);
-        StateTtlConfig ttlConfig = ttl.isZero() ? null
-                : StateTtlConfig.newBuilder(ttl).updateTtlOnCreateAndWrite().neverReturnExpired().build();
+        StateTtlConfig ttlConfig = ttl.isZero() ? null : ttlConfig(ttl, c);
         ValueStateDescriptor<KeyState> sd = new ValueStateDescriptor<>("key-state", TypeInformation.of(KeyState.class));
         if (ttlConfig != null) {
             sd.enableTimeToLive(ttlConfig);

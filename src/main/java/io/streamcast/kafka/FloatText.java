@@ -8,11 +8,12 @@ package io.streamcast.kafka;
  * digits and takes the first that reads back exactly. The text is at most one digit longer than
  * the shortest, often the same (21.5f is "21.5"), and 9 digits always suffice for a float.
  *
- * <p>Exactness: the candidate m x 10^-s is computed back in double with one rounding (at most
- * 2^-53 relative) and accepted when it lies within (1/2 - 10^-6) of the gap to the neighbouring
- * float; a gap is at least 2^-24 of the value, so the margin left (~2^-44 of it) is ~500 times that
- * rounding, and every accepted text is strictly within half a gap of the value: any correct
- * parser reads back the same float. Values outside [1e-5, 1e9) in magnitude, NaN and infinities are left to the caller.
+ * <p>Exactness: a candidate m x 10^-s is accepted when m lies in [lo, hi], the values within
+ * (1/2 - 10^-6) of the gap to the neighbouring floats, scaled by 10^s. lo and hi take at most six
+ * double roundings (under 2^-50 of the value in all); a gap is at least 2^-24 of the value, so the
+ * margin left (over 2^-44 of it) is ~60 times that, and every accepted text is strictly within
+ * half a gap of the value: any correct parser reads back the same float. Values outside
+ * [1e-5, 1e9) in magnitude, NaN and infinities are left to the caller.
  */
 final class FloatText {
     /** The longest text written: sign, "0.0000" and 9 digits, or 9 digits, a zero and ".0". */
@@ -23,16 +24,14 @@ final class FloatText {
     /** Just under half the gap to the next float: see the class comment. */
     private static final double HALF_GAP = 0.5 - 1e-6;
     private static final double LOG10_2 = 0.30102999566398120;
-    /** 10^k for k in [0, 22]: exact doubles. */
-    private static final double[] POW10 = new double[23];
+    /** 10^s for s in [-2, 12] at index s + 2 (the nearest doubles; the margin covers their rounding). */
+    private static final double[] SCALES = new double[15];
     /** 10^k for k in [-6, 9] at index k + 6 (the nearest doubles): to find a value's decimal exponent. */
     private static final double[] DECADES = new double[16];
 
     static {
-        double p = 1;
-        for (int k = 0; k < POW10.length; k++) {
-            POW10[k] = p;
-            p *= 10;
+        for (int k = -2; k <= 12; k++) {
+            SCALES[k + 2] = Double.parseDouble("1e" + k);
         }
         for (int k = -6; k <= 9; k++) {
             DECADES[k + 6] = Double.parseDouble("1e" + k);
@@ -58,26 +57,23 @@ final class FloatText {
             return -1;
         }
         double d = a;
-        int e10 = decimalExponent(d, Math.getExponent(a));
-        double below = (d - Math.nextDown(a)) * HALF_GAP; // float differences are exact in double
-        double above = (Math.nextUp(a) - d) * HALF_GAP;
-        for (int digits = 7; digits <= 9; digits++) {
-            int s = digits - 1 - e10; // digits after the decimal point, in [-2, 13] here
-            long m;
-            double back;
-            if (s >= 0) {
-                m = Math.round(d * POW10[s]);
-                back = m / POW10[s];
-            } else {
-                m = Math.round(d / POW10[-s]);
-                back = m * POW10[-s];
-            }
-            if (back - d <= above && d - back <= below) {
+        int s = 6 - decimalExponent(d, Math.getExponent(a)); // 7 significant digits: s after the point, in [-2, 12]
+        double scale = SCALES[s + 2];
+        // v scaled, and the interval of decimals that read back as v, scaled alike (float gaps are exact in double)
+        double t = d * scale;
+        double lo = (d - (d - Math.nextDown(a)) * HALF_GAP) * scale;
+        double hi = (d + (Math.nextUp(a) - d) * HALF_GAP) * scale;
+        for (int digits = 7; digits <= 9; digits++, s++) {
+            int m = (int) (t + 0.5); // the nearest integer: no other can be in [lo, hi] when this one is not
+            if (m >= lo && m <= hi) {
                 if (v < 0) {
                     out[pos++] = '-';
                 }
                 return decimal(m, s, out, pos);
             }
+            t *= 10;
+            lo *= 10;
+            hi *= 10;
         }
         return -1; // not reached: 9 digits always read back
     }
@@ -94,13 +90,14 @@ final class FloatText {
     }
 
     /** m x 10^-s (m > 0) as plain decimal text with at least one fraction digit and no trailing zeros. */
-    private static int decimal(long m, int s, char[] out, int pos) {
+    private static int decimal(int m, int s, char[] out, int pos) {
         while (s > 0 && m % 10 == 0) {
             m /= 10;
             s--;
         }
+        int n = digitCount(m);
         if (s <= 0) { // an integer: m, -s zeros, ".0"
-            pos = integer(m, out, pos);
+            pos = digits(m, n, out, pos);
             for (int i = 0; i < -s; i++) {
                 out[pos++] = '0';
             }
@@ -108,44 +105,61 @@ final class FloatText {
             out[pos++] = '0';
             return pos;
         }
-        int n = digitCount(m);
         if (n <= s) { // below 1: "0.", leading zeros, m
             out[pos++] = '0';
             out[pos++] = '.';
             for (int i = n; i < s; i++) {
                 out[pos++] = '0';
             }
-            return integer(m, out, pos);
+            return digits(m, n, out, pos);
         }
-        int end = pos + n + 1; // n digits and the point, written from the right
-        int i = end;
-        for (int k = 0; k < s; k++) {
-            out[--i] = (char) ('0' + m % 10);
-            m /= 10;
+        int whole = n - s; // m's digits one place to the right, then its whole part moved back over the point
+        digits(m, n, out, pos + 1);
+        for (int i = 0; i < whole; i++) {
+            out[pos + i] = out[pos + 1 + i];
         }
-        out[--i] = '.';
-        while (i > pos) {
-            out[--i] = (char) ('0' + m % 10);
-            m /= 10;
-        }
-        return end;
+        out[pos + whole] = '.';
+        return pos + n + 1;
     }
 
-    private static int integer(long m, char[] out, int pos) {
-        int end = pos + digitCount(m);
-        for (int i = end - 1; i >= pos; i--) {
-            out[i] = (char) ('0' + m % 10);
-            m /= 10;
+    /** The n digits of m at out[pos..pos + n), two at a time from the right (half the dependent divisions). */
+    private static int digits(int m, int n, char[] out, int pos) {
+        int i = pos + n;
+        while (m >= 100) {
+            int q = m / 100;
+            int r = (m - q * 100) * 2;
+            m = q;
+            out[--i] = PAIRS[r + 1];
+            out[--i] = PAIRS[r];
         }
-        return end;
+        if (m >= 10) {
+            out[--i] = PAIRS[m * 2 + 1];
+            out[--i] = PAIRS[m * 2];
+        } else {
+            out[--i] = (char) ('0' + m);
+        }
+        return pos + n;
     }
 
-    private static int digitCount(long m) {
+    /** "00" to "99". */
+    private static final char[] PAIRS = new char[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (char) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (char) ('0' + i % 10);
+        }
+    }
+
+    private static int digitCount(int m) {
         int n = 1;
-        while (m >= 10) {
-            m /= 10;
+        while (n < INT_DECADES.length && m >= INT_DECADES[n]) {
             n++;
         }
         return n;
     }
+
+    /** 10^k for k in [0, 9]. */
+    private static final int[] INT_DECADES = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
+        1_000_000_000};
 }

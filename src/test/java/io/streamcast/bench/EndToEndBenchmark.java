@@ -48,7 +48,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *        consumer received it minus the reading's time, what users see (commit at each checkpoint)
  * </pre>
  * Usage: EndToEndBenchmark drain [events] | rate [events/s] [seconds]; -Dvariants=noop,lstm,retrain,retrain-d8
- * (see {@link #startVariant}; a suffix -noiv: without intervals), -Dtrainers=1 (trainer parallelism), -DphaseFrom=N (drain: also the
+ * (see {@link #startVariant}; suffixes: -noiv without intervals, -batch16384 the sinks' producer batch.size, -cp10000
+ * checkpoints every 10 s, in that order), -Dtrainers=1 (trainer parallelism), -DphaseFrom=N (drain: also the
  * rate from the N-th forecast on), -DwarmupSeconds=10 (rate: latencies of readings sent after this),
  * -DcheckpointInterval="1 s", -DoutOfOrderness="0 ms" (the job's ordering bound), -DidleTimeout="10 s".
  */
@@ -121,6 +122,11 @@ public final class EndToEndBenchmark {
         if (at > 0) {
             c.setString("execution.checkpointing.interval", variant.substring(at + 3) + " ms");
             variant = variant.substring(0, at);
+        }
+        int batch = variant.indexOf("-batch"); // e.g. lstm-batch16384: the sinks' producers with Kafka's default batch.size
+        if (batch > 0) {
+            c.setString(io.streamcast.config.JobOptions.KAFKA_PROPERTIES_PREFIX + "batch.size", variant.substring(batch + 6));
+            variant = variant.substring(0, batch);
         }
         if (variant.endsWith("-noiv")) { // e.g. lstm-noiv: without prediction intervals (on by default)
             c.set(io.streamcast.config.JobOptions.INTERVAL_COVERAGES, List.of());
