@@ -25,14 +25,32 @@ public final class AccuracyReport {
                       int season, IntervalScores intervals, String alone) {
     }
 
+    /**
+     * One key of the seq2seq comparison: stacked, the carried-state model's retraining-off scores (its row's
+     * {@code off}); seq2seq, the same spec with {@code model.kind: seq2seq} (retraining off, its own starting model).
+     */
+    public record Seq2seqRow(String series, Map<String, Scores> stacked, Map<String, Scores> seq2seq) {
+    }
+
     private final List<Row> rows = new ArrayList<>();
     /** Multi-channel series: a section of their own, outside the targets (which count the series as before). */
     private final List<Row> multi = new ArrayList<>();
+    /** seq2seq beside the carried-state model: a section of its own, outside the main table and the targets. */
+    private final List<Seq2seqRow> seq2seq = new ArrayList<>();
+    /** seq2seq's encoder window (W), in grid steps. */
+    private int encoderWindow;
 
     public void add(AccuracySuite.Entry e, long interval, Backtest.Result on, Backtest.Result off) {
         on.perKey().forEach((key, scores) -> (e.alone() != null ? multi : rows).add(new Row(e.group(),
                 on.perKey().size() == 1 ? e.name() : e.name() + " " + key, interval, scores, off.perKey().get(key),
                 on.seasons().get(key), on.intervals().get(key), e.alone())));
+    }
+
+    /** The seq2seq run of an entry (window: its encoder window) beside the entry's retraining-off run. */
+    public void addSeq2seq(AccuracySuite.Entry e, Backtest.Result off, Backtest.Result s2s, int window) {
+        encoderWindow = window;
+        s2s.perKey().forEach((key, scores) -> seq2seq.add(new Seq2seqRow(s2s.perKey().size() == 1 ? e.name()
+                : e.name() + " " + key, off.perKey().get(key), scores)));
     }
 
     public List<Row> rows() {
@@ -118,6 +136,7 @@ public final class AccuracyReport {
             }
             ett(w, horizon);
             multiChannel(w, horizon);
+            seq2seq(w, horizon);
             intervals(w, horizon);
         }
     }
@@ -162,6 +181,68 @@ public final class AccuracyReport {
                     .append(num(mae(r.off(), Backtest.STREAMCAST, horizon))).append(" |");
             w.println(b);
         }
+    }
+
+    /** seq2seq beside the carried-state model, both with retraining off: same points, same baselines. */
+    private void seq2seq(PrintWriter w, int horizon) {
+        if (seq2seq.isEmpty()) {
+            return;
+        }
+        w.println();
+        w.println("## seq2seq beside the carried-state model");
+        w.println();
+        w.println("The development subset again with `model.kind: seq2seq` (an encoder over the last W = " + encoderWindow
+                + " grid steps");
+        w.println("and a decoder over the horizon; its own starting model, trained on the same history). The job");
+        w.println("does not retrain seq2seq, so the comparison is with retraining off: `stacked` is the carried-state");
+        w.println("model's `off` MAE from the table above. Both are scored on the same points against the same");
+        w.println("baselines (`best baseline`; where the seq2seq run's baselines differ, its own follow in brackets).");
+        w.println("`ratio`: seq2seq's MAE over stacked's (below 1: seq2seq better); last row: the geometric mean of");
+        w.println("the ratios. seq2seq re-reads the W steps for every forecast, ~110x the per-event cost of the");
+        w.println("carried-state step at W = 96 (docs/BENCHMARKS.md, \"seq2seq per event\"). Unidirectional encoder:");
+        w.println("`model.bidirectional` costs 2.4x more and did not help (docs/ACCURACY-ANALYSIS.md).");
+        w.println();
+        w.println("| series | points | step 1: stacked | seq2seq | ratio | best baseline | step " + horizon
+                + ": stacked | seq2seq | ratio | best baseline |");
+        w.println("|---|---|---|---|---|---|---|---|---|---|");
+        double[] logs = new double[2];
+        int[] n = new int[2];
+        for (Seq2seqRow r : seq2seq) {
+            long points = r.stacked().get(Backtest.STREAMCAST).count(1);
+            long s2sPoints = r.seq2seq().get(Backtest.STREAMCAST).count(1);
+            StringBuilder b = new StringBuilder("| " + r.series() + " | " + points
+                    + (s2sPoints != points ? " (seq2seq: " + s2sPoints + ")" : "") + " |");
+            int i = 0;
+            for (int step : new int[] {1, horizon}) {
+                double stacked = mae(r.stacked(), Backtest.STREAMCAST, step);
+                double s2s = mae(r.seq2seq(), Backtest.STREAMCAST, step);
+                double ratio = s2s / stacked;
+                if (Double.isFinite(ratio) && ratio > 0) {
+                    logs[i] += Math.log(ratio);
+                    n[i]++;
+                }
+                i++;
+                double best = bestBaseline(r.stacked(), step);
+                double s2sBest = bestBaseline(r.seq2seq(), step);
+                b.append(' ').append(num(stacked)).append(" | ").append(num(s2s)).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.3f", ratio)).append(" | ").append(num(best))
+                        .append(sameBaselines(r, step) ? "" : " (" + num(s2sBest) + ")").append(" |");
+            }
+            w.println(b);
+        }
+        w.printf(Locale.ROOT, "| geometric mean of MAE seq2seq / stacked (%d series) | | | | %.3f | | | | %.3f | |%n",
+                seq2seq.size(), Math.exp(logs[0] / n[0]), Math.exp(logs[1] / n[1]));
+    }
+
+    /** Whether the seq2seq run scored the baselines as the stacked one did at that step (same points). */
+    static boolean sameBaselines(Seq2seqRow r, int step) {
+        for (String m : List.of("last_value", "seasonal_naive", "ridge_ar")) {
+            if (r.stacked().get(m).count(step) != r.seq2seq().get(m).count(step)
+                    || Double.compare(mae(r.stacked(), m, step), mae(r.seq2seq(), m, step)) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Realised coverage and width of the intervals, per series and pooled. */

@@ -112,4 +112,54 @@ class AccuracyReportTest {
                 md);
         assertTrue(md.contains("| 1 of 2 (step 1: 1, step 2: 1) | no |"), md); // the targets count the series alone
     }
+
+    @Test
+    void theSeq2seqSectionSetsItBesideTheStackedModelWithRetrainingOff(@TempDir Path dir) throws Exception {
+        AccuracyReport r = new AccuracyReport();
+        // a: stacked off 2 and 4, seq2seq 1 and 8 (ratios 0.5 and 2); best baseline 3 and 5 in both runs
+        Backtest.Result aOff = result(new double[] {2, 3, 3, 3}, new double[] {4, 5, 5, 5});
+        r.add(entry("a"), 3_600_000, result(new double[] {1.5, 3, 3, 3}, new double[] {3, 5, 5, 5}), aOff);
+        r.addSeq2seq(entry("a"), aOff, result(new double[] {1, 3, 3, 3}, new double[] {8, 5, 5, 5}), 96);
+        // b: stacked off 2 and 2, seq2seq 4 and 1 (ratios 2 and 0.5); the seq2seq run's ridge AR differs at step 2
+        Backtest.Result bOff = result(new double[] {2, 2, 3, 3}, new double[] {2, 2, 3, 3});
+        r.add(entry("b"), 3_600_000, bOff, bOff);
+        r.addSeq2seq(entry("b"), bOff, result(new double[] {4, 2, 3, 3}, new double[] {1, 2, 3, 1.5}), 96);
+        Path out = dir.resolve("ACCURACY.md");
+        r.write(out, "cmd", "spec.yaml", null);
+        String md = Files.readString(out);
+        assertTrue(md.indexOf("## seq2seq beside the carried-state model") > md.indexOf("## Per series"), md);
+        assertTrue(md.indexOf("## seq2seq beside the carried-state model") < md.indexOf("## Prediction intervals")
+                || !md.contains("## Prediction intervals"), md);
+        assertTrue(md.contains("| series | points | step 1: stacked | seq2seq | ratio | best baseline | step 2: stacked"
+                + " | seq2seq | ratio | best baseline |"), md);
+        assertTrue(md.contains("| a | 1 | 2.000 | 1.000 | 0.500 | 3.000 | 4.000 | 8.000 | 2.000 | 5.000 |"), md);
+        assertTrue(md.contains("| b | 1 | 2.000 | 4.000 | 2.000 | 2.000 | 2.000 | 1.000 | 0.500 | 2.000 (1.500) |"), md);
+        // geometric means: sqrt(0.5 * 2) = 1 at both steps
+        assertTrue(md.contains("| geometric mean of MAE seq2seq / stacked (2 series) | | | | 1.000 | | | | 1.000 | |"), md);
+        assertTrue(md.contains("W = 96"), md);
+        // outside the main table and the targets: a beats the baselines, b does not
+        assertTrue(md.contains("| 1 of 2 (step 1: 1, step 2: 1) | no |"), md);
+        assertTrue(md.contains("| g | a | 1h | 1 | 24 | 1.500 |"), md);
+    }
+
+    @Test
+    void theGeometricMeanIsPerStepAndTheSectionNeedsSeq2seqRuns(@TempDir Path dir) throws Exception {
+        AccuracyReport r = new AccuracyReport();
+        Backtest.Result off = result(new double[] {2, 3, 3, 3}, new double[] {4, 5, 5, 5});
+        for (String name : List.of("a", "b")) {
+            r.add(entry(name), 3_600_000, off, off);
+        }
+        r.addSeq2seq(entry("a"), off, result(new double[] {1, 3, 3, 3}, new double[] {4, 5, 5, 5}), 96);
+        r.addSeq2seq(entry("b"), off, result(new double[] {4, 3, 3, 3}, new double[] {1, 5, 5, 5}), 96);
+        Path out = dir.resolve("ACCURACY.md");
+        r.write(out, "cmd", "spec.yaml", null);
+        String md = Files.readString(out);
+        // step 1: sqrt(0.5 * 2) = 1; step 2: sqrt(1 * 0.25) = 0.5
+        assertTrue(md.contains("| geometric mean of MAE seq2seq / stacked (2 series) | | | | 1.000 | | | | 0.500 | |"), md);
+        // without seq2seq runs the report has no such section
+        AccuracyReport plain = new AccuracyReport();
+        plain.add(entry("a"), 3_600_000, off, off);
+        plain.write(out, "cmd", "spec.yaml", null);
+        assertTrue(!Files.readString(out).contains("seq2seq beside"));
+    }
 }
