@@ -7,8 +7,10 @@ import io.streamcast.backtest.BacktestReport;
 import io.streamcast.backtest.HistoryCsv;
 import io.streamcast.backtest.KeySeries;
 import io.streamcast.config.JobSpec;
+import io.streamcast.config.ModelOptions;
 import io.streamcast.config.RetrainingOptions;
 import io.streamcast.model.Model;
+import io.streamcast.model.ModelKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -67,6 +69,17 @@ public final class AccuracyCommand implements Callable<Integer> {
             report.add(e, series.values().iterator().next().interval, on, off);
             o.printf("%-40s %6.1f s  %s%n", e.name(), (System.nanoTime() - start) / 1e9, line(on));
             o.flush();
+            if (c.get(ModelOptions.KIND) != ModelKind.SEQ2SEQ && AccuracySuite.SEQ2SEQ_SUBSET.matcher(e.name()).find()) {
+                // the same spec (and --set) as seq2seq, which the job serves but does not retrain: its own starting model
+                start = System.nanoTime();
+                Configuration s2sSpec = new Configuration(offSpec);
+                s2sSpec.set(ModelOptions.KIND, ModelKind.SEQ2SEQ);
+                Model s2sModel = Backtest.startingModel(s2sSpec, series, e.settings());
+                Backtest.Result s2s = Backtest.run(s2sSpec, s2sModel, series, e.settings(), (a, b) -> { });
+                report.addSeq2seq(e, off, s2s, s2sSpec.get(ModelOptions.ENCODER_WINDOW));
+                o.printf("%-40s %6.1f s  %s%n", "  seq2seq", (System.nanoTime() - start) / 1e9, line(s2s));
+                o.flush();
+            }
         }
         if (report.isEmpty()) {
             throw new IllegalArgumentException("no series found under " + data + (only != null ? " matching " + only : ""));
