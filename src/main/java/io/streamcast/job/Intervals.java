@@ -27,8 +27,9 @@ import org.apache.flink.configuration.Configuration;
  * forecast; steps the safety net serves from a baseline keep the conformal bound. Either way what
  * was issued is scored for coverage and anomalies alike.
  *
- * <p>Per key (KeyState): the error window, 4 x H x N bytes (16-bit codes, {@link ErrorWindow}), plus what was issued for the last H
- * slots: served values (H x H) and half-widths (H x H x C, NaN where uncalibrated).
+ * <p>Per key (KeyState): the error window, 4 x H x N bytes (16-bit codes, {@link ErrorWindow}),
+ * plus what was issued for the last H slots: served values (H x H) and half-widths (H x H x C, NaN
+ * where uncalibrated).
  */
 final class Intervals {
     /** As written on forecasts, and as given (the ranks use these: 0.8f is not 0.8). */
