@@ -224,8 +224,9 @@ public final class JobOptions {
 
     public static final ConfigOption<Integer> INTERVAL_WINDOW = ConfigOptions.key("forecast.interval-window")
             .intType().defaultValue(100)
-            .withDescription("Realised absolute errors kept per key and horizon step for its intervals (state: 4 bytes"
-                    + " x horizon x window per key: 16-bit codes, rounded up by at most 0.4%).");
+            .withDescription("Realised absolute errors kept per key and horizon step for its intervals (state: about"
+                    + " 2 bytes x horizon x (window x (2 - lowest coverage) + 8) per key: 16-bit codes, rounded up by"
+                    + " at most 0.4%).");
 
     public static final ConfigOption<Boolean> INTERVAL_BORROW = ConfigOptions.key("forecast.interval-borrow")
             .booleanType().defaultValue(true)

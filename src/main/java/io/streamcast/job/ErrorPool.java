@@ -14,17 +14,19 @@ package io.streamcast.job;
  * keys' next errors; until then new keys are flagged uncalibrated, as without borrowing.
  */
 final class ErrorPool {
-    private final int window;
-    /** Scaled errors as 16-bit codes, as a key's (ErrorWindow). */
+    private final ErrorWindow.Sizes sizes;
+    /** Scaled errors as 16-bit codes, as a key's (ErrorWindow): all, and the largest sorted. */
     private final char[] ring;
-    private final char[] sorted;
+    private final char[] largest;
+    private final int[] largestCount;
     private final int[] count;
     private final int[] next;
 
-    ErrorPool(int horizon, int window) {
-        this.window = window;
-        this.ring = new char[horizon * window];
-        this.sorted = new char[horizon * window];
+    ErrorPool(int horizon, ErrorWindow.Sizes sizes) {
+        this.sizes = sizes;
+        this.ring = new char[horizon * sizes.window()];
+        this.largest = new char[horizon * sizes.room()];
+        this.largestCount = new int[horizon];
         this.count = new int[horizon];
         this.next = new int[horizon];
     }
@@ -35,7 +37,7 @@ final class ErrorPool {
 
     /** Adds a scaled error of step (0-based), dropping the step's oldest once full. */
     void add(int step, float scaled) {
-        ErrorWindow.add(ring, sorted, count, next, step, window, scaled);
+        ErrorWindow.add(ring, largest, count, largestCount, next, step, sizes, scaled);
     }
 
     int count(int step) {
@@ -44,6 +46,6 @@ final class ErrorPool {
 
     /** The coverage quantile of step's pooled scaled errors (NaN: none). */
     float quantile(int step, double coverage, int fullRank) {
-        return ErrorWindow.quantile(sorted, count, step, window, coverage, fullRank);
+        return ErrorWindow.quantile(largest, count, step, sizes, coverage, fullRank);
     }
 }

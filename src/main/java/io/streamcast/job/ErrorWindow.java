@@ -1,17 +1,36 @@
 package io.streamcast.job;
 
 /**
- * A key's last N realised absolute errors per horizon step, kept twice in its {@link KeyState}:
- * in arrival order ({@code ivErrorRing}, to know which error leaves) and sorted ({@code ivErrorSorted},
- * so a quantile is one array read). Adding an error moves the leaving one's slot to the new value's
- * place in the sorted segment (both found by bisection), shifting only the values between them
- * with one arraycopy: O(log N) compares and O(N) moved codes at worst, no allocation, no sort.
- * Step k's segment is [k * N, k * N + N).
+ * A key's last N realised absolute errors per horizon step, kept in its {@link KeyState} in arrival
+ * order ({@code ivErrorRing}, to know which error leaves) and, of those, the largest few sorted
+ * ({@code ivErrorTop}, descending, {@code ivTopCount} per step): every quantile asked for is in the
+ * top tail, the (n - rank)-th largest, so only the largest T = N - rank(N, lowest coverage) + 1
+ * need order (20 of 100 for 80%). The rest are only in the ring.
+ *
+ * <p>Every error in the top is at least every error of the rest. An error that leaves or enters
+ * below the top's smallest touches only the ring; one that enters above it joins the top, whose
+ * smallest drops out when the top is full (T + {@value #SLACK}). When leaving errors shrink the
+ * top below T, one pass over the ring per error finds the rest's largest, filling it up again: the
+ * slack makes that rare (every ~200 adds at 80%), so an add is a pass or two over the top's few
+ * codes and one short arraycopy, without the unpredictable branches of a bisection. No allocation,
+ * no sort. Step k's ring segment is [k * N, k * N + N), its top [k * R, k * R + topCount[k]) with
+ * room R = T + SLACK.
  *
  * <p>Errors are kept as 16-bit codes ({@link #encode}), not floats: half the state every checkpoint
  * writes and every copy-on-write copies. The cost: a bound is rounded up by at most 0.39%.
  */
 public final class ErrorWindow {
+    /** Room in the top beyond what the quantiles need, so that it rarely runs short. */
+    static final int SLACK = 8;
+
+    /** N errors kept per step; the T largest the quantiles need; room R = T + SLACK for the top. */
+    record Sizes(int window, int need, int room) {
+        static Sizes of(int window, double lowestCoverage) {
+            int need = window - rank(window, lowestCoverage) + 1;
+            return new Sizes(window, need, Math.min(window, need + SLACK));
+        }
+    }
+
     private ErrorWindow() {
     }
 
@@ -49,58 +68,111 @@ public final class ErrorWindow {
         return Float.intBitsToFloat(code << 15);
     }
 
-    static void init(KeyState s, int horizon, int window) {
-        s.ivErrorRing = new char[horizon * window];
-        s.ivErrorSorted = new char[horizon * window];
+    static void init(KeyState s, int horizon, Sizes z) {
+        s.ivErrorRing = new char[horizon * z.window()];
+        s.ivErrorTop = new char[horizon * z.room()];
+        s.ivTopCount = new int[horizon];
         s.ivCount = new int[horizon];
         s.ivNext = new int[horizon];
     }
 
     /** Adds step's (0-based) newest error, dropping its oldest once the window is full. */
-    static void add(KeyState s, int step, int window, float e) {
-        add(s.ivErrorRing, s.ivErrorSorted, s.ivCount, s.ivNext, step, window, e);
+    static void add(KeyState s, int step, Sizes z, float e) {
+        add(s.ivErrorRing, s.ivErrorTop, s.ivCount, s.ivTopCount, s.ivNext, step, z, e);
     }
 
     /** The same on a window kept outside a key's state (a group's pool, {@link ErrorPool}). */
-    static void add(char[] ring, char[] sorted, int[] count, int[] nextIn, int step, int window, float error) {
+    static void add(char[] ring, char[] top, int[] count, int[] topCount, int[] nextIn, int step, Sizes z,
+                    float error) {
         char e = encode(error);
-        int base = step * window;
+        int rb = step * z.window();
+        int tb = step * z.room();
         int n = count[step];
         int next = nextIn[step];
-        if (n < window) { // open a place for e: move what is above it up by one
-            int q = firstAbove(sorted, base, base + n, e);
-            System.arraycopy(sorted, q, sorted, q + 1, base + n - q);
-            sorted[q] = e;
-            count[step] = n + 1;
-        } else { // move the leaving error's place to e's: only the values between the two shift, by one
-            int p = firstAbove(sorted, base, base + n, ring[base + next]) - 1; // the last copy of the leaving value
-            if (e > sorted[p]) {
-                int q = firstAbove(sorted, p + 1, base + n, e);
-                System.arraycopy(sorted, p + 1, sorted, p, q - p - 1);
-                sorted[q - 1] = e;
-            } else {
-                int q = firstAbove(sorted, base, p, e);
-                System.arraycopy(sorted, q, sorted, q + 1, p - q);
-                sorted[q] = e;
+        int size = topCount[step];
+        if (n == z.window()) {
+            char leaving = ring[rb + next];
+            if (size > 0 && leaving >= top[tb + size - 1]) { // it is in the top (a copy, if it is the smallest)
+                int p = tb + countAbove(top, tb, tb + size, leaving); // its first copy
+                System.arraycopy(top, p + 1, top, p, tb + size - p - 1);
+                size--;
             }
+            n--;
         }
-        ring[base + next] = e;
-        nextIn[step] = next + 1 == window ? 0 : next + 1;
+        ring[rb + next] = e;
+        boolean joins = size < z.room() // before e: all in the top, or e is at least its smallest
+                ? size == n || (size > 0 && e >= top[tb + size - 1])
+                : e > top[tb + size - 1]; // full: only above the smallest, which then drops to the rest
+        if (joins) {
+            if (size == z.room()) {
+                size--;
+            }
+            int q = tb + countAbove(top, tb, tb + size, e);
+            System.arraycopy(top, q, top, q + 1, tb + size - q);
+            top[q] = e;
+            size++;
+        }
+        n++;
+        while (size < z.need() && size < n) { // short of what the quantiles need: refill from the rest
+            top[tb + size] = largestOfRest(ring, rb, n, top, tb, size);
+            size++;
+        }
+        count[step] = n;
+        topCount[step] = size;
+        nextIn[step] = next + 1 == z.window() ? 0 : next + 1;
     }
 
-    /** The first index in [from, to) whose code is above e (to: none), by bisection. */
-    private static int firstAbove(char[] a, int from, int to, char e) {
-        int lo = from;
-        int hi = to;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid] > e) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
+    /**
+     * Codes in [from, to) (descending) above e, which is the index where e belongs: counted from the
+     * smallest end, where the errors are densest, so the walk is short.
+     */
+    private static int countAbove(char[] a, int from, int to, char e) {
+        int i = to;
+        while (i > from && a[i - 1] <= e) {
+            i--;
         }
-        return lo;
+        return i - from;
+    }
+
+    /**
+     * The largest of the ring's n codes that are not in the top [tb, tb + size) (descending), all of
+     * which are at most its smallest: that value if the ring holds more copies of it than the top does,
+     * else the ring's largest below it. One pass over the ring.
+     */
+    private static char largestOfRest(char[] ring, int rb, int n, char[] top, int tb, int size) {
+        int bottom = size == 0 ? Character.MAX_VALUE + 1 : top[tb + size - 1]; // nothing in the top: all below
+        int inTop = 0;
+        while (inTop < size && top[tb + size - 1 - inTop] == bottom) {
+            inTop++;
+        }
+        int copies = 0;
+        int below = 0;
+        for (int i = rb; i < rb + n; i++) { // branch-free: which side of bottom a code lies is a coin toss
+            int c = ring[i];
+            copies += ((c ^ bottom) - 1) >>> 31; // 1 where c == bottom
+            below = Math.max(below, c & ((c - bottom) >> 31)); // c where c < bottom, else 0
+        }
+        return (char) (copies > inTop ? bottom : below);
+    }
+
+    /**
+     * Rebuilds the tops from the rings (after a restore of state kept otherwise: the ring is the truth,
+     * the top follows from it). Not on the per-event path.
+     */
+    static void rebuildTop(KeyState s, Sizes z) {
+        int horizon = s.ivCount.length;
+        s.ivErrorTop = new char[horizon * z.room()];
+        s.ivTopCount = new int[horizon];
+        for (int k = 0; k < horizon; k++) {
+            int n = s.ivCount[k];
+            char[] sorted = java.util.Arrays.copyOfRange(s.ivErrorRing, k * z.window(), k * z.window() + n);
+            java.util.Arrays.sort(sorted);
+            int kept = Math.min(n, z.room());
+            for (int i = 0; i < kept; i++) {
+                s.ivErrorTop[k * z.room() + i] = sorted[n - 1 - i];
+            }
+            s.ivTopCount[k] = kept;
+        }
     }
 
     /** Errors held for step (0-based). */
@@ -108,24 +180,24 @@ public final class ErrorWindow {
         return s.ivCount[step];
     }
 
-    /** The coverage quantile of step's errors (NaN: none yet). */
-    static float quantile(KeyState s, int step, int window, double coverage) {
-        return quantile(s.ivErrorSorted, s.ivCount, step, window, coverage);
+    /** The coverage quantile of step's errors (NaN: none yet); coverage at least the lowest z was sized for. */
+    static float quantile(KeyState s, int step, Sizes z, double coverage) {
+        return quantile(s.ivErrorTop, s.ivCount, step, z, coverage);
     }
 
     /** The same, with the rank among a full window given (the steady state: no rank to compute). */
-    static float quantile(KeyState s, int step, int window, double coverage, int fullRank) {
-        return quantile(s.ivErrorSorted, s.ivCount, step, window, coverage, fullRank);
+    static float quantile(KeyState s, int step, Sizes z, double coverage, int fullRank) {
+        return quantile(s.ivErrorTop, s.ivCount, step, z, coverage, fullRank);
     }
 
-    static float quantile(char[] sorted, int[] count, int step, int window, double coverage) {
+    /** The rank-th smallest of n is the (n - rank)-th largest (0-based): an index into the descending top. */
+    static float quantile(char[] top, int[] count, int step, Sizes z, double coverage) {
         int n = count[step];
-        return n == 0 ? Float.NaN : decode(sorted[step * window + rank(n, coverage) - 1]);
+        return n == 0 ? Float.NaN : decode(top[step * z.room() + n - rank(n, coverage)]);
     }
 
-    static float quantile(char[] sorted, int[] count, int step, int window, double coverage, int fullRank) {
+    static float quantile(char[] top, int[] count, int step, Sizes z, double coverage, int fullRank) {
         int n = count[step];
-        return n == window ? decode(sorted[step * window + fullRank - 1])
-                : quantile(sorted, count, step, window, coverage);
+        return n == z.window() ? decode(top[step * z.room() + n - fullRank]) : quantile(top, count, step, z, coverage);
     }
 }

@@ -27,7 +27,7 @@ import org.apache.flink.configuration.Configuration;
  * forecast; steps the safety net serves from a baseline keep the conformal bound. Either way what
  * was issued is scored for coverage and anomalies alike.
  *
- * <p>Per key (KeyState): the error window, 4 x H x N bytes (16-bit codes, {@link ErrorWindow}),
+ * <p>Per key (KeyState): the error window, 2 x H x (N + T + 8) bytes (16-bit codes, {@link ErrorWindow}),
  * plus what was issued for the last H slots: served values (H x H) and half-widths (H x H x C, NaN
  * where uncalibrated).
  */
@@ -40,6 +40,8 @@ final class Intervals {
     /** Per coverage, z_{(1+a)/2}: a Gaussian half-width in sigmas. */
     private final float[] zs;
     private final int window;
+    /** The error windows' sizes: N, and the largest kept sorted for the lowest coverage's quantile. */
+    private final ErrorWindow.Sizes sizes;
     private final int minErrors;
     /** Index into coverages of the anomaly check's. */
     private final int anomalyIndex;
@@ -69,6 +71,7 @@ final class Intervals {
         }
         this.anomalyIndex = a;
         this.window = window;
+        this.sizes = ErrorWindow.Sizes.of(window, coverages.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
         this.minErrors = minErrors;
         this.metrics = metrics;
     }
@@ -94,7 +97,7 @@ final class Intervals {
     private ErrorPool pool(KeyState s, int horizon, boolean create) {
         ErrorPool p = s.group == null ? ungrouped : groups.get(s.group);
         if ((p == null || p.horizon() != horizon) && create) {
-            p = new ErrorPool(horizon, window);
+            p = new ErrorPool(horizon, sizes);
             if (s.group == null) {
                 ungrouped = p;
             } else {
@@ -137,7 +140,7 @@ final class Intervals {
                 pool(s, h, true).add(k - 1, e / scale);
             }
         }
-        ErrorWindow.add(s, k - 1, window, e);
+        ErrorWindow.add(s, k - 1, sizes, e);
     }
 
     private Anomaly anomaly(KeyState s, float forecast, float half, float actual) {
@@ -210,7 +213,7 @@ final class Intervals {
             s.ivServed[row * h + k] = v;
             for (int j = 0; j < c; j++) {
                 float q = gaussian ? zs[j] * sigma[k] : scale > 0 ? pool.quantile(k, levels[j], fullRanks[j]) * scale
-                        : ErrorWindow.quantile(s, k, window, levels[j], fullRanks[j]);
+                        : ErrorWindow.quantile(s, k, sizes, levels[j], fullRanks[j]);
                 f.lower[j * h + k] = v - q;
                 f.upper[j * h + k] = v + q;
                 s.ivHalf[(row * c + j) * h + k] = calibrated ? q : Float.NaN;
@@ -219,15 +222,20 @@ final class Intervals {
         s.ivVersion = f.modelVersion;
     }
 
-    /** The key's interval state has the sizes these options give for horizon h. */
+    /** The key's interval state has the sizes these options give for horizon h (its top rebuilt if that alone differs). */
     private boolean sized(KeyState s, int h) {
-        return s.ivServed != null && s.ivServed.length == h * h && s.ivHalf != null
+        boolean sized = s.ivServed != null && s.ivServed.length == h * h && s.ivHalf != null
                 && s.ivHalf.length == h * h * coverages.length
                 && s.ivErrorRing != null && s.ivErrorRing.length == h * window; // null: restored from float windows
+        if (sized && (s.ivErrorTop == null || s.ivErrorTop.length != h * sizes.room() || s.ivTopCount == null)) {
+            // restored from the fully sorted windows, or under another lowest coverage: the ring has it all
+            ErrorWindow.rebuildTop(s, sizes);
+        }
+        return sized;
     }
 
     private void init(KeyState s, int horizon) {
-        ErrorWindow.init(s, horizon, window);
+        ErrorWindow.init(s, horizon, sizes);
         s.ivServed = new float[horizon * horizon];
         s.ivHalf = new float[horizon * horizon * coverages.length];
         java.util.Arrays.fill(s.ivServed, Float.NaN);

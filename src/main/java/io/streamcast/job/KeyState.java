@@ -101,8 +101,9 @@ public class KeyState {
     // but cannot change a field's type, so state from before still restores, its error windows starting anew)
     /** Per step the last N errors in arrival order, as 16-bit codes (ErrorWindow#encode). */
     public char[] ivErrorRing;
-    /** The same codes sorted per step. */
-    public char[] ivErrorSorted;
+    /** Per step the largest of those codes, descending, ivTopCount[k] of them (ErrorWindow). */
+    public char[] ivErrorTop;
+    public int[] ivTopCount;
     public int[] ivCount;
     public int[] ivNext;
     /** What was issued for the last H slots (row = slot mod H, as netSlots): served values, half-widths per coverage. */

@@ -2,6 +2,7 @@ package io.streamcast.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A key's calibration survives a checkpoint and restore: KeyState stays a Flink POJO with the
  * interval fields, and a key restored mid-stream issues the same bounds and anomalies as one that
- * never stopped; state from before the 16-bit error windows restores, its windows starting anew.
+ * never stopped; state from before the 16-bit error windows restores, its windows starting anew;
+ * state from the fully sorted windows restores with its errors.
  */
 class IntervalStateTest {
     @Test
@@ -42,7 +44,7 @@ class IntervalStateTest {
                 DataOutputSerializer out = new DataOutputSerializer(4096);
                 ser.serialize(restored.s, out);
                 KeyState back = ser.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
-                assertArrayEquals(restored.s.ivErrorSorted, back.ivErrorSorted);
+                assertArrayEquals(restored.s.ivErrorTop, back.ivErrorTop);
                 restored = restored.withState(back);
             }
             Forecast b = restored.step(t, actual, IntervalsTest.perfect(t));
@@ -80,25 +82,14 @@ class IntervalStateTest {
      */
     @Test
     void stateFromBeforeTheSixteenBitErrorWindowsRestoresAndItsWindowsStartAnew() throws Exception {
-        DataInputDeserializer in;
-        try (InputStream fixture = getClass().getResourceAsStream("/savepoints/keystate-float-error-windows.bin")) {
-            in = new DataInputDeserializer(fixture.readAllBytes());
-        }
-        TypeSerializerSnapshot<KeyState> old =
-                TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
-        TypeSerializer<KeyState> ser = TypeInformation.of(KeyState.class).createSerializer(new SerializerConfigImpl());
-        TypeSerializerSchemaCompatibility<KeyState> c = ser.snapshotConfiguration().resolveSchemaCompatibility(old);
-        assertTrue(c.isCompatibleAfterMigration(), c.toString());
-        KeyState back = old.restoreSerializer().deserialize(in);
+        KeyState back = restore("/savepoints/keystate-float-error-windows.bin");
         assertEquals(149, back.lastSlot);
         assertEquals(3, back.ivVersion);
         assertArrayEquals(new int[] {30, 30, 30}, back.ivCount);
         assertEquals(9, back.ivServed.length);
         assertNull(back.ivErrorRing);
-        assertNull(back.ivErrorSorted);
-        DataOutputSerializer out = new DataOutputSerializer(4096); // written again with today's fields
-        ser.serialize(back, out);
-        back = ser.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertNull(back.ivErrorTop);
+        back = rewritten(back);
 
         IntervalsTest.Key key = new IntervalsTest.Key(List.of(0.8, 0.95), 30, 20).withState(back);
         Random rnd = new Random(3);
@@ -110,5 +101,59 @@ class IntervalStateTest {
             }
         }
         assertEquals(3 * 30, key.s.ivErrorRing.length);
+    }
+
+    /**
+     * A key's state as written while each step's whole window was kept sorted (field ivErrorSorted,
+     * H x N codes; window 30, 3 steps, coverages 0.8 and 0.95, 150 readings of the signal with
+     * Random(4) noise): it restores by migration, and since the ring holds every error, the top is
+     * rebuilt from it and the key goes on exactly as one that never stopped.
+     */
+    @Test
+    void stateFromTheFullySortedWindowsRestoresWithItsErrors() throws Exception {
+        KeyState back = restore("/savepoints/keystate-sorted-error-windows.bin");
+        assertEquals(3 * 30, back.ivErrorRing.length);
+        assertNull(back.ivErrorTop);
+        back = rewritten(back);
+
+        IntervalsTest.Key live = new IntervalsTest.Key(List.of(0.8, 0.95), 30, 20);
+        Random rnd = new Random(4);
+        for (long t = 0; t < 150; t++) {
+            live.step(t, IntervalsTest.signal(t) + (float) rnd.nextGaussian(), IntervalsTest.perfect(t));
+        }
+        IntervalsTest.Key restored = new IntervalsTest.Key(List.of(0.8, 0.95), 30, 20).withState(back);
+        for (long t = 150; t < 250; t++) {
+            float actual = IntervalsTest.signal(t) + (float) rnd.nextGaussian();
+            Forecast a = live.step(t, actual, IntervalsTest.perfect(t));
+            Forecast b = restored.step(t, actual, IntervalsTest.perfect(t));
+            assertFalse(b.uncalibrated, "t " + t);
+            assertArrayEquals(a.lower, b.lower, "t " + t);
+            assertArrayEquals(a.upper, b.upper, "t " + t);
+        }
+        assertArrayEquals(live.s.ivErrorRing, restored.s.ivErrorRing);
+    }
+
+    /** A key's state from a fixture (the serializer snapshot, then the state), restored by migration. */
+    private KeyState restore(String resource) throws Exception {
+        DataInputDeserializer in;
+        try (InputStream fixture = getClass().getResourceAsStream(resource)) {
+            in = new DataInputDeserializer(fixture.readAllBytes());
+        }
+        TypeSerializerSnapshot<KeyState> old =
+                TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
+        TypeSerializerSchemaCompatibility<KeyState> c = today().snapshotConfiguration().resolveSchemaCompatibility(old);
+        assertTrue(c.isCompatibleAfterMigration(), c.toString());
+        return old.restoreSerializer().deserialize(in);
+    }
+
+    /** The state written again with today's fields and read back. */
+    private static KeyState rewritten(KeyState s) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(4096);
+        today().serialize(s, out);
+        return today().deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    }
+
+    private static TypeSerializer<KeyState> today() {
+        return TypeInformation.of(KeyState.class).createSerializer(new SerializerConfigImpl());
     }
 }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Random;
 import org.apache.flink.metrics.Gauge;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Split-conformal intervals per key and step, without Flink: the error window's quantiles are the
@@ -77,18 +79,20 @@ class IntervalsTest {
         }
     }
 
-    @Test
-    void theWindowHoldsExactlyTheLastErrorsSortedAndItsQuantilesAreTheirOrderStatistics() {
+    @ParameterizedTest
+    @ValueSource(doubles = {0.5, 0.8, 0.99})
+    void theWindowHoldsExactlyTheLastErrorsItsTopTheLargestSortedAndItsQuantilesAreTheirOrderStatistics(double lowest) {
         int window = 37;
+        ErrorWindow.Sizes z = ErrorWindow.Sizes.of(window, lowest); // need 19, 7, and 1 (a top that empties)
         KeyState s = new KeyState();
-        ErrorWindow.init(s, 2, window);
+        ErrorWindow.init(s, 2, z);
         Random rnd = new Random(7);
         List<List<Float>> all = List.of(new ArrayList<>(), new ArrayList<>());
         for (int i = 0; i < 2000; i++) {
             for (int step = 0; step < 2; step++) {
                 // ties (a coarse grid of values), zeros, and a heavy tail
                 float e = step == 0 ? Math.round(rnd.nextFloat() * 10) / 2f : (float) Math.abs(rnd.nextGaussian() * 3);
-                ErrorWindow.add(s, step, window, e);
+                ErrorWindow.add(s, step, z, e);
                 all.get(step).add(e);
                 List<Float> last = all.get(step).subList(Math.max(0, all.get(step).size() - window), all.get(step).size());
                 assertEquals(last.size(), ErrorWindow.count(s, step));
@@ -97,15 +101,40 @@ class IntervalsTest {
                     expected[j] = ErrorWindow.encode(last.get(j));
                 }
                 Arrays.sort(expected);
-                assertArrayEquals(expected,
-                        Arrays.copyOfRange(s.ivErrorSorted, step * window, step * window + last.size()),
+                int kept = s.ivTopCount[step];
+                assertTrue(kept >= Math.min(z.need(), last.size()) && kept <= z.room(), "kept " + kept);
+                char[] largest = new char[kept];
+                for (int j = 0; j < kept; j++) {
+                    largest[j] = expected[expected.length - 1 - j];
+                }
+                assertArrayEquals(largest, Arrays.copyOfRange(s.ivErrorTop, step * z.room(), step * z.room() + kept),
                         "step " + step + " after " + (i + 1) + " errors");
                 for (double a : new double[] {0.5, 0.8, 0.9, 0.95, 0.99}) {
-                    assertEquals(bruteForceStored(last, a), ErrorWindow.quantile(s, step, window, a),
-                            "coverage " + a);
+                    if (a >= lowest) {
+                        assertEquals(bruteForceStored(last, a), ErrorWindow.quantile(s, step, z, a), "coverage " + a);
+                        assertEquals(bruteForceStored(last, a), ErrorWindow.quantile(s, step, z, a,
+                                ErrorWindow.rank(window, a)), "coverage " + a);
+                    }
                 }
             }
         }
+        KeyState rebuilt = new KeyState(); // the top follows from the ring alone
+        rebuilt.ivErrorRing = s.ivErrorRing;
+        rebuilt.ivCount = s.ivCount;
+        ErrorWindow.rebuildTop(rebuilt, z);
+        for (int step = 0; step < 2; step++) { // as many or more kept than the adds left, the same largest
+            int kept = s.ivTopCount[step];
+            assertArrayEquals(Arrays.copyOfRange(s.ivErrorTop, step * z.room(), step * z.room() + kept),
+                    Arrays.copyOfRange(rebuilt.ivErrorTop, step * z.room(), step * z.room() + kept));
+        }
+    }
+
+    @Test
+    void theTopHoldsWhatTheLowestCoverageNeeds() {
+        assertEquals(new ErrorWindow.Sizes(100, 20, 28), ErrorWindow.Sizes.of(100, 0.8));
+        assertEquals(new ErrorWindow.Sizes(100, 5, 13), ErrorWindow.Sizes.of(100, 0.95));
+        assertEquals(new ErrorWindow.Sizes(10, 1, 9), ErrorWindow.Sizes.of(10, 0.95)); // rank clamped to n: the largest
+        assertEquals(new ErrorWindow.Sizes(10, 10, 10), ErrorWindow.Sizes.of(10, 0.01)); // no more room than errors
     }
 
     @Test
