@@ -12,6 +12,10 @@ public class DeadLetter {
     public String topic;
     public int partition;
     public long offset;
+    /** Event time of the refused reading, where it was read ({@link #NO_TIME}: not, or not known). */
+    public long timestamp = NO_TIME;
+
+    public static final long NO_TIME = Long.MIN_VALUE;
 
     public DeadLetter() {
     }
@@ -25,6 +29,12 @@ public class DeadLetter {
         this.topic = topic;
         this.partition = partition;
         this.offset = offset;
+    }
+
+    /** The same, with the refused reading's event time. */
+    public DeadLetter at(long time) {
+        this.timestamp = time;
+        return this;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.streamcast.job;
 
 import io.streamcast.event.Anomaly;
+import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
 import io.streamcast.event.Reading;
 import io.streamcast.event.Reason;
@@ -23,9 +24,10 @@ import org.apache.flink.util.OutputTag;
  *   <li>timers are event-time only: held readings (input.out-of-orderness &gt; 0) go when a newer
  *       reading of their key passes the bound or the watermark passes them, never on a wall-clock
  *       deadline; a key does not expire by state.key-ttl (the host's state TTL does that);</li>
- *   <li>an anomaly goes with the forecast of its reading ({@link Output#forecast}); dead letters
- *       are counted in the metrics only (with readings_in, which the job counts in ParseReadings,
- *       so the same reconciliation holds).</li>
+ *   <li>an anomaly goes with the forecast of its reading ({@link Output#forecast}); the readings
+ *       the forecaster refuses (late, duplicate, same slot) go to {@link Output#deadLetter}, as the
+ *       job's go to its dead-letter topic, and are counted in the metrics with readings_in (which
+ *       the job counts in ParseReadings), so the same reconciliation holds.</li>
  * </ul>
  * One instance per subtask; not thread-safe (a host calls it from its task thread).
  */
@@ -48,9 +50,12 @@ public final class EmbeddedForecaster {
         void registerEventTimeTimer(long time);
     }
 
-    /** Where a reading's forecast goes, with the anomaly the reading raised (null: none). */
+    /** Where a reading's forecast goes, with the anomaly the reading raised (null: none), and what is refused. */
     public interface Output {
         void forecast(Forecast f, Anomaly anomaly);
+
+        /** A reading of the current key the forecaster refused (already counted). */
+        void deadLetter(DeadLetter d);
     }
 
     private final Forecaster forecaster;
@@ -146,6 +151,8 @@ public final class EmbeddedForecaster {
         public <X> void output(OutputTag<X> tag, X value) {
             if (tag == ForecastJob.ANOMALIES) {
                 anomaly = (Anomaly) value;
+            } else if (tag == ForecastJob.DEAD_LETTERS) {
+                output.deadLetter((DeadLetter) value);
             }
         }
 

@@ -33,7 +33,7 @@ final class Rejections {
         }
         metrics.dead.get(reason).inc();
         ctx.output(ForecastJob.DEAD_LETTERS, new DeadLetter(reason, detail, payloadOf(r), r.key, r.topic, r.partition,
-                r.offset));
+                r.offset).at(r.timestamp));
     }
 
     /** Not newer than the key's last applied reading: a duplicate on an equal timestamp, else late. */

@@ -221,6 +221,9 @@ public final class JsonCodecs {
         if (d.key != null) {
             root.put("key", d.key);
         }
+        if (d.timestamp != DeadLetter.NO_TIME) {
+            root.put("timestamp", d.timestamp);
+        }
         root.put("payload", d.payload);
         ObjectNode src = root.putObject("source");
         src.put("topic", d.topic);
@@ -268,7 +271,8 @@ public final class JsonCodecs {
         return new DeadLetter(Reason.valueOf(root.path("reason").asText().toUpperCase(java.util.Locale.ROOT)),
                 root.path("detail").asText(), root.path("payload").asText(null),
                 root.hasNonNull("key") ? root.get("key").asText() : null,
-                src.path("topic").asText(), src.path("partition").asInt(), src.path("offset").asLong());
+                src.path("topic").asText(), src.path("partition").asInt(), src.path("offset").asLong())
+                .at(root.path("timestamp").asLong(DeadLetter.NO_TIME));
     }
 
     private static byte[] bytes(JsonNode n) {

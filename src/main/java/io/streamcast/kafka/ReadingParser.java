@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.streamcast.config.JobOptions;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Reading;
+import io.streamcast.event.ReadingLimits;
 import io.streamcast.event.Reason;
 import java.io.IOException;
 import java.io.Serializable;
@@ -35,12 +36,8 @@ public final class ReadingParser implements Serializable {
     /** The value field forecast: missing, it makes the record a dead letter; any other missing one is NaN (see parse). */
     private final int targetIndex;
     private final int maxBytes;
-    private final int maxKeyLength;
-    private final double bound;
+    private final ReadingLimits limits;
     private final int payloadLimit;
-    private final long maxFutureMillis;
-    /** 0: no limit. */
-    private final long maxPastMillis;
     private transient ObjectMapper mapper;
 
     public ReadingParser(String keyField, String timeField, List<String> valueFields, int maxBytes, int maxKeyLength,
@@ -61,11 +58,8 @@ public final class ReadingParser implements Serializable {
         this.valueFields = valueFields.toArray(new String[0]);
         this.targetIndex = targetIndex;
         this.maxBytes = maxBytes;
-        this.maxKeyLength = maxKeyLength;
-        this.bound = bound;
+        this.limits = new ReadingLimits(maxKeyLength, maxFutureMillis, maxPastMillis, bound);
         this.payloadLimit = payloadLimit;
-        this.maxFutureMillis = maxFutureMillis;
-        this.maxPastMillis = maxPastMillis;
     }
 
     public static ReadingParser from(Configuration c) {
@@ -158,9 +152,9 @@ public final class ReadingParser implements Serializable {
             out.deadLetter = dead(Reason.WRONG_TYPE, "key field '" + keyField + "' is empty", r, null);
             return out;
         }
-        if (keyText.length() > maxKeyLength) {
-            out.deadLetter = dead(Reason.KEY_TOO_LONG, keyText.length() + " characters exceeds input.max-key-length "
-                    + maxKeyLength, r, keyText.substring(0, Math.min(keyText.length(), 64)));
+        ReadingLimits.Violation v = limits.key(keyText);
+        if (v != null) {
+            out.deadLetter = dead(v, r, keyText.substring(0, Math.min(keyText.length(), 64)));
             return out;
         }
         if (time.token == null || time.token == JsonToken.VALUE_NULL) {
@@ -182,48 +176,35 @@ public final class ReadingParser implements Serializable {
                     r, keyText);
             return out;
         }
-        if (ts > now + maxFutureMillis) {
-            // a fast clock would carry event time (and every other key's lateness) with it
-            out.deadLetter = dead(Reason.FUTURE_TIMESTAMP, "timestamp " + Instant.ofEpochMilli(ts) + " is more than"
-                    + " input.max-future (" + maxFutureMillis + " ms) ahead of the job's clock "
-                    + Instant.ofEpochMilli(now), r, keyText);
-            return out;
-        }
-        if (maxPastMillis > 0 && ts < now - maxPastMillis) {
-            // a key's first reading from 1970 would start its grid there, and its next reading reset it
-            out.deadLetter = dead(Reason.PAST_TIMESTAMP, "timestamp " + Instant.ofEpochMilli(ts) + " is more than"
-                    + " input.max-past (" + maxPastMillis + " ms) behind the job's clock " + Instant.ofEpochMilli(now),
-                    r, keyText);
+        v = limits.time(ts, now);
+        if (v != null) {
+            out.deadLetter = dead(v, r, keyText).at(ts);
             return out;
         }
         float[] values = new float[valueFields.length];
         for (int i = 0; i < valueFields.length; i++) {
-            Field v = vals[i];
-            boolean absent = v == null || v.token == JsonToken.VALUE_NULL;
-            if (i != targetIndex && (absent || v.token == JsonToken.VALUE_NUMBER_FLOAT && Double.isNaN(v.doubleValue))) {
+            Field f = vals[i];
+            boolean absent = f == null || f.token == JsonToken.VALUE_NULL;
+            if (i != targetIndex && (absent || f.token == JsonToken.VALUE_NUMBER_FLOAT && Double.isNaN(f.doubleValue))) {
                 // a multi-channel sensor that misses one input channel still has its target: the forecaster
                 // carries that channel's last value (channel_values_filled) rather than losing the reading
                 values[i] = Float.NaN;
                 continue;
             }
             if (absent) {
-                out.deadLetter = dead(Reason.MISSING_FIELD, "no value field '" + valueFields[i] + "'"
-                        + (valueFields.length > 1 ? " (the target, input.target-index)" : ""), r, keyText);
+                out.deadLetter = dead(Reason.MISSING_FIELD, ReadingLimits.missingValue(valueFields[i],
+                        valueFields.length > 1), r, keyText).at(ts);
                 return out;
             }
-            if (v.token != JsonToken.VALUE_NUMBER_INT && v.token != JsonToken.VALUE_NUMBER_FLOAT) {
-                out.deadLetter = dead(Reason.WRONG_TYPE, "value field '" + valueFields[i] + "' is " + typeName(v.token)
-                        + ", not a number", r, keyText);
+            if (f.token != JsonToken.VALUE_NUMBER_INT && f.token != JsonToken.VALUE_NUMBER_FLOAT) {
+                out.deadLetter = dead(Reason.WRONG_TYPE, "value field '" + valueFields[i] + "' is " + typeName(f.token)
+                        + ", not a number", r, keyText).at(ts);
                 return out;
             }
-            double d = v.doubleValue;
-            if (!Double.isFinite(d)) {
-                out.deadLetter = dead(Reason.NOT_FINITE, "value field '" + valueFields[i] + "' is " + d, r, keyText);
-                return out;
-            }
-            if (Math.abs(d) > bound) {
-                out.deadLetter = dead(Reason.OUT_OF_RANGE, "value field '" + valueFields[i] + "' = " + d
-                        + " exceeds input.value-bound " + bound, r, keyText);
+            double d = f.doubleValue;
+            v = limits.value(valueFields[i], d);
+            if (v != null) {
+                out.deadLetter = dead(v, r, keyText).at(ts);
                 return out;
             }
             values[i] = (float) d;
@@ -286,6 +267,10 @@ public final class ReadingParser implements Serializable {
                 return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC).toEpochMilli();
             }
         }
+    }
+
+    private DeadLetter dead(ReadingLimits.Violation v, RawRecord r, String key) {
+        return dead(v.reason(), v.detail(), r, key);
     }
 
     private DeadLetter dead(Reason reason, String detail, RawRecord r, String key) {

@@ -51,7 +51,8 @@ public final class RecordSizes {
         Reason longest = java.util.Arrays.stream(Reason.values())
                 .max(java.util.Comparator.comparingInt(r -> r.id().length())).orElseThrow();
         DeadLetter d = new DeadLetter(longest, worst(JsonCodecs.DETAIL_LIMIT) + JsonCodecs.CUT, payload,
-                worst(c.get(JobOptions.MAX_KEY_LENGTH)), c.get(JobOptions.INPUT_TOPIC), Integer.MIN_VALUE, Long.MIN_VALUE);
+                worst(c.get(JobOptions.MAX_KEY_LENGTH)), c.get(JobOptions.INPUT_TOPIC), Integer.MIN_VALUE, Long.MIN_VALUE)
+                .at(Long.MIN_VALUE + 1); // the longest time written (NO_TIME is not)
         return FRAMING + d.key.length() + JsonCodecs.deadLetter(d).length;
     }
 

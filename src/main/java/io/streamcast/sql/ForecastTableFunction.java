@@ -2,8 +2,10 @@ package io.streamcast.sql;
 
 import io.streamcast.config.JobOptions;
 import io.streamcast.event.Anomaly;
+import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
 import io.streamcast.event.Reading;
+import io.streamcast.event.ReadingLimits;
 import io.streamcast.event.Reason;
 import io.streamcast.job.EmbeddedForecaster;
 import io.streamcast.job.KeyState;
@@ -40,24 +42,31 @@ import org.apache.flink.types.Row;
  * <p>The input needs the value columns of input.value-fields (numeric) and, without
  * {@code on_time}, the time column input.time-field (TIMESTAMP_LTZ, TIMESTAMP as UTC, BIGINT epoch
  * millis or an ISO-8601 STRING). The key is the PARTITION BY column (several: joined with '|').
- * A row is checked as the job's parser checks a record: a NULL key, time or value (missing_field),
- * a key over input.max-key-length, a bad time, a time beyond input.max-future (input.max-past) of the
- * clock, a value not finite or beyond input.value-bound is not a reading: it is counted as a dead
- * letter of that reason and yields no rows. Every row counts in readings_in.
+ * A row is checked as the job's parser checks a record ({@link ReadingLimits}): a NULL key, time or
+ * target value (missing_field), a key over input.max-key-length, a bad time, a time beyond
+ * input.max-future (input.max-past) of the clock, a value not finite or beyond input.value-bound is
+ * not a reading; another value column NULL or NaN is a missing channel, filled as in the job.
+ * Every row counts in readings_in.
  *
  * <p><b>Output: one row per forecast step</b> (H rows per accepted reading, step 1..H), after the
  * partition column(s): the SQL shape of Confluent's ML_FORECAST, so {@code WHERE step = 1}, a join
  * on {@code forecast_ts} or a chart needs no UNNEST, and the bounds sit beside their value. The
- * reading's own fields (is_anomaly, model, flags) repeat on its H rows.
+ * reading's own fields (is_anomaly, model, flags) repeat on its H rows. <b>A row that is not a
+ * reading</b>, or a reading the forecaster refuses (late, duplicate, same slot), gives one row with
+ * {@code dead_letter} (the reason, as the job's dead-letter topic has it) and
+ * {@code dead_letter_detail} set, step and the forecast columns NULL: nothing vanishes, and a
+ * query routes them with {@code WHERE dead_letter IS NOT NULL} (a query on {@code step} drops them).
  */
 @DataTypeHint("ROW<reading_ts TIMESTAMP_LTZ(3), forecast_ts TIMESTAMP_LTZ(3), step INT, forecast FLOAT,"
         + " lower_bound FLOAT, upper_bound FLOAT, coverage FLOAT, uncalibrated BOOLEAN, borrowed BOOLEAN,"
         + " is_anomaly BOOLEAN,"
         + " anomaly_score FLOAT, model_id STRING, model_version BIGINT, cold_start BOOLEAN, gap_filled BOOLEAN,"
-        + " state_reset BOOLEAN, fallback BOOLEAN, baseline BOOLEAN>")
+        + " state_reset BOOLEAN, fallback BOOLEAN, baseline BOOLEAN, dead_letter STRING, dead_letter_detail STRING>")
 public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private static final long serialVersionUID = 1L;
     static final String INPUT = "input";
+    /** Output columns after the partition column(s) (the type hint above). */
+    private static final int COLUMNS = 20;
 
     /** The key's forecaster state: KeyState, RAW in SQL, with Flink's POJO serializer ({@link KeyStateSerializer}). */
     public static class KeyEntry {
@@ -79,11 +88,10 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private transient int[] keyColumns;
     private transient int[] valueColumns;
     private transient int timeColumn;
+    private transient String timeName;
     private transient int target;
-    private transient long maxFuture;
-    private transient long maxPast;
-    private transient int maxKeyLength;
-    private transient double valueBound;
+    private transient ReadingLimits limits;
+    private transient List<String> valueFields;
     /** Index into the forecast's coverages of the bounds written without a coverage argument (the anomaly coverage). */
     private transient int defaultCoverage;
     private transient List<Double> coverages;
@@ -108,10 +116,9 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             }
         }
         target = conf.get(JobOptions.TARGET_INDEX);
-        maxFuture = conf.get(JobOptions.MAX_FUTURE).toMillis();
-        maxPast = conf.get(JobOptions.MAX_PAST).toMillis();
-        maxKeyLength = conf.get(JobOptions.MAX_KEY_LENGTH);
-        valueBound = conf.get(JobOptions.VALUE_BOUND);
+        limits = new ReadingLimits(conf.get(JobOptions.MAX_KEY_LENGTH), conf.get(JobOptions.MAX_FUTURE).toMillis(),
+                conf.get(JobOptions.MAX_PAST).toMillis(), conf.get(JobOptions.VALUE_BOUND));
+        valueFields = conf.get(JobOptions.VALUE_FIELDS);
     }
 
     /**
@@ -131,11 +138,12 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         String key = key(input);
         call.at(ctx, entry, key);
         if (key == null) {
-            forecaster.rejected(Reason.MISSING_FIELD);
+            refuse(null, Reason.MISSING_FIELD, "a PARTITION BY column is NULL");
             return;
         }
-        if (key.length() > maxKeyLength) {
-            forecaster.rejected(Reason.KEY_TOO_LONG);
+        ReadingLimits.Violation v = limits.key(key);
+        if (v != null) {
+            refuse(null, v.reason(), v.detail());
             return;
         }
         TimeContext<Long> time = ctx.timeContext(Long.class);
@@ -144,32 +152,28 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         try {
             ts = onTime != null ? onTime : millis(input.getField(timeColumn));
         } catch (IllegalArgumentException e) {
-            forecaster.rejected(input.getField(timeColumn) == null ? Reason.MISSING_FIELD : Reason.BAD_TIMESTAMP);
+            Object t = input.getField(timeColumn);
+            refuse(null, t == null ? Reason.MISSING_FIELD : Reason.BAD_TIMESTAMP, t == null
+                    ? "no time field '" + timeName + "'" : "'" + t + "' is not ISO-8601 or epoch millis");
             return;
         }
-        long now = System.currentTimeMillis();
-        if (ts > now + maxFuture) { // as the DataStream job's parser: a fast clock must not move a key ahead
-            forecaster.rejected(Reason.FUTURE_TIMESTAMP);
-            return;
-        }
-        if (maxPast > 0 && ts < now - maxPast) {
-            forecaster.rejected(Reason.PAST_TIMESTAMP);
+        v = limits.time(ts, System.currentTimeMillis()); // as the job's parser: a fast clock must not move a key ahead
+        if (v != null) {
+            refuse(ts, v.reason(), v.detail());
             return;
         }
         float[] values = new float[valueColumns.length];
         for (int i = 0; i < values.length; i++) { // every value field, as the parser checks them
-            Object v = input.getField(valueColumns[i]);
-            if (v == null) {
-                forecaster.rejected(Reason.MISSING_FIELD);
-                return;
+            Object x = input.getField(valueColumns[i]);
+            double d = x == null ? Double.NaN : ((Number) x).doubleValue();
+            if (i != target && Double.isNaN(d)) { // a missing channel: the forecaster fills it, as in the job
+                values[i] = Float.NaN;
+                continue;
             }
-            double d = ((Number) v).doubleValue();
-            if (!Double.isFinite(d)) {
-                forecaster.rejected(Reason.NOT_FINITE);
-                return;
-            }
-            if (Math.abs(d) > valueBound) {
-                forecaster.rejected(Reason.OUT_OF_RANGE);
+            v = x == null ? new ReadingLimits.Violation(Reason.MISSING_FIELD,
+                    ReadingLimits.missingValue(valueFields.get(i), values.length > 1)) : limits.value(valueFields.get(i), d);
+            if (v != null) {
+                refuse(ts, v.reason(), v.detail());
                 return;
             }
             values[i] = (float) d;
@@ -190,6 +194,21 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         }
         call.at(ctx, entry, key);
         forecaster.onTimer(call, call);
+    }
+
+    /** A row that is not a reading: counted as a dead letter of that reason, and one row that says so. */
+    private void refuse(Long ts, Reason reason, String detail) {
+        forecaster.rejected(reason);
+        collect(deadLetterRow(ts, reason, detail));
+    }
+
+    /** A dead letter's row: the reading's time where it was read, the reason and detail; the rest NULL. */
+    private static Row deadLetterRow(Long ts, Reason reason, String detail) {
+        Row r = new Row(COLUMNS);
+        r.setField(0, ts == null ? null : Instant.ofEpochMilli(ts));
+        r.setField(COLUMNS - 2, reason.id());
+        r.setField(COLUMNS - 1, detail);
+        return r;
     }
 
     private int coverageIndex(java.math.BigDecimal coverage) {
@@ -216,6 +235,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         timeColumn = semantics.timeColumn() >= 0 ? semantics.timeColumn()
                 : column(names, conf.get(JobOptions.TIME_FIELD), JobOptions.TIME_FIELD.key() + " (or pass on_time)");
         valueColumns = cols;
+        timeName = names.get(timeColumn);
     }
 
     private static int column(List<String> names, String name, String option) {
@@ -322,8 +342,13 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
                         bounds ? finite(f.lower[coverageIndex * h + k]) : null,
                         bounds ? finite(f.upper[coverageIndex * h + k]) : null,
                         coverage, f.uncalibrated, f.borrowed, a != null, a == null ? null : a.score, f.modelId, f.modelVersion,
-                        f.coldStart, f.gapFilled, f.stateReset, f.fallback, f.baseline));
+                        f.coldStart, f.gapFilled, f.stateReset, f.fallback, f.baseline, null, null));
             }
+        }
+
+        @Override
+        public void deadLetter(DeadLetter d) {
+            collect(deadLetterRow(d.timestamp == DeadLetter.NO_TIME ? null : d.timestamp, d.reason, d.detail));
         }
     }
 

@@ -178,7 +178,7 @@ public final class JobHarness {
         return out;
     }
 
-    List<DeadLetter> deadLetters(Configuration c) {
+    public List<DeadLetter> deadLetters(Configuration c) {
         List<DeadLetter> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : readCommitted(c.get(JobOptions.DEAD_LETTER_TOPIC))) {
             out.add(JsonCodecs.parseDeadLetter(r.value()));

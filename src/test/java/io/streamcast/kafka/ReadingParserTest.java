@@ -2,10 +2,12 @@ package io.streamcast.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Reason;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -122,7 +124,15 @@ class ReadingParserTest {
                 "more than input.max-future (600000 ms) ahead");
         assertDead("{\"sensor\":\"a\",\"ts\":\"2100-01-01T00:00:00Z\",\"temp\":1,\"hum\":2}", Reason.FUTURE_TIMESTAMP,
                 "2100-01-01T00:00:00Z");
-        assertEquals("a", parse("{\"sensor\":\"a\",\"ts\":\"2100-01-01T00:00:00Z\",\"temp\":1,\"hum\":2}").deadLetter.key);
+        DeadLetter d = parse("{\"sensor\":\"a\",\"ts\":\"2100-01-01T00:00:00Z\",\"temp\":1,\"hum\":2}").deadLetter;
+        assertEquals("a", d.key);
+        long t2100 = java.time.Instant.parse("2100-01-01T00:00:00Z").toEpochMilli();
+        assertEquals(t2100, d.timestamp, "the refused reading's time, where it was read");
+        assertEquals(t2100, JsonCodecs.parseDeadLetter(JsonCodecs.deadLetter(d)).timestamp);
+        DeadLetter noTime = parse("{\"sensor\":\"a\",\"temp\":1,\"hum\":2}").deadLetter;
+        assertEquals(DeadLetter.NO_TIME, noTime.timestamp);
+        assertFalse(new String(JsonCodecs.deadLetter(noTime), StandardCharsets.UTF_8).contains("timestamp"));
+        assertEquals(DeadLetter.NO_TIME, JsonCodecs.parseDeadLetter(JsonCodecs.deadLetter(noTime)).timestamp);
     }
 
     @Test

@@ -60,6 +60,8 @@ class ForecastSqlTest {
 
     static EmbeddedKafka kafka;
     static JobHarness h;
+    /** Dead letters the last comparison found in both. */
+    int deadLettersCompared;
 
     @BeforeAll
     static void startKafka() {
@@ -126,13 +128,18 @@ class ForecastSqlTest {
         // not readings, in the job nor in SQL: a value null, a value beyond input.value-bound
         in.add(30 * 3, new String[] {"s1", "{\"sensor\":\"s1\",\"ts\":" + (T0 + 29 * MIN + 5_000) + ",\"value\":null}"});
         in.add(45 * 3, new String[] {"s2", "{\"sensor\":\"s2\",\"ts\":" + (T0 + 164 * MIN + 5_000) + ",\"value\":1e12}"});
+        // a clock a day fast (last: its watermark would release every held reading at once)
+        long tomorrow = System.currentTimeMillis() + 24 * 3_600_000L;
+        in.add(new String[] {"s0", JobHarness.reading("s0", tomorrow, 21f)});
         org.apache.flink.api.common.JobID sqlJob = compare(Map.of("input.out-of-orderness", "2 min"), in, false, true, null);
         assertEquals(1, h.counter(sqlJob, Metrics.LATE), "the late reading, judged by its key in the function");
         assertEquals(1, h.counter(sqlJob, Metrics.DEAD_LETTERS + "." + Reason.LATE.id()));
         assertEquals(1, h.counter(sqlJob, Metrics.DEAD_LETTERS + "." + Reason.MISSING_FIELD.id()), "the null value");
         assertEquals(1, h.counter(sqlJob, Metrics.DEAD_LETTERS + "." + Reason.OUT_OF_RANGE.id()));
+        assertEquals(1, h.counter(sqlJob, Metrics.DEAD_LETTERS + "." + Reason.FUTURE_TIMESTAMP.id()));
         assertEquals(3 * N - 3, h.counter(sqlJob, Metrics.READINGS_USED));
-        assertEquals(3 * N - 3 + 3, h.counter(sqlJob, Metrics.READINGS_IN), "readings_in = used + dead letters");
+        assertEquals(3 * N - 3 + 4, h.counter(sqlJob, Metrics.READINGS_IN), "readings_in = used + dead letters");
+        assertEquals(4, deadLettersCompared, "each a row of the query, as each is a record of the job's topic");
     }
 
     /** rocksDb: the function's state in RocksDB, so every call writes and reads KeyState through its serializer. */
@@ -182,10 +189,20 @@ class ForecastSqlTest {
                 + " uid => 'forecast-readings')");
         List<String> cols = result.getResolvedSchema().getColumnNames();
         Map<String, TreeMap<Long, List<Row>>> sql = new HashMap<>();
+        List<String> sqlDeadLetters = new ArrayList<>();
         try (CloseableIterator<Row> it = result.collect()) {
             while (it.hasNext()) {
                 Row r = it.next();
                 String key = (String) r.getField(cols.indexOf("sensor"));
+                if (r.getField(cols.indexOf("dead_letter")) != null) { // a row that is not a reading: one row, no forecast
+                    assertNull(r.getField(cols.indexOf("step")));
+                    assertNull(r.getField(cols.indexOf("forecast")));
+                    assertNotNull(r.getField(cols.indexOf("dead_letter_detail")));
+                    sqlDeadLetters.add(key + " " + r.getField(cols.indexOf("dead_letter")) + " "
+                            + ((Instant) r.getField(cols.indexOf("reading_ts"))).toEpochMilli());
+                    continue;
+                }
+                assertNull(r.getField(cols.indexOf("dead_letter_detail")));
                 long ts = ((Instant) r.getField(cols.indexOf("reading_ts"))).toEpochMilli();
                 sql.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(ts, x -> new ArrayList<>()).add(r);
             }
@@ -193,6 +210,15 @@ class ForecastSqlTest {
 
         assertEquals(job.keySet(), sql.keySet());
         assertEquals(3, sql.size());
+        // the job's dead letters are the function's dead-letter rows: same keys, reasons and reading times
+        List<String> jobDeadLetters = new ArrayList<>();
+        for (io.streamcast.event.DeadLetter d : h.deadLetters(c)) {
+            jobDeadLetters.add(d.key + " " + d.reason.id() + " " + d.timestamp);
+        }
+        java.util.Collections.sort(jobDeadLetters);
+        java.util.Collections.sort(sqlDeadLetters);
+        assertEquals(jobDeadLetters, sqlDeadLetters);
+        deadLettersCompared = sqlDeadLetters.size();
         int gapFilled = 0;
         int resets = 0;
         int calibrated = 0;
