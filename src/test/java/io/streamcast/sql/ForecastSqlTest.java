@@ -74,10 +74,13 @@ class ForecastSqlTest {
         kafka.close();
     }
 
-    static Model model() {
-        Model m = TestModels.random(ModelShape.of(CellType.LSTM, 1, 8, 2, H), 17, 0.5f);
-        return m.withNormaliser(new Normaliser(new float[] {20f}, new float[] {5f}, new float[] {20f, 20f, 20f, 20f},
-                new float[] {5f, 5f, 5f, 5f}));
+    static Model model(int inputs) {
+        Model m = TestModels.random(ModelShape.of(CellType.LSTM, inputs, 8, 2, H), 17, 0.5f);
+        float[] mean = new float[inputs];
+        float[] std = new float[inputs];
+        java.util.Arrays.fill(mean, 20f);
+        java.util.Arrays.fill(std, 5f);
+        return m.withNormaliser(new Normaliser(mean, std, new float[] {20f, 20f, 20f, 20f}, new float[] {5f, 5f, 5f, 5f}));
     }
 
     /** Readings of three keys: s0 with a spike, s1 with a filled gap (3 missing minutes), s2 with a reset gap (2 h). */
@@ -103,6 +106,25 @@ class ForecastSqlTest {
     @Test
     void theSqlQueryReturnsTheDataStreamJobsForecasts() throws Exception {
         compare(Map.of(), readings(), true, false, 0.8f);
+    }
+
+    /**
+     * Two value columns (the model's two inputs, the first forecast): a NULL in the other one is a
+     * missing channel, filled with the key's last value in the function as in the job, not a dead letter.
+     */
+    @Test
+    void aMissingChannelIsFilledInSqlAsInTheJob() throws Exception {
+        List<String[]> in = new ArrayList<>();
+        int nulls = 0;
+        for (String[] r : readings()) {
+            int i = in.size();
+            String humidity = i % 11 == 4 ? "null" : Float.toString(50f + i % 7);
+            nulls += humidity.equals("null") ? 1 : 0;
+            in.add(new String[] {r[0], r[1].substring(0, r[1].length() - 1) + ",\"humidity\":" + humidity + "}"});
+        }
+        assertTrue(nulls > 10, "readings missing a channel: " + nulls);
+        compare(Map.of("input.value-fields", "value;humidity"), in, false, false, null);
+        assertEquals(0, deadLettersCompared);
     }
 
     /**
@@ -156,7 +178,8 @@ class ForecastSqlTest {
         kafka.createTopics(2, anomalyTopic);
         c.set(JobOptions.ANOMALY_TOPIC, anomalyTopic);
         h.produce(c, in);
-        Model model = model();
+        boolean channels = c.get(JobOptions.VALUE_FIELDS).size() > 1;
+        Model model = model(channels ? 2 : 1);
         // the DataStream job
         h.run(c, model);
         Map<String, TreeMap<Long, Forecast>> job = new HashMap<>();
@@ -177,7 +200,7 @@ class ForecastSqlTest {
         if (rocksDb) {
             t.getConfig().set("state.backend.type", "rocksdb");
         }
-        t.executeSql("CREATE TABLE readings (sensor STRING, ts BIGINT, `value` DOUBLE,"
+        t.executeSql("CREATE TABLE readings (sensor STRING, ts BIGINT, `value` DOUBLE," + (channels ? " humidity DOUBLE," : "")
                 + " rt AS TO_TIMESTAMP_LTZ(ts, 3), WATERMARK FOR rt AS rt - INTERVAL '5' MINUTE) WITH ("
                 + " 'connector' = 'kafka', 'topic' = '" + c.get(JobOptions.INPUT_TOPIC) + "',"
                 + " 'properties.bootstrap.servers' = '" + h.bootstrap + "', 'properties.group.id' = 'sql-test',"
