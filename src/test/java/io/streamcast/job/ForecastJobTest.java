@@ -27,38 +27,19 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The forecasting job end to end: a real KRaft broker, a Flink MiniCluster, exactly-once output. */
 class ForecastJobTest {
-    static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-            .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
-
-    static EmbeddedKafka kafka;
-    static JobHarness h;
+    static final JobCluster CLUSTER = new JobCluster(2);
+    static final EmbeddedKafka kafka = CLUSTER.kafka;
+    static final JobHarness h = CLUSTER.harness;
+    static final InMemoryReporter REPORTER = CLUSTER.reporter;
 
     static final long MIN = 60_000;
     static final long T0 = 28_000_000L * MIN; // on the 1-minute grid
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-        h = new JobHarness(kafka, REPORTER);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
 
     static Model model() {
         Model m = TestModels.random(ModelShape.of(CellType.LSTM, 1, 8, 2, 4), 17, 0.5f);

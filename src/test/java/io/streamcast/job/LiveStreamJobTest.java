@@ -19,16 +19,11 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.config.ConfigResource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,26 +33,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * settings, read back by a read_committed consumer as they become visible.
  */
 class LiveStreamJobTest {
-    static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4)
-            .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
+    static final JobCluster CLUSTER = new JobCluster(4);
 
-    static EmbeddedKafka kafka;
-    static JobHarness h;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-        h = new JobHarness(kafka, REPORTER);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
+    static final EmbeddedKafka kafka = CLUSTER.kafka;
+    static final JobHarness h = CLUSTER.harness;
 
     /** A live job (LivePace.OPTIONS) with overrides. */
     static Configuration liveSpec(String name, Map<String, String> overrides) {

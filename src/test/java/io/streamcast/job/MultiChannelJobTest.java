@@ -22,11 +22,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,15 +32,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * missing target is a dead letter; the forecasts equal the model stepped over the rows filled offline.
  */
 class MultiChannelJobTest {
-    static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-            .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
-
-    static EmbeddedKafka kafka;
-    static JobHarness h;
+    static final JobCluster CLUSTER = new JobCluster(2);
+    static final EmbeddedKafka kafka = CLUSTER.kafka;
+    static final JobHarness h = CLUSTER.harness;
 
     static final long MIN = 60_000;
     static final long T0 = 28_100_000L * MIN;
@@ -53,17 +43,6 @@ class MultiChannelJobTest {
     /** Input means of the model: what a channel missing before any value of it starts from. */
     static final float HUM_MEAN = 50f;
     static final float TEMP_MEAN = 20f;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-        h = new JobHarness(kafka, REPORTER);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
 
     /** Inputs [hum, temp], the target temp (index 1), plus the missing flag with the mask policy. */
     static Model model(FillPolicy policy) {

@@ -11,6 +11,7 @@ import io.streamcast.event.Anomaly;
 import io.streamcast.event.Forecast;
 import io.streamcast.event.Reason;
 import io.streamcast.job.Metrics;
+import io.streamcast.job.JobCluster;
 import io.streamcast.job.JobHarness;
 import io.streamcast.kafka.EmbeddedKafka;
 import io.streamcast.kafka.JsonCodecs;
@@ -26,17 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -46,33 +42,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * values, bounds, flags and anomaly, bit for bit, with a filled gap, a reset gap and a spike.
  */
 class ForecastSqlTest {
-    static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-            .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
+    static final JobCluster CLUSTER = new JobCluster(2);
+    static final EmbeddedKafka kafka = CLUSTER.kafka;
+    static final JobHarness h = CLUSTER.harness;
 
     static final long MIN = 60_000;
     static final long T0 = 28_000_000L * MIN;
     static final int N = 60;
     static final int H = 4;
 
-    static EmbeddedKafka kafka;
-    static JobHarness h;
     /** Dead letters the last comparison found in both. */
     int deadLettersCompared;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-        h = new JobHarness(kafka, REPORTER);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
 
     static Model model(int inputs) {
         Model m = TestModels.random(ModelShape.of(CellType.LSTM, inputs, 8, 2, H), 17, 0.5f);
