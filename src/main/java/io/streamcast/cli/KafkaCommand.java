@@ -1,19 +1,27 @@
 package io.streamcast.cli;
 
+import io.streamcast.cluster.AlreadyRunningException;
 import io.streamcast.cluster.BrokerOptions;
 import io.streamcast.cluster.KafkaBroker;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code streamcast kafka start|stop|status}: a real broker process, for tests and trials. */
+/** {@code streamcast kafka start|create-topic|stop|status}: a real broker process, for tests and trials. */
 @Command(name = "kafka", mixinStandardHelpOptions = true,
         description = "A real Kafka broker process on this machine (KRaft, Kafka's default settings).",
-        subcommands = {KafkaCommand.Start.class, KafkaCommand.Stop.class, KafkaCommand.Status.class})
+        subcommands = {KafkaCommand.Start.class, KafkaCommand.CreateTopic.class, KafkaCommand.Stop.class,
+                KafkaCommand.Status.class})
 final class KafkaCommand {
 
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the broker and wait until it answers.")
@@ -29,8 +37,10 @@ final class KafkaCommand {
             String bootstrap;
             try {
                 bootstrap = broker.start(brokerOptions(set), Durations.parse("--timeout", timeout));
+            } catch (AlreadyRunningException e) {
+                throw e; // not ours to stop
             } catch (RuntimeException e) {
-                broker.stop();
+                broker.stop(); // what this start began
                 throw e;
             }
             Out.line(spec, "streamcast: Kafka broker running at " + bootstrap + " (kafka.bootstrap-servers: " + bootstrap + ")");
@@ -46,6 +56,38 @@ final class KafkaCommand {
                 }
             }
             return Configuration.fromMap(set);
+        }
+    }
+
+    @Command(name = "create-topic", mixinStandardHelpOptions = true,
+            description = "Create topics (e.g. the job's input.topic, before submitting) on the local broker or any other.")
+    static final class CreateTopic extends LocalProcessCommand {
+        @Parameters(arity = "1..*", paramLabel = "TOPIC", description = "Topic names.")
+        List<String> topics;
+        @Option(names = "--partitions", defaultValue = "4",
+                description = "Partitions: at least the job's parallelism, or some subtasks read nothing (default ${DEFAULT-VALUE}).")
+        int partitions;
+        @Option(names = "--bootstrap-servers", description = "Another broker than the local one 'kafka start' started here.")
+        String bootstrap;
+
+        @Override
+        public Integer call() throws Exception {
+            String servers = bootstrap != null ? bootstrap : broker().bootstrapServers()
+                    .orElseThrow(() -> new IllegalStateException("no local broker: streamcast kafka start, or --bootstrap-servers"));
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+                java.util.Set<String> existing = admin.listTopics().names().get(1, TimeUnit.MINUTES);
+                for (String t : topics) {
+                    if (existing.contains(t)) {
+                        Out.line(spec, "streamcast: topic " + t + " exists (" + admin.describeTopics(List.of(t))
+                                .allTopicNames().get(1, TimeUnit.MINUTES).get(t).partitions().size() + " partitions)");
+                        continue;
+                    }
+                    admin.createTopics(List.of(new NewTopic(t, Optional.of(partitions), Optional.empty())))
+                            .all().get(1, TimeUnit.MINUTES);
+                    Out.line(spec, "streamcast: created topic " + t + " (" + partitions + " partitions) at " + servers);
+                }
+            }
+            return 0;
         }
     }
 

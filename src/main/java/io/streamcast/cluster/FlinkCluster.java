@@ -66,7 +66,9 @@ public final class FlinkCluster {
         }
         for (ManagedProcess p : processes()) {
             if (p.running().isPresent()) {
-                throw new IllegalStateException("a cluster is already running from " + dir + " (streamcast cluster stop)");
+                throw new AlreadyRunningException("a cluster is already running from " + dir + " (" + p.name()
+                        + " among others; to replace a lost TaskManager: streamcast cluster add-taskmanager; to start"
+                        + " anew: streamcast cluster stop)");
             }
             p.stop(Duration.ZERO); // only removes the pid file of a process that is gone
         }
@@ -236,7 +238,7 @@ public final class FlinkCluster {
         return new ManagedProcess(dir.resolve("taskmanager-" + index + ".pid"));
     }
 
-    private ManagedProcess jobManager() {
+    public ManagedProcess jobManager() {
         return new ManagedProcess(dir.resolve("jobmanager.pid"));
     }
 

@@ -35,7 +35,7 @@ public final class KafkaBroker {
     /** Formats the data directory on first use, starts the broker and waits until it answers; returns host:port. */
     public String start(Configuration options, Duration timeout) {
         if (process().running().isPresent()) {
-            throw new IllegalStateException("a broker is already running from " + dir + " (streamcast kafka stop)");
+            throw new AlreadyRunningException("a broker is already running from " + dir + " (streamcast kafka stop)");
         }
         String bootstrap = options.get(BrokerOptions.HOST) + ":" + options.get(BrokerOptions.PORT);
         Path properties = dir.resolve("server.properties");

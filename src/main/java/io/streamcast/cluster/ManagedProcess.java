@@ -37,7 +37,7 @@ public final class ManagedProcess {
      */
     public ProcessHandle start(List<String> command, Path log, Map<String, String> environment) {
         if (running().isPresent()) {
-            throw new IllegalStateException(name() + " is already running (pid file " + pidFile + ")");
+            throw new AlreadyRunningException(name() + " is already running (pid file " + pidFile + ")");
         }
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {

@@ -46,12 +46,37 @@ final class JobMetrics {
             if (ids.isEmpty()) {
                 continue;
             }
-            for (AggregatedMetric m : query(job, v.getJobVertexID(), String.join(",", ids))) {
-                if (m.getSum() != null && !m.getSum().isNaN()) {
-                    String name = m.getId().substring(m.getId().indexOf("." + MARK) + 1 + MARK.length());
-                    out.merge(name, Math.round(m.getSum()), Long::sum);
+            for (String get : batches(ids, MAX_GET_CHARS)) {
+                for (AggregatedMetric m : query(job, v.getJobVertexID(), get)) {
+                    if (m.getSum() != null && !m.getSum().isNaN()) {
+                        String name = m.getId().substring(m.getId().indexOf("." + MARK) + 1 + MARK.length());
+                        out.merge(name, Math.round(m.getSum()), Long::sum);
+                    }
                 }
             }
+        }
+        return out;
+    }
+
+    /**
+     * Characters of metric ids per request: the REST server refuses a request line over 4096 bytes
+     * (Netty's default), and a job with intervals has over a hundred ids of ~40 characters per vertex.
+     */
+    static final int MAX_GET_CHARS = 2000;
+
+    /** The ids as comma-joined lists of at most maxChars each (an id longer than that alone). */
+    static List<String> batches(List<String> ids, int maxChars) {
+        List<String> out = new ArrayList<>();
+        StringBuilder b = new StringBuilder();
+        for (String id : ids) {
+            if (b.length() > 0 && b.length() + 1 + id.length() > maxChars) {
+                out.add(b.toString());
+                b.setLength(0);
+            }
+            b.append(b.length() > 0 ? "," : "").append(id);
+        }
+        if (b.length() > 0) {
+            out.add(b.toString());
         }
         return out;
     }

@@ -194,7 +194,7 @@ public final class ForecastJob {
         }
         int horizon = Math.max(model != null ? model.shape().outputSize() : 0, Math.max(c.get(JobOptions.FALLBACK_HORIZON),
                 c.get(io.streamcast.config.TrainingOptions.HORIZON)));
-        KafkaIo.checkOutputTopics(c, horizon, modelId(c));
+        KafkaIo.checkTopics(c, horizon, modelId(c));
         boolean retraining = c.get(RetrainingOptions.ENABLED);
         boolean shared = retraining && c.get(RetrainingOptions.SCOPE) == RetrainingOptions.Scope.SHARED;
         if (retraining) {

@@ -207,8 +207,10 @@ public final class KafkaIo {
     }
 
     /**
-     * Records a broker would refuse must not reach the sinks: a refused record fails the sink, and a
-     * restart writes it again. Checked at submission against the topics' own settings:
+     * The input topic must exist at submission: the source would otherwise fail and restart until
+     * its attempts run out. And records a broker would refuse must not reach the sinks: a refused
+     * record fails the sink, and a restart writes it again. Checked at submission against the
+     * output topics' own settings:
      * <ul>
      *   <li>with output.record-timestamp event, a forecast carries its reading's time, up to
      *       input.max-future ahead of the clock: the output topic must accept that;</li>
@@ -217,15 +219,22 @@ public final class KafkaIo {
      *   <li>no record may be larger than its topic's max.message.bytes or the producer's
      *       max.request.size ({@link RecordSizes} bounds each kind from the options).</li>
      * </ul>
-     * A topic that does not exist yet is created with the broker's defaults and checked at the next start.
+     * An output topic that does not exist yet is created with the broker's defaults and checked at the next start.
      *
      * @param horizon the most forecast steps any model of this job can have
      */
-    public static void checkOutputTopics(Configuration c, int horizon, String modelId) {
+    public static void checkTopics(Configuration c, int horizon, String modelId) {
         String out = c.get(JobOptions.OUTPUT_TOPIC);
         String dead = c.get(JobOptions.DEAD_LETTER_TOPIC);
         int request = Integer.parseInt(clientProperties(c).getProperty("max.request.size", "1048576"));
         try (org.apache.kafka.clients.admin.Admin admin = admin(c)) {
+            String in = c.get(JobOptions.INPUT_TOPIC);
+            if (topicConfig(admin, in) == null) { // the source would fail and restart until its attempts run out
+                throw new IllegalArgumentException("input.topic '" + in + "' does not exist at "
+                        + c.get(JobOptions.BOOTSTRAP_SERVERS) + ": create it first, with as many partitions as the job's"
+                        + " parallelism (streamcast kafka create-topic " + in + " --partitions N), or name the sensors'"
+                        + " topic");
+            }
             var outConfig = topicConfig(admin, out);
             checkSize("forecasts", out, RecordSizes.largestForecast(c, horizon, modelId), request, outConfig);
             checkSize("dead letters", dead, RecordSizes.largestDeadLetter(c), request, topicConfig(admin, dead));

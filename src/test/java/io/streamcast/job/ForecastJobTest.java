@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamcast.event.DeadLetter;
@@ -102,6 +103,19 @@ class ForecastJobTest {
                 assertEquals("m.scm", f.modelId);
             }
         }
+    }
+
+    /**
+     * A job whose input topic does not exist is refused at submission, saying what to do: the source
+     * would otherwise fail and restart until its attempts run out (a user submitted before the
+     * sensors' first record, which created the topic with one partition).
+     */
+    @Test
+    void aMissingInputTopicIsRefusedAtSubmission() {
+        Configuration c = h.spec("no-input", Map.of("input.topic", "no-such-readings"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> h.run(c, model()));
+        assertTrue(e.getMessage().contains("input.topic 'no-such-readings' does not exist")
+                && e.getMessage().contains("streamcast kafka create-topic"), e.getMessage());
     }
 
     @Test

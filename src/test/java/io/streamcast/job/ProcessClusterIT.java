@@ -166,8 +166,24 @@ class ProcessClusterIT {
             tm.destroyForcibly(); // SIGKILL: no goodbye to the JobManager
             tm.onExit().get(1, java.util.concurrent.TimeUnit.MINUTES);
             rest.run(); // while the job recovers
-            processes.flink().addTaskManager(2, Duration.ofMinutes(2));
+            cli("cluster", "add-taskmanager", "--state-dir", processes.dir().toString()); // as a user replaces it
         });
+    }
+
+    /**
+     * 'kafka start' and 'cluster start' where they already run refuse, and leave what runs alone (they
+     * used to clean up after the failed start: the running broker, cluster and its jobs were stopped).
+     */
+    @Test
+    void startingWhatAlreadyRunsRefusesAndStopsNothing() {
+        String state = processes.dir().toString();
+        for (String what : new String[] {"kafka", "cluster"}) {
+            StringWriter err = new StringWriter();
+            int rc = StreamcastCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                    .execute(what, "start", "--state-dir", state);
+            assertTrue(rc != 0 && err.toString().contains("already running"), what + ": " + err);
+        }
+        statusCommandsSeeTheProcesses();
     }
 
     /**
