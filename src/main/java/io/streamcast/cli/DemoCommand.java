@@ -348,9 +348,12 @@ public final class DemoCommand implements Callable<Integer> {
                         e[4] == 0 ? "-" : String.format("%.3f / %.3f  vs  %.3f / %.3f", e[0] / e[4],
                                 e[5] == 0 ? 0 : e[1] / e[5], e[2] / e[4], e[5] == 0 ? 0 : e[3] / e[5])));
             }
-            b.append(String.format("sent: %d readings, %d out of order, %d malformed | read back: %d forecasts, %d dead letters%n",
+            long sent = sentByKind.values().stream().mapToLong(AtomicLong::get).sum();
+            b.append(String.format("sent: %d records (%d in order, %d out of order, %d spikes, %d malformed)"
+                            + " | read back: %d forecasts, %d dead letters%n", sent,
                     sentByKind.get(SensorSimulator.Kind.READING).get(), sentByKind.get(SensorSimulator.Kind.OUT_OF_ORDER).get(),
-                    sentByKind.get(SensorSimulator.Kind.MALFORMED).get(), forecasts.get(), deadLetters.get()));
+                    sentByKind.get(SensorSimulator.Kind.SPIKE).get(), sentByKind.get(SensorSimulator.Kind.MALFORMED).get(),
+                    forecasts.get(), deadLetters.get()));
             b.append(String.format("anomalies: %d events for %d injected spikes%s%n", anomalies.get(),
                     sentByKind.get(SensorSimulator.Kind.SPIKE).get(), lastAnomaly == null ? "" : " | last: " + lastAnomaly));
             b.append("job: ").append(RunCommand.counters(job)).append(String.format("%n"));

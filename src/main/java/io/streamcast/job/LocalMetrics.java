@@ -71,7 +71,9 @@ public final class LocalMetrics implements MetricReporter {
 
     @Override
     public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
-        String id = group.getMetricIdentifier(name);
+        // the scope as Flink writes it, then the name as registered: Flink's identifier writes a '.' in a
+        // name as '_' ("model_mae.step_1" -> "model_mae_step_1"), and the CLI asks by the registered name
+        String id = group.getMetricIdentifier("") + name;
         String job = group.getAllVariables().get("<job_id>");
         if (job != null && id.contains("." + Metrics.GROUP + ".")) {
             METRICS.computeIfAbsent(job, j -> new ConcurrentHashMap<>()).put(id, metric);

@@ -67,6 +67,15 @@ class StreamingCommandsTest {
         assertEquals(List.of(61L, 60L, 1L, 0L, 0L), Arrays.stream(new int[] {1, 2, 3, 4, 5})
                 .mapToObj(i -> Long.parseLong(m.group(i))).toList());
 
+        // with a model the forecasts are scored as their readings arrive: the live accuracy line
+        Path model = dir.resolve("m.scm");
+        io.streamcast.modelfile.ModelFiles.write(io.streamcast.model.TestModels.random(io.streamcast.model.ModelShape.of(
+                io.streamcast.model.CellType.LSTM, 1, 4, 1, 2), 3, 0.3f), model);
+        ModelCommandTest.Run withModel = ModelCommandTest.run("run", "--job", spec.toString(), "--set",
+                "model.path=" + model, "--set", "output.topic=forecasts-2", "--set", "input.group-id=second");
+        assertEquals(0, withModel.code(), withModel.err());
+        assertTrue(Pattern.compile("live MAE step 1: model \\d").matcher(withModel.out()).find(), withModel.out());
+
         ModelCommandTest.Run t = ModelCommandTest.run("tail", "--topic", "forecasts", "--bootstrap-servers",
                 kafka.bootstrapServers(), "--from-beginning", "--max", "60");
         String[] lines = t.out().trim().split("\n");
