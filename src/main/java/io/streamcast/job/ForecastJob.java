@@ -178,7 +178,8 @@ public final class ForecastJob {
                     + " train on: a window holds out its most recent readings (" + RetrainingOptions.HOLDOUT.key()
                     + ", at least horizon + 1) and needs " + lengthKey + " + horizon (" + (inputLength + horizon)
                     + ") readings before its validation tail; use at least " + needed + " (and as many "
-                    + ringKey + "), or a shorter " + lengthKey);
+                    + ringKey + "), or a " + (model != null && window > 0 ? "model with a shorter encoder window"
+                    : "shorter " + lengthKey));
         }
     }
 
