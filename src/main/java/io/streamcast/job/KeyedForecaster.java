@@ -413,20 +413,22 @@ public final class KeyedForecaster {
     /**
      * Advances a second model beside the key's own (a challenger on trial, see ShadowTrial) over the
      * inputs the key's model has stepped over since {@code since} (its {@link KeyState#pushes} then),
-     * from the key's recent ring; out = its latest forecast. Returns the new {@code since}.
+     * from the key's recent ring (a seq2seq model: forecasts from the key's last W inputs); out = its
+     * latest forecast. Returns the new {@code since}.
      */
     long advanceBeside(KeyState s, ServingModel m, float[] h, float[] c, float[] lags, float[] scaling, long since,
                        float[] out) {
         float[] row = input; // the key's own step is done: its input buffer is free
-        if (m.seq2seq != null) { // no state to carry: its forecast re-reads the same window as the key's model
+        if (m.seq2seq != null) { // no state to carry: it re-reads the window the key's model just read
             System.arraycopy(s.recent, Math.floorMod(s.recentNext - 1, recentCapacity) * inputSize, row, 0, inputSize);
             forecastFromRing(s, m, scaling, s.steps, row);
-        }
-        int n = m.seq2seq != null ? 0 : (int) Math.min(s.pushes - since, s.recentCount);
-        for (int i = n; i >= 1; i--) {
-            int at = Math.floorMod(s.recentNext - i, Math.max(1, recentCapacity));
-            System.arraycopy(s.recent, at * inputSize, row, 0, inputSize);
-            advance(h, c, lags, scaling, m, row);
+        } else {
+            int n = (int) Math.min(s.pushes - since, s.recentCount);
+            for (int i = n; i >= 1; i--) {
+                int at = Math.floorMod(s.recentNext - i, Math.max(1, recentCapacity));
+                System.arraycopy(s.recent, at * inputSize, row, 0, inputSize);
+                advance(h, c, lags, scaling, m, row);
+            }
         }
         System.arraycopy(y, 0, out, 0, Math.min(out.length, m.outputSize()));
         return s.pushes;
