@@ -193,8 +193,8 @@ public final class AccuracyReport {
         w.println();
         w.println("The development subset again with `model.kind: seq2seq` (an encoder over the last W = " + encoderWindow
                 + " grid steps");
-        w.println("and a decoder over the horizon; its own starting model, trained on the same history). The job");
-        w.println("does not retrain seq2seq, so the comparison is with retraining off: `stacked` is the carried-state");
+        w.println("and a decoder over the horizon; its own starting model, trained on the same history), with");
+        w.println("retraining off for both, so that it compares the models alone: `stacked` is the carried-state");
         w.println("model's `off` MAE from the table above. Both are scored on the same points against the same");
         w.println("baselines (`best baseline`; where the seq2seq run's baselines differ, its own follow in brackets).");
         w.println("`ratio`: seq2seq's MAE over stacked's (below 1: seq2seq better); last row: the geometric mean of");

@@ -70,7 +70,7 @@ public final class AccuracyCommand implements Callable<Integer> {
             o.printf("%-40s %6.1f s  %s%n", e.name(), (System.nanoTime() - start) / 1e9, line(on));
             o.flush();
             if (c.get(ModelOptions.KIND) != ModelKind.SEQ2SEQ && AccuracySuite.SEQ2SEQ_SUBSET.matcher(e.name()).find()) {
-                // the same spec (and --set) as seq2seq, which the job serves but does not retrain: its own starting model
+                // the same spec (and --set) as seq2seq, retraining off (the report's section): its own starting model
                 start = System.nanoTime();
                 Configuration s2sSpec = new Configuration(offSpec);
                 s2sSpec.set(ModelOptions.KIND, ModelKind.SEQ2SEQ);

@@ -20,7 +20,7 @@ public final class ModelOptions {
                     + " over the window); it re-reads the window for"
                     + " every forecast (O(W) per reading, ~110x the stacked step at W = 96: docs/BENCHMARKS.md; accuracy"
                     + " in docs/ACCURACY-ANALYSIS.md). Trained by `model train`; the job serves it (state.recent-inputs"
-                    + " at least W) but does not retrain it.");
+                    + " at least W) and retrains it as a seq2seq of the same shape.");
 
     public static final ConfigOption<Integer> ENCODER_WINDOW = ConfigOptions.key("model.encoder-window")
             .intType().defaultValue(96)

@@ -128,7 +128,8 @@ public final class ForecastJob {
 
     /**
      * A key's first training (per-key scope) has min-readings rows: it holds out the most recent
-     * slice, then needs input-length + horizon rows before its validation tail. Settings that make it
+     * slice, then needs input-length (seq2seq: the encoder window) + horizon rows before its
+     * validation tail; a seq2seq model also needs state.recent-inputs to hold its window. Settings that make it
      * fail, or that never let a key hold enough readings, would fail every training in silence:
      * refused here.
      */
@@ -147,6 +148,16 @@ public final class ForecastJob {
                         + " is not one of the model's steps 1.." + horizon);
             }
         }
+        int window = seq2seqWindow(c, model);
+        if (window > c.get(JobOptions.RING_SIZE)) { // the job's model is checked with it; this is for trained ones
+            throw new IllegalArgumentException(JobOptions.RING_SIZE.key() + " (" + c.get(JobOptions.RING_SIZE)
+                    + ") is shorter than the seq2seq window of " + window + " grid steps (" + (model != null
+                    ? "the model's" : io.streamcast.config.ModelOptions.ENCODER_WINDOW.key()) + ") that a trained"
+                    + " model reads per forecast; set it to at least " + window);
+        }
+        int inputLength = window > 0 ? window : t.inputLength();
+        String lengthKey = window == 0 ? io.streamcast.config.TrainingOptions.INPUT_LENGTH.key()
+                : model != null ? "the model's encoder window" : io.streamcast.config.ModelOptions.ENCODER_WINDOW.key();
         int min = c.get(RetrainingOptions.MIN_READINGS);
         boolean history = c.get(JobOptions.HISTORY_STEPS) > 0;
         int ring = history ? c.get(JobOptions.HISTORY_STEPS) : c.get(JobOptions.RING_SIZE);
@@ -159,23 +170,37 @@ public final class ForecastJob {
             return; // a round's windows are as long as their keys' history by then, often longer than min-readings
         }
         int needed = min;
-        while (!trainable(needed, horizon, t, c.get(RetrainingOptions.HOLDOUT)) && needed < 1_000_000) {
+        while (!trainable(needed, inputLength, horizon, t, c.get(RetrainingOptions.HOLDOUT)) && needed < 1_000_000) {
             needed++;
         }
         if (needed > min) {
             throw new IllegalArgumentException(RetrainingOptions.MIN_READINGS.key() + " (" + min + ") is too few to"
                     + " train on: a window holds out its most recent readings (" + RetrainingOptions.HOLDOUT.key()
-                    + ", at least horizon + 1) and needs training.input-length + horizon (" + (t.inputLength() + horizon)
+                    + ", at least horizon + 1) and needs " + lengthKey + " + horizon (" + (inputLength + horizon)
                     + ") readings before its validation tail; use at least " + needed + " (and as many "
-                    + ringKey + "), or a shorter training.input-length");
+                    + ringKey + "), or a " + (model != null && window > 0 ? "model with a shorter encoder window"
+                    : "shorter " + lengthKey));
         }
     }
 
-    private static boolean trainable(int rows, int horizon, io.streamcast.training.TrainingConfig t, double holdout) {
+    /**
+     * W of the seq2seq model retraining trains (the job's model's, else model.encoder-window with
+     * model.kind seq2seq), or 0 for a stacked model: a retraining keeps the kind of the model it starts from.
+     */
+    private static int seq2seqWindow(Configuration c, Model model) {
+        if (model != null) {
+            return model.seq2seq() != null ? model.seq2seq().window() : 0;
+        }
+        return c.get(io.streamcast.config.ModelOptions.KIND) == io.streamcast.model.ModelKind.SEQ2SEQ
+                ? c.get(io.streamcast.config.ModelOptions.ENCODER_WINDOW) : 0;
+    }
+
+    private static boolean trainable(int rows, int inputLength, int horizon, io.streamcast.training.TrainingConfig t,
+                                     double holdout) {
         int hold = Math.max(horizon + 1, (int) Math.round(rows * holdout));
         int trainRows = rows - hold;
         int split = trainRows - (int) Math.round(trainRows * t.validationFraction());
-        return split >= t.inputLength() + horizon;
+        return split >= inputLength + horizon;
     }
 
     /** Adds the whole pipeline, Kafka to Kafka, to env. */
@@ -183,12 +208,6 @@ public final class ForecastJob {
         Configuration c = new Configuration(spec);
         c.set(KafkaIo.BUILT_AT, System.currentTimeMillis());
         validate(c);
-        if (c.get(RetrainingOptions.ENABLED) && ((model != null && model.seq2seq() != null)
-                || c.get(io.streamcast.config.ModelOptions.KIND) == io.streamcast.model.ModelKind.SEQ2SEQ)) {
-            throw new IllegalArgumentException(RetrainingOptions.ENABLED.key() + ": a seq2seq model is served but not"
-                    + " retrained in the job yet (its trials and re-warm assume carried state); train it with"
-                    + " `streamcast model train` and serve it with retraining off, or use model.kind stacked");
-        }
         if (model != null) { // input columns and derived inputs: at submission, not in every subtask's open()
             Forecaster.grid(c).check(new ServingModel(model, modelId(c), 0));
         }

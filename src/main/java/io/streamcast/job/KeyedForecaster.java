@@ -354,7 +354,7 @@ public final class KeyedForecaster {
             s.historyCount = Math.min(s.historyCount + 1, historyCapacity);
         }
         if (m != null && m.seq2seq != null) {
-            forecastFromRing(s, m, in);
+            forecastFromRing(s, m, s.scaling, s.steps + 1, in);
         } else {
             advance(s.h, s.c, s.lags, s.scaling, m, in);
         }
@@ -363,26 +363,27 @@ public final class KeyedForecaster {
     }
 
     /**
-     * seq2seq: y = the forecast from the key's last W inputs (in is the newest, already in the
-     * ring), only those since the last reset, the oldest of them repeated where fewer than W.
+     * seq2seq: y = the forecast (with scaling sc) from the key's last W inputs (in is the newest,
+     * already in the ring), only the last {@code sinceReset} of them, the oldest of those repeated
+     * where fewer than W.
      */
-    private void forecastFromRing(KeyState s, ServingModel m, float[] in) {
+    private void forecastFromRing(KeyState s, ServingModel m, float[] sc, long sinceReset, float[] in) {
         int w = m.seq2seq.window();
         if (window.length < w * inputSize) {
             window = new float[w * inputSize];
         }
-        int usable = (int) Math.min(Math.min(s.steps + 1, s.recentCount), w);
+        int usable = (int) Math.min(Math.min(sinceReset, s.recentCount), w);
         for (int t = 0; t < w; t++) {
             int age = Math.min(w - 1 - t, usable - 1);
             int at = Math.floorMod(s.recentNext - 1 - age, recentCapacity);
-            normalise(s.scaling, s.recent, at * inputSize, window, t * inputSize);
+            normalise(sc, s.recent, at * inputSize, window, t * inputSize);
         }
         int out = m.outputSize();
         if (y.length < out) {
             y = new float[out];
         }
         m.seq2seq.forecastServed(window, 0, y, 0);
-        denormalise(s.scaling, m, in);
+        denormalise(sc, m, in);
     }
 
     /** dst[dstOff ..] = the input row src[srcOff ..] in the key's scaling (none: as it is). */
@@ -412,16 +413,22 @@ public final class KeyedForecaster {
     /**
      * Advances a second model beside the key's own (a challenger on trial, see ShadowTrial) over the
      * inputs the key's model has stepped over since {@code since} (its {@link KeyState#pushes} then),
-     * from the key's recent ring; out = its latest forecast. Returns the new {@code since}.
+     * from the key's recent ring (a seq2seq model: forecasts from the key's last W inputs); out = its
+     * latest forecast. Returns the new {@code since}.
      */
     long advanceBeside(KeyState s, ServingModel m, float[] h, float[] c, float[] lags, float[] scaling, long since,
                        float[] out) {
-        int n = (int) Math.min(s.pushes - since, s.recentCount);
         float[] row = input; // the key's own step is done: its input buffer is free
-        for (int i = n; i >= 1; i--) {
-            int at = Math.floorMod(s.recentNext - i, Math.max(1, recentCapacity));
-            System.arraycopy(s.recent, at * inputSize, row, 0, inputSize);
-            advance(h, c, lags, scaling, m, row);
+        if (m.seq2seq != null) { // no state to carry: it re-reads the window the key's model just read
+            System.arraycopy(s.recent, Math.floorMod(s.recentNext - 1, recentCapacity) * inputSize, row, 0, inputSize);
+            forecastFromRing(s, m, scaling, s.steps, row);
+        } else {
+            int n = (int) Math.min(s.pushes - since, s.recentCount);
+            for (int i = n; i >= 1; i--) {
+                int at = Math.floorMod(s.recentNext - i, Math.max(1, recentCapacity));
+                System.arraycopy(s.recent, at * inputSize, row, 0, inputSize);
+                advance(h, c, lags, scaling, m, row);
+            }
         }
         System.arraycopy(y, 0, out, 0, Math.min(out.length, m.outputSize()));
         return s.pushes;

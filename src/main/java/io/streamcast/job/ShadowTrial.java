@@ -43,9 +43,12 @@ final class ShadowTrial {
         return readings > 0;
     }
 
-    /** Starts a trial of challenger m: its state re-warmed over the key's recent inputs, like a swap would. */
+    /**
+     * Starts a trial of challenger m: its state re-warmed over the key's recent inputs, like a swap
+     * would (a seq2seq challenger has none: it forecasts from the key's recent window).
+     */
     void start(KeyState s, ServingModel m, float oneStepError) {
-        int n = m.model.shape().numLayers() * m.model.shape().hiddenSize();
+        int n = m.stepper != null ? m.model.shape().numLayers() * m.model.shape().hiddenSize() : 0;
         s.trialVersion = m.version;
         s.trialH = new float[n];
         s.trialC = new float[m.model.shape().cell() == io.streamcast.model.CellType.LSTM ? n : 0];

@@ -4,8 +4,11 @@ import io.streamcast.event.ModelUpdate;
 import io.streamcast.event.ModelUpdate.Outcome;
 import io.streamcast.event.TrainingRequest;
 import io.streamcast.model.Model;
+import io.streamcast.model.ModelKind;
 import io.streamcast.model.ModelShape;
 import io.streamcast.model.RecurrentState;
+import io.streamcast.model.Seq2SeqForecaster;
+import io.streamcast.model.Seq2SeqShape;
 import io.streamcast.model.Stepper;
 import io.streamcast.modelfile.ModelBinary;
 import java.util.List;
@@ -16,7 +19,8 @@ import java.util.List;
  * margin. NaN, divergence or a failure never produce a model. Deterministic: the seed is derived
  * from the key and the version, the data is the window. The challenger keeps the current model's
  * head; for a Gaussian head the hold-out comparison is on the means' squared error (what is served),
- * not on the likelihood the head was trained with.
+ * not on the likelihood the head was trained with. A seq2seq model is retrained as a seq2seq of
+ * the same shape and scored as it is served, from the last W rows at each hold-out row.
  */
 public final class Retrainer {
     private final TrainingConfig base;
@@ -136,12 +140,11 @@ public final class Retrainer {
             if (h.forecasts > 0) {
                 se += h.mse * h.forecasts;
                 n += h.forecasts;
-                int ones = windows.get(k).length / inputSize - Math.max(1, from[k]);
-                ae1 += h.oneStepMae * ones;
-                n1 += ones;
+                ae1 += h.oneStepMae * h.oneSteps;
+                n1 += h.oneSteps;
             }
         }
-        return new Holdout(n == 0 ? Double.NaN : se / n, n1 == 0 ? Double.NaN : ae1 / n1, (int) n);
+        return new Holdout(n == 0 ? Double.NaN : se / n, n1 == 0 ? Double.NaN : ae1 / n1, (int) n, (int) n1);
     }
 
     private static ModelUpdate finish(ModelUpdate u, long start) {
@@ -149,20 +152,28 @@ public final class Retrainer {
         return u;
     }
 
-    /** The base settings, with the current model's architecture when there is one (warm start needs it). */
-    private TrainingConfig configFor(Model current, long seed) {
+    /**
+     * The base settings, with the current model's architecture when there is one (warm start needs it):
+     * a seq2seq model keeps its kind, encoder window and directions (the decoder follows from them).
+     */
+    TrainingConfig configFor(Model current, long seed) {
         TrainingConfig b = base;
         ModelShape s = current == null ? null : current.shape();
+        Seq2SeqShape s2s = current == null ? null : current.seq2seq();
+        ModelKind kind = current == null ? b.kind() : s2s != null ? ModelKind.SEQ2SEQ : ModelKind.STACKED;
+        int inputLength = s2s != null ? s2s.window() : b.inputLength();
         // a warm start keeps the current model's kind of target and its derived inputs (the job's rows carry
         // them), and its head (point or Gaussian: the loss trains it); the skip is refitted every time
         boolean relative = current != null && current.normaliser() != null ? current.normaliser().relativeTo() >= 0
                 : b.relativeTarget();
+        int arLags = relative ? Math.min(b.arLags(), inputLength - 1) : 0; // the skip reads inside the window
         return new TrainingConfig(s != null ? s.cell() : b.cell(), s != null ? s.gruVariant() : b.gruVariant(),
                 s != null ? s.hiddenSize() : b.hiddenSize(), s != null ? s.numLayers() : b.numLayers(),
-                b.inputLength(), s != null ? s.outputSize() : b.horizon(), b.stride(), b.targetColumn(), b.batchSize(),
+                inputLength, s != null ? s.outputSize() : b.horizon(), b.stride(), b.targetColumn(), b.batchSize(),
                 b.maxEpochs(), b.patience(), b.validationFraction(), b.learningRate(), b.clipNorm(), b.forgetBias(), seed,
-                relative, relative ? b.arLags() : 0, s != null ? b.loss().forHead(s.head()) : b.loss(),
-                current != null ? current.inputs() : b.inputs(), b.kind(), b.bidirectional());
+                relative, arLags, s != null ? b.loss().forHead(s.head()) : b.loss(),
+                current != null ? current.inputs() : b.inputs(), kind,
+                s2s != null ? s2s.bidirectional() : current == null && b.bidirectional());
     }
 
     /** A seed that depends only on what is trained: the key (String.hashCode is specified) and the version. */
@@ -173,29 +184,67 @@ public final class Retrainer {
     }
 
     /** Errors of a model's forecasts whose targets lie in the hold-out rows [from, rows). */
-    public record Holdout(double mse, double oneStepMae, int forecasts) {
+    public record Holdout(double mse, double oneStepMae, int forecasts, int oneSteps) {
     }
 
     /**
-     * Runs the model from zero state over the whole window (the serving path, in original units)
-     * and scores every forecast made from row from-1 on against the rows it predicts that exist.
+     * Scores a model on a window in original units, as it is served, every forecast made from row
+     * from-1 on against the rows it predicts that exist: a stacked model run from zero state over the
+     * whole window, a seq2seq model from the W rows ending at each row (rows before W-1 make none).
      */
     public static Holdout holdout(Model m, float[] window, int inputSize, int from, int targetColumn) {
+        return m.seq2seq() != null ? seq2seqHoldout(m, window, inputSize, from, targetColumn)
+                : stackedHoldout(m, window, inputSize, from, targetColumn);
+    }
+
+    private static Holdout stackedHoldout(Model m, float[] window, int inputSize, int from, int targetColumn) {
         int rows = window.length / inputSize;
-        int horizon = m.shape().outputSize();
         Stepper st = new Stepper(m);
         RecurrentState s = RecurrentState.zeros(m.shape());
-        float[] y = new float[horizon];
-        double se = 0;
-        long n = 0;
-        double ae1 = 0;
-        long n1 = 0;
+        Score score = new Score(window, inputSize, targetColumn, m.shape().outputSize());
         for (int t = 0; t < rows - 1; t++) {
-            st.step(s, window, t * inputSize, y, 0);
-            if (t < from - 1) {
-                continue;
+            st.step(s, window, t * inputSize, score.y, 0);
+            if (t >= from - 1) {
+                score.add(t);
             }
-            for (int h = 1; h <= horizon && t + h < rows; h++) {
+        }
+        return score.result();
+    }
+
+    private static Holdout seq2seqHoldout(Model m, float[] window, int inputSize, int from, int targetColumn) {
+        int rows = window.length / inputSize;
+        Seq2SeqForecaster f = new Seq2SeqForecaster(m); // with the model's normaliser: original units
+        int w = f.window();
+        Score score = new Score(window, inputSize, targetColumn, m.shape().outputSize());
+        for (int t = Math.max(from - 1, w - 1); t < rows - 1; t++) {
+            f.forecast(window, (t - w + 1) * inputSize, score.y, 0);
+            score.add(t);
+        }
+        return score.result();
+    }
+
+    /** Squared errors of every step, absolute errors of step 1, of forecasts made at rows t (in y). */
+    private static final class Score {
+        final float[] y;
+        private final float[] window;
+        private final int inputSize;
+        private final int targetColumn;
+        private final int rows;
+        private double se;
+        private long n;
+        private double ae1;
+        private long n1;
+
+        Score(float[] window, int inputSize, int targetColumn, int horizon) {
+            this.y = new float[horizon];
+            this.window = window;
+            this.inputSize = inputSize;
+            this.targetColumn = targetColumn;
+            this.rows = window.length / inputSize;
+        }
+
+        void add(int t) {
+            for (int h = 1; h <= y.length && t + h < rows; h++) {
                 double d = y[h - 1] - window[(t + h) * inputSize + targetColumn];
                 se += d * d;
                 n++;
@@ -205,6 +254,9 @@ public final class Retrainer {
                 }
             }
         }
-        return new Holdout(n == 0 ? Double.NaN : se / n, n1 == 0 ? Double.NaN : ae1 / n1, (int) n);
+
+        Holdout result() {
+            return new Holdout(n == 0 ? Double.NaN : se / n, n1 == 0 ? Double.NaN : ae1 / n1, (int) n, (int) n1);
+        }
     }
 }

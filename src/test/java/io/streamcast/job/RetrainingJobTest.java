@@ -267,6 +267,113 @@ class RetrainingJobTest {
         assertTrue(h.readCommitted(c.get(RetrainingOptions.MODELS_TOPIC)).size() >= 1, "accepted models are audited");
     }
 
+    /** Regime A's model as a seq2seq: encoder window 24, bidirectional. */
+    static Model regimeASeq2SeqModel() {
+        float[] a = new float[400];
+        for (int t = 0; t < a.length; t++) {
+            a[t] = (float) (10 + 2 * Math.sin(2 * Math.PI * t / 24) + 0.05 * Math.sin(t * 7.3));
+        }
+        Configuration c = training(new Configuration());
+        c.set(ModelOptions.KIND, io.streamcast.model.ModelKind.SEQ2SEQ);
+        c.set(ModelOptions.ENCODER_WINDOW, 24);
+        c.set(ModelOptions.BIDIRECTIONAL, true);
+        return new Trainer(TrainingConfig.from(c)).train(a, a.length, 1, null).model();
+    }
+
+    /**
+     * A seq2seq model retrained per key through the whole loop: requests and answers through Kafka,
+     * challengers on a shadow trial beside the serving seq2seq (both forecast from the key's recent
+     * window), the winner swapped in.
+     */
+    @Test
+    void aSeq2SeqModelIsRetrainedPerKeyAndSwappedInAfterWinningItsTrial() throws Exception {
+        int keys = 2;
+        Configuration c = spec("seq2seq", Map.of("model.kind", "seq2seq", "model.encoder-window", "24",
+                "retraining.every-readings", "40", "retraining.shadow-readings", "20", "training.max-epochs", "10"));
+        h.produce(c, readings(keys, CHANGE));
+        JobID[] job = new JobID[1];
+        Map<String, TreeMap<Long, Forecast>> fs = runCounted(c, regimeASeq2SeqModel(), keys, job);
+        for (int k = 0; k < keys; k++) {
+            TreeMap<Long, Forecast> f = fs.get("s" + k);
+            assertTrue(f.lastEntry().getValue().modelVersion >= 1, "s" + k + ": a retrained seq2seq serves at the end");
+            double before = meanOneStepError(f, k, CHANGE, CHANGE + 12);
+            double after = meanOneStepError(f, k, N - 40, N - 1);
+            assertTrue(after < 0.5 * before, "s" + k + " one-step error after the swap " + after + " vs before " + before);
+        }
+        assertTrue(h.counter(job[0], Metrics.SHADOW_PROMOTED) >= keys, "challengers won their trials");
+        assertTrue(h.counter(job[0], Metrics.MODEL_SWAPS) >= keys, counters(job[0]));
+        assertTrue(h.readCommitted(c.get(RetrainingOptions.MODELS_TOPIC)).size() >= keys, "accepted models are audited");
+    }
+
+    /**
+     * Shared scope with model.kind seq2seq and no starting model: the group's first model is a
+     * seq2seq trained on the keys' windows; every key switches to each version at the same event
+     * time and forecasts from its own recent window.
+     */
+    @Test
+    void sharedScopeTrainsAndServesASeq2SeqModelToEveryKey() throws Exception {
+        int keys = 3;
+        Configuration c = spec("shared-seq2seq", Map.of("retraining.scope", "shared", "retraining.every", "60 min",
+                "retraining.min-readings", "60", "training.max-epochs", "6", "model.kind", "seq2seq",
+                "model.encoder-window", "24"));
+        List<String[]> in = new ArrayList<>();
+        for (int t = 0; t < N; t++) {
+            for (int k = 0; k < keys; k++) {
+                in.add(new String[] {"s" + k, JobHarness.reading("s" + k, T0 + t * MIN, value(k, t, Integer.MAX_VALUE))});
+            }
+        }
+        h.produce(c, in);
+        JobID[] job = new JobID[1];
+        Map<String, TreeMap<Long, Forecast>> fs = runCounted(c, null, keys, job);
+        Map<Long, Long> switchedAt = new TreeMap<>();
+        for (int k = 0; k < keys; k++) {
+            TreeMap<Long, Forecast> f = fs.get("s" + k);
+            long v = 0;
+            for (Forecast x : f.values()) {
+                if (x.modelVersion != v) {
+                    v = x.modelVersion;
+                    Long earlier = switchedAt.putIfAbsent(v, x.timestamp);
+                    assertEquals(earlier == null ? x.timestamp : earlier, x.timestamp, "s" + k + " switched to v" + v);
+                }
+            }
+            assertTrue(v >= 1 && !f.lastEntry().getValue().fallback, "s" + k + ": the shared seq2seq serves at the end");
+            // the learnt model beats the last value on this seasonal series
+            double model = 0;
+            double last = 0;
+            for (int t = N - 60; t < N - 1; t++) {
+                float next = value(k, t + 1, Integer.MAX_VALUE);
+                model += Math.abs(f.get(T0 + t * MIN).values[0] - next) / 59;
+                last += Math.abs(value(k, t, Integer.MAX_VALUE) - next) / 59;
+            }
+            assertTrue(model < last, "s" + k + " one-step error " + model + " vs last value " + last);
+        }
+        assertTrue(h.counter(job[0], Metrics.RETRAINS_ACCEPTED) >= 1);
+    }
+
+    /**
+     * Runs the job over keys x N readings: every reading has exactly one forecast (none lost, none
+     * repeated, no dead letter), finite, and a key's model versions never go back.
+     */
+    Map<String, TreeMap<Long, Forecast>> runCounted(Configuration c, Model m, int keys, JobID[] job) throws Exception {
+        Map<String, TreeMap<Long, Forecast>> fs = runToCompletion(c, m, keys * N, job);
+        System.out.println(counters(job[0]));
+        assertEquals(keys * N, h.forecasts(c).size(), "one forecast per reading, none lost or repeated");
+        assertTrue(h.deadLetters(c).isEmpty(), "no dead letters");
+        for (int k = 0; k < keys; k++) {
+            TreeMap<Long, Forecast> f = fs.get("s" + k);
+            assertEquals(N, f.size(), "s" + k);
+            long v = 0;
+            for (Forecast x : f.values()) {
+                assertTrue(x.modelVersion >= v, "versions never go back");
+                v = x.modelVersion;
+                for (float y : x.values) {
+                    assertTrue(Float.isFinite(y), "s" + k + " at " + x.timestamp + ": " + java.util.Arrays.toString(x.values));
+                }
+            }
+        }
+        return fs;
+    }
+
     /** Forecast values and versions by reading time for one key. */
     static Map<Long, String> fingerprint(TreeMap<Long, Forecast> fs) {
         Map<Long, String> out = new TreeMap<>();

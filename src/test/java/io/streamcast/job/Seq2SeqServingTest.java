@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A seq2seq model served per key: every forecast is the model's forecast from the key's last W
  * grid inputs (the reference: Seq2SeqForecaster with the model's Normaliser on those rows),
- * including before W readings and after a reset; what the job cannot do yet is refused at submission.
+ * including before W readings and after a reset; a challenger on trial likewise.
  */
 class Seq2SeqServingTest {
     static final long MIN = 60_000;
@@ -118,14 +118,71 @@ class Seq2SeqServingTest {
                 e.getMessage());
     }
 
+    /**
+     * A retrained challenger on trial needs no carried state: at every reading its forecast is its own
+     * from the key's last W inputs (with its own normaliser), as the champion's is, also after a reset.
+     */
     @Test
-    void retrainingASeq2SeqModelIsRefusedAtSubmission() {
-        Configuration c = new Configuration();
-        c.set(RetrainingOptions.ENABLED, true);
-        var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+    void aSeq2SeqChallengerOnTrialForecastsFromTheKeysLastWindow() {
+        Model challenger = new Model(shape.base(), TestModels.randomFloats(shape.parameterCount(), 9, 0.6f),
+                new Normaliser(new float[] {11f}, new float[] {3f}, new float[3], new float[] {1f, 1f, 2f}, 0), null,
+                DerivedInputs.NONE, shape);
+        KeyedForecaster kf = grid(8);
+        ServingModel champ = new ServingModel(model, "s2s", 1);
+        ServingModel chal = new ServingModel(challenger, "s2s", 2);
+        ShadowTrial trial = new ShadowTrial(1000, 0.05, kf);
+        KeyState s = kf.newState(champ);
+        java.util.List<Float> since = new java.util.ArrayList<>(); // the key's readings since its last reset
+        float[] scratch = new float[3];
+        long t0 = 3000 * 5 * MIN;
+        for (int i = 0; i < 30; i++) {
+            long t = t0 + (i < 20 ? i : i + 12) * 5 * MIN; // a gap beyond max-gap before reading 20: a reset
+            float v = (float) (10 + 3 * Math.sin(i * 0.7));
+            Forecast f = new Forecast();
+            kf.apply(s, t, new float[] {v}, champ, f);
+            if (f.stateReset) {
+                since.clear();
+            }
+            since.add(v);
+            if (i == 3) {
+                trial.start(s, chal, 0f);
+                assertEquals(0, s.trialH.length, "nothing to carry");
+            }
+            if (s.trialVersion == 0) {
+                continue;
+            }
+            assertEquals(ShadowTrial.Verdict.RUNNING, trial.step(s, chal, f, v, scratch));
+            float[] rows = new float[W];
+            for (int r = 0; r < W; r++) { // the oldest since the reset stands in for missing rows
+                rows[r] = since.get(Math.max(0, since.size() - W + r));
+            }
+            float[] y = new float[3];
+            new Seq2SeqForecaster(challenger).forecast(rows, 0, y, 0);
+            assertArrayEquals(y, scratch, 1e-5f, "challenger at reading " + i);
+            assertArrayEquals(expected(rows), f.values, 0f, "champion at reading " + i);
+        }
+        assertTrue(s.trialScored > 0);
+    }
+
+    /** Retraining a seq2seq model: what a trained model will need is checked at submission, naming the options. */
+    @Test
+    void retrainingSettingsThatASeq2SeqModelCannotUseAreRefusedAtSubmission() {
+        java.util.Map<String, String> base = java.util.Map.of("input.topic", "t", "grid.interval", "1 min",
+                "retraining.enabled", "true", "model.kind", "seq2seq", "model.encoder-window", "48",
+                "state.recent-inputs", "32", "state.history-steps", "0", "retraining.min-readings", "30");
+        Configuration c = io.streamcast.config.JobSpec.load(null, base);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ForecastJob.build(env, c, model));
-        assertTrue(e.getMessage().contains("seq2seq") && e.getMessage().contains(RetrainingOptions.ENABLED.key()),
-                e.getMessage());
+                () -> ForecastJob.checkTrainable(c, null));
+        assertTrue(e.getMessage().contains(JobOptions.RING_SIZE.key()) && e.getMessage().contains("at least 48")
+                && e.getMessage().contains("model.encoder-window"), e.getMessage());
+        java.util.Map<String, String> ring = new java.util.HashMap<>(base);
+        ring.put("state.recent-inputs", "200");
+        ring.put("retraining.min-readings", "60"); // too few for a window of 48 + horizon 12 before validation
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ForecastJob.checkTrainable(io.streamcast.config.JobSpec.load(null, ring), null));
+        assertTrue(e.getMessage().contains(RetrainingOptions.MIN_READINGS.key() + " (60) is too few")
+                && e.getMessage().contains("model.encoder-window + horizon"), e.getMessage());
+        // the job's model decides: its window of 5 needs far fewer
+        ForecastJob.checkTrainable(io.streamcast.config.JobSpec.load(null, ring), model);
     }
 }
