@@ -26,39 +26,21 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Retraining in the running job: real broker, MiniCluster, the trainer operator and the Kafka feedback loop. */
 class RetrainingJobTest {
-    static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4)
-            .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
+    static final JobCluster CLUSTER = new JobCluster(4);
+    static final EmbeddedKafka kafka = CLUSTER.kafka;
+    static final JobHarness h = CLUSTER.harness;
+    static final InMemoryReporter REPORTER = CLUSTER.reporter;
 
-    static EmbeddedKafka kafka;
-    static JobHarness h;
     static final long MIN = 60_000;
     static final long T0 = 28_000_000L * MIN;
     static final int CHANGE = 300;
     static final int N = 500;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        h = new JobHarness(kafka, REPORTER);
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     /** Regime A until CHANGE, then a different level, amplitude and period. */
     static float value(int key, int t) {
