@@ -2,8 +2,10 @@ package io.streamcast.job;
 
 /**
  * Everything kept per sensor key in Flink keyed state (a POJO, so Flink's PojoSerializer
- * handles it and fields can be added later without breaking savepoints).
+ * handles it and fields can be added later without breaking savepoints; its primitive arrays
+ * written in bulk, to the same bytes: {@link KeyStateTypeInfo}).
  */
+@org.apache.flink.api.common.typeinfo.TypeInfo(KeyStateTypeInfo.class)
 public class KeyState {
     /** Sentinel for "no reading applied yet". */
     public static final long NONE = Long.MIN_VALUE;

@@ -1,0 +1,95 @@
+package io.streamcast.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.util.Random;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.array.CharPrimitiveArraySerializer;
+import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
+import org.apache.flink.api.common.typeutils.base.array.IntPrimitiveArraySerializer;
+import org.apache.flink.api.common.typeutils.base.array.LongPrimitiveArraySerializer;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bulk array serializers write exactly Flink's bytes, so KeyState written before them (by
+ * Flink's own array serializers) restores as it is, and state written now reads back the same.
+ */
+class PrimitiveArraysTest {
+    static <A> byte[] bytes(TypeSerializer<A> s, A a) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        s.serialize(a, out);
+        return out.getCopyOfBuffer();
+    }
+
+    @Test
+    void eachArrayTypeIsWrittenAsFlinkWritesItAndReadsBack() throws Exception {
+        Random rnd = new Random(9);
+        for (int n : new int[] {0, 1, 7, 1000, 70_000}) { // 70,000: beyond the first scratch buffer
+            float[] f = new float[n];
+            char[] c = new char[n];
+            int[] i = new int[n];
+            long[] l = new long[n];
+            for (int k = 0; k < n; k++) {
+                f[k] = k % 97 == 3 ? Float.NaN : k % 89 == 5 ? Float.NEGATIVE_INFINITY : (float) rnd.nextGaussian();
+                c[k] = (char) rnd.nextInt(65536);
+                i[k] = rnd.nextInt();
+                l[k] = rnd.nextLong();
+            }
+            assertArrayEquals(bytes(FloatPrimitiveArraySerializer.INSTANCE, f), bytes(new PrimitiveArrays.Floats(), f));
+            assertArrayEquals(bytes(CharPrimitiveArraySerializer.INSTANCE, c), bytes(new PrimitiveArrays.Chars(), c));
+            assertArrayEquals(bytes(IntPrimitiveArraySerializer.INSTANCE, i), bytes(new PrimitiveArrays.Ints(), i));
+            assertArrayEquals(bytes(LongPrimitiveArraySerializer.INSTANCE, l), bytes(new PrimitiveArrays.Longs(), l));
+            assertArrayEquals(f, new PrimitiveArrays.Floats().deserialize(
+                    new DataInputDeserializer(bytes(FloatPrimitiveArraySerializer.INSTANCE, f))));
+            assertArrayEquals(c, new PrimitiveArrays.Chars().deserialize(
+                    new DataInputDeserializer(bytes(CharPrimitiveArraySerializer.INSTANCE, c))));
+            assertArrayEquals(i, new PrimitiveArrays.Ints().deserialize(
+                    new DataInputDeserializer(bytes(IntPrimitiveArraySerializer.INSTANCE, i))));
+            assertArrayEquals(l, new PrimitiveArrays.Longs().deserialize(
+                    new DataInputDeserializer(bytes(LongPrimitiveArraySerializer.INSTANCE, l))));
+            DataOutputSerializer copied = new DataOutputSerializer(64); // copy(in, out): the record's bytes through
+            new PrimitiveArrays.Floats().copy(new DataInputDeserializer(bytes(new PrimitiveArrays.Floats(), f)), copied);
+            assertArrayEquals(bytes(FloatPrimitiveArraySerializer.INSTANCE, f), copied.getCopyOfBuffer());
+        }
+    }
+
+    /**
+     * A key's state as written with Flink's array serializers (fields as now; LSTM 2x8, 6 steps,
+     * intervals with window 30, safety net, 200 readings): compatible as it is, and written again
+     * with the bulk serializers to the very same bytes.
+     */
+    @Test
+    void stateWrittenByFlinksArraySerializersRestoresAsItIsToTheSameBytes() throws Exception {
+        byte[] fixture;
+        try (InputStream in = getClass().getResourceAsStream("/savepoints/keystate-flink-array-serializers.bin")) {
+            fixture = in.readAllBytes();
+        }
+        DataInputDeserializer in = new DataInputDeserializer(fixture);
+        TypeSerializerSnapshot<KeyState> old = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
+        int stateStart = in.getPosition();
+        TypeInformation<KeyState> info = TypeInformation.of(KeyState.class);
+        assertInstanceOf(PojoTypeInfo.class, info, "KeyState stays a POJO (no Kryo)");
+        TypeSerializer<KeyState> now = info.createSerializer(new SerializerConfigImpl());
+        TypeSerializerSchemaCompatibility<KeyState> c = now.snapshotConfiguration().resolveSchemaCompatibility(old);
+        assertTrue(c.isCompatibleAsIs(), c.toString());
+
+        KeyState s = now.deserialize(in);
+        assertEquals(fixture.length, in.getPosition());
+        assertTrue(s.h.length > 0 && s.ivErrorRing.length == 6 * 30 && s.netForecasts.length == 36, "a full state");
+        byte[] state = java.util.Arrays.copyOfRange(fixture, stateStart, fixture.length);
+        assertArrayEquals(state, bytes(now, s));
+        assertArrayEquals(state, bytes(now, now.copy(s)));
+        assertArrayEquals(state, bytes(old.restoreSerializer(), s)); // and Flink's own reads what is written now
+    }
+}
