@@ -1,6 +1,7 @@
 package io.streamcast.kafka;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,6 +51,29 @@ public final class JsonCodecs {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /** The forecast record's field names, quoted and encoded once (one record is written per reading). */
+    private static final class Names {
+        static final SerializedString KEY = new SerializedString("key");
+        static final SerializedString TIMESTAMP = new SerializedString("timestamp");
+        static final SerializedString GRID_TIME = new SerializedString("grid_time");
+        static final SerializedString MODEL = new SerializedString("model");
+        static final SerializedString MODEL_VERSION = new SerializedString("model_version");
+        static final SerializedString COVERAGES = new SerializedString("coverages");
+        static final SerializedString FORECAST = new SerializedString("forecast");
+        static final SerializedString VALUE = new SerializedString("value");
+        static final SerializedString LOWER = new SerializedString("lower");
+        static final SerializedString UPPER = new SerializedString("upper");
+        static final SerializedString FLAGS = new SerializedString("flags");
+        static final SerializedString COLD_START = new SerializedString("cold_start");
+        static final SerializedString GAP_FILLED = new SerializedString("gap_filled");
+        static final SerializedString STATE_RESET = new SerializedString("state_reset");
+        static final SerializedString FALLBACK = new SerializedString("fallback");
+        static final SerializedString BASELINE = new SerializedString("baseline");
+        static final SerializedString SEASONAL = new SerializedString("seasonal");
+        static final SerializedString UNCALIBRATED = new SerializedString("uncalibrated");
+        static final SerializedString BORROWED = new SerializedString("borrowed");
+    }
+
     public static byte[] forecast(Forecast f) {
         Scratch scratch = SCRATCH.get();
         ByteArrayBuilder buf = scratch.bytes;
@@ -57,42 +81,47 @@ public final class JsonCodecs {
         buf.reset();
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(buf)) {
             g.writeStartObject();
-            g.writeStringField("key", f.key);
-            g.writeNumberField("timestamp", f.timestamp);
-            g.writeNumberField("grid_time", f.gridTime);
-            g.writeStringField("model", f.modelId);
-            g.writeNumberField("model_version", f.modelVersion);
+            g.writeFieldName(Names.KEY);
+            g.writeString(f.key);
+            number(g, Names.TIMESTAMP, f.timestamp);
+            number(g, Names.GRID_TIME, f.gridTime);
+            g.writeFieldName(Names.MODEL);
+            g.writeString(f.modelId);
+            number(g, Names.MODEL_VERSION, f.modelVersion);
             if (f.coverages != null) {
-                g.writeArrayFieldStart("coverages");
+                g.writeFieldName(Names.COVERAGES);
+                g.writeStartArray();
                 for (float cov : f.coverages) {
                     writeFloat(g, cov, digits);
                 }
                 g.writeEndArray();
             }
-            g.writeArrayFieldStart("forecast");
+            g.writeFieldName(Names.FORECAST);
+            g.writeStartArray();
             int h = f.values.length;
             for (int i = 0; i < h; i++) {
                 g.writeStartObject();
-                g.writeNumberField("timestamp", f.stepTime(i));
-                g.writeFieldName("value");
+                number(g, Names.TIMESTAMP, f.stepTime(i));
+                g.writeFieldName(Names.VALUE);
                 writeFloat(g, f.values[i], digits);
                 if (f.lower != null) {
-                    bounds(g, "lower", f.lower, i, h, digits);
-                    bounds(g, "upper", f.upper, i, h, digits);
+                    bounds(g, Names.LOWER, f.lower, i, h, digits);
+                    bounds(g, Names.UPPER, f.upper, i, h, digits);
                 }
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeObjectFieldStart("flags");
-            g.writeBooleanField("cold_start", f.coldStart);
-            g.writeBooleanField("gap_filled", f.gapFilled);
-            g.writeBooleanField("state_reset", f.stateReset);
-            g.writeBooleanField("fallback", f.fallback);
-            g.writeBooleanField("baseline", f.baseline);
-            g.writeBooleanField("seasonal", f.seasonal);
+            g.writeFieldName(Names.FLAGS);
+            g.writeStartObject();
+            flag(g, Names.COLD_START, f.coldStart);
+            flag(g, Names.GAP_FILLED, f.gapFilled);
+            flag(g, Names.STATE_RESET, f.stateReset);
+            flag(g, Names.FALLBACK, f.fallback);
+            flag(g, Names.BASELINE, f.baseline);
+            flag(g, Names.SEASONAL, f.seasonal);
             if (f.coverages != null) {
-                g.writeBooleanField("uncalibrated", f.uncalibrated);
-                g.writeBooleanField("borrowed", f.borrowed);
+                flag(g, Names.UNCALIBRATED, f.uncalibrated);
+                flag(g, Names.BORROWED, f.borrowed);
             }
             g.writeEndObject();
             g.writeEndObject();
@@ -102,10 +131,21 @@ public final class JsonCodecs {
         return buf.toByteArray();
     }
 
+    private static void number(JsonGenerator g, SerializedString name, long v) throws IOException {
+        g.writeFieldName(name);
+        g.writeNumber(v);
+    }
+
+    private static void flag(JsonGenerator g, SerializedString name, boolean v) throws IOException {
+        g.writeFieldName(name);
+        g.writeBoolean(v);
+    }
+
     /** Step i's bounds, one per coverage (layout [j * h + i]). */
-    private static void bounds(JsonGenerator g, String name, float[] b, int i, int h, char[] digits)
+    private static void bounds(JsonGenerator g, SerializedString name, float[] b, int i, int h, char[] digits)
             throws IOException {
-        g.writeArrayFieldStart(name);
+        g.writeFieldName(name);
+        g.writeStartArray();
         for (int j = i; j < b.length; j += h) {
             if (Float.isFinite(b[j])) {
                 writeFloat(g, b[j], digits);
