@@ -9,10 +9,7 @@ import io.streamcast.event.ReadingLimits;
 import io.streamcast.event.Reason;
 import io.streamcast.job.EmbeddedForecaster;
 import io.streamcast.job.KeyState;
-import io.streamcast.kafka.ReadingParser;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.annotation.ArgumentHint;
@@ -21,8 +18,6 @@ import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.annotation.StateHint;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.ProcessTableFunction;
-import org.apache.flink.table.functions.TableSemantics;
-import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Row;
 
 /**
@@ -39,14 +34,11 @@ import org.apache.flink.types.Row;
  *     uid      => 'forecast-readings')   -- keeps the state across query changes
  * }</pre>
  *
- * <p>The input needs the value columns of input.value-fields (numeric) and, without
- * {@code on_time}, the time column input.time-field (TIMESTAMP_LTZ, TIMESTAMP as UTC, BIGINT epoch
- * millis or an ISO-8601 STRING). The key is the PARTITION BY column (several: joined with '|').
- * A row is checked as the job's parser checks a record ({@link ReadingLimits}): a NULL key, time or
- * target value (missing_field), a key over input.max-key-length, a bad time, a time beyond
- * input.max-future (input.max-past) of the clock, a value not finite or beyond input.value-bound is
- * not a reading; another value column NULL or NaN is a missing channel, filled as in the job.
- * Every row counts in readings_in.
+ * <p>The input: the value columns of input.value-fields (numeric) and, without {@code on_time},
+ * the time column input.time-field (TIMESTAMP_LTZ, TIMESTAMP as UTC, BIGINT epoch millis or an
+ * ISO-8601 STRING); or a column {@code record} with the Kafka record as it is, parsed as the job
+ * parses it. The key is the PARTITION BY column (several: joined with '|'). Each row is checked as
+ * the job checks a record ({@link RowReadings}). Every row counts in readings_in.
  *
  * <p><b>Output: one row per forecast step</b> (H rows per accepted reading, step 1..H), after the
  * partition column(s): the SQL shape of Confluent's ML_FORECAST, so {@code WHERE step = 1}, a join
@@ -84,14 +76,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private transient Call call;
     /** Per subtask: arrival order, the readings' offset (grid.same-slot-policy first/last). */
     private transient long arrivals;
-    /** Column positions of the input, resolved at the first row. */
-    private transient int[] keyColumns;
-    private transient int[] valueColumns;
-    private transient int timeColumn;
-    private transient String timeName;
-    private transient int target;
-    private transient ReadingLimits limits;
-    private transient List<String> valueFields;
+    /** The input's rows as readings (its columns resolved at the first row). */
+    private transient RowReadings rows;
     /** Index into the forecast's coverages of the bounds written without a coverage argument (the anomaly coverage). */
     private transient int defaultCoverage;
     private transient List<Double> coverages;
@@ -115,10 +101,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
                 defaultCoverage = i;
             }
         }
-        target = conf.get(JobOptions.TARGET_INDEX);
-        limits = new ReadingLimits(conf.get(JobOptions.MAX_KEY_LENGTH), conf.get(JobOptions.MAX_FUTURE).toMillis(),
-                conf.get(JobOptions.MAX_PAST).toMillis(), conf.get(JobOptions.VALUE_BOUND));
-        valueFields = conf.get(JobOptions.VALUE_FIELDS);
+        rows = new RowReadings(conf);
     }
 
     /**
@@ -131,54 +114,18 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
                      // not compile for a DOUBLE argument given a decimal literal)
                      @ArgumentHint(name = "coverage", isOptional = true, type = @DataTypeHint("DECIMAL(5, 4)"))
                      java.math.BigDecimal coverage) throws Exception {
-        if (keyColumns == null) {
-            resolve(ctx.tableSemanticsFor(INPUT));
+        if (!rows.resolved()) {
+            rows.resolve(ctx.tableSemanticsFor(INPUT));
         }
         entry.coverageIndex = coverageIndex(coverage);
-        String key = key(input);
+        String key = rows.key(input);
         call.at(ctx, entry, key);
-        if (key == null) {
-            refuse(null, Reason.MISSING_FIELD, "a PARTITION BY column is NULL");
+        Reading r = rows.read(input, key, ctx.timeContext(Long.class).time(), System.currentTimeMillis(), arrivals,
+                this::refuse);
+        if (r == null) {
             return;
         }
-        ReadingLimits.Violation v = limits.key(key);
-        if (v != null) {
-            refuse(null, v.reason(), v.detail());
-            return;
-        }
-        TimeContext<Long> time = ctx.timeContext(Long.class);
-        Long onTime = time.time();
-        long ts;
-        try {
-            ts = onTime != null ? onTime : millis(input.getField(timeColumn));
-        } catch (IllegalArgumentException e) {
-            Object t = input.getField(timeColumn);
-            refuse(null, t == null ? Reason.MISSING_FIELD : Reason.BAD_TIMESTAMP, t == null
-                    ? "no time field '" + timeName + "'" : "'" + t + "' is not ISO-8601 or epoch millis");
-            return;
-        }
-        v = limits.time(ts, System.currentTimeMillis()); // as the job's parser: a fast clock must not move a key ahead
-        if (v != null) {
-            refuse(ts, v.reason(), v.detail());
-            return;
-        }
-        float[] values = new float[valueColumns.length];
-        for (int i = 0; i < values.length; i++) { // every value field, as the parser checks them
-            Object x = input.getField(valueColumns[i]);
-            double d = x == null ? Double.NaN : ((Number) x).doubleValue();
-            if (i != target && Double.isNaN(d)) { // a missing channel: the forecaster fills it, as in the job
-                values[i] = Float.NaN;
-                continue;
-            }
-            v = x == null ? new ReadingLimits.Violation(Reason.MISSING_FIELD,
-                    ReadingLimits.missingValue(valueFields.get(i), values.length > 1)) : limits.value(valueFields.get(i), d);
-            if (v != null) {
-                refuse(ts, v.reason(), v.detail());
-                return;
-            }
-            values[i] = (float) d;
-        }
-        Reading r = new Reading(call.key, ts, values, null, 0, arrivals++);
+        arrivals++;
         forecaster.onReading(call, r, call);
     }
 
@@ -221,67 +168,6 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
                     + JobOptions.INTERVAL_COVERAGES.key() + " " + coverages + " of the function's job spec");
         }
         return i;
-    }
-
-    private void resolve(TableSemantics semantics) {
-        RowType row = (RowType) semantics.dataType().getLogicalType();
-        List<String> names = row.getFieldNames();
-        keyColumns = semantics.partitionByColumns();
-        List<String> fields = conf.get(JobOptions.VALUE_FIELDS);
-        int[] cols = new int[fields.size()];
-        for (int i = 0; i < cols.length; i++) {
-            cols[i] = column(names, fields.get(i), JobOptions.VALUE_FIELDS.key());
-        }
-        timeColumn = semantics.timeColumn() >= 0 ? semantics.timeColumn()
-                : column(names, conf.get(JobOptions.TIME_FIELD), JobOptions.TIME_FIELD.key() + " (or pass on_time)");
-        valueColumns = cols;
-        timeName = names.get(timeColumn);
-    }
-
-    private static int column(List<String> names, String name, String option) {
-        int i = names.indexOf(name);
-        if (i < 0) {
-            throw new IllegalArgumentException("FORECAST: the input table has no column '" + name + "' (" + option
-                    + "); its columns: " + names);
-        }
-        return i;
-    }
-
-    /** The PARTITION BY value(s) as the key (null: a NULL among them). */
-    private String key(Row input) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < keyColumns.length; i++) {
-            Object k = input.getField(keyColumns[i]);
-            if (k == null) {
-                return null;
-            }
-            if (keyColumns.length == 1) {
-                return k.toString();
-            }
-            b.append(i == 0 ? "" : "|").append(k);
-        }
-        return b.toString();
-    }
-
-    /** Epoch millis of a time column's value; IllegalArgumentException when there is none. */
-    static long millis(Object t) {
-        if (t instanceof Instant i) {
-            return i.toEpochMilli();
-        }
-        if (t instanceof LocalDateTime l) {
-            return l.toInstant(ZoneOffset.UTC).toEpochMilli();
-        }
-        if (t instanceof Number n) {
-            return n.longValue();
-        }
-        if (t instanceof String s) {
-            try {
-                return ReadingParser.parseTime(s);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(e);
-            }
-        }
-        throw new IllegalArgumentException("no time: " + t);
     }
 
     /** The current call's key, state and time, and where its forecasts go. */

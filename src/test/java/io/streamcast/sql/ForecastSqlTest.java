@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamcast.config.JobOptions;
 import io.streamcast.event.Anomaly;
+import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
 import io.streamcast.event.Reason;
 import io.streamcast.job.Metrics;
@@ -54,6 +55,8 @@ class ForecastSqlTest {
 
     /** Dead letters the last comparison found in both. */
     int deadLettersCompared;
+    /** The SQL table reads the records as they are (a 'record' column), not JSON columns. */
+    boolean rawRecords;
 
     static Model model(int inputs) {
         Model m = TestModels.random(ModelShape.of(CellType.LSTM, inputs, 8, 2, H), 17, 0.5f);
@@ -87,6 +90,22 @@ class ForecastSqlTest {
     @Test
     void theSqlQueryReturnsTheDataStreamJobsForecasts() throws Exception {
         compare(Map.of(), readings(), true, false, 0.8f);
+    }
+
+    /**
+     * The Kafka records as they are (a 'record' column, 'value.format' = 'raw'), parsed by the function
+     * as the job parses them: the same forecasts, and records Flink's json format cannot read (not JSON,
+     * a NaN token) are the job's dead letters instead of a failed query.
+     */
+    @Test
+    void rawRecordsAreParsedAsTheJobParsesThem() throws Exception {
+        List<String[]> in = readings();
+        in.add(20, new String[] {"s1", "not json at all"});
+        in.add(40, new String[] {"s0", "{\"sensor\":\"s0\",\"ts\":" + (T0 + 13 * MIN + 1_000) + ",\"value\":NaN}"});
+        in.add(60, new String[] {"s2", "{\"sensor\":\"s2\",\"ts\":" + (T0 + 20 * MIN + 1_000) + "}"});
+        rawRecords = true;
+        compare(Map.of(), in, false, false, null);
+        assertEquals(3, deadLettersCompared);
     }
 
     /**
@@ -181,12 +200,15 @@ class ForecastSqlTest {
         if (rocksDb) {
             t.getConfig().set("state.backend.type", "rocksdb");
         }
-        t.executeSql("CREATE TABLE readings (sensor STRING, ts BIGINT, `value` DOUBLE," + (channels ? " humidity DOUBLE," : "")
-                + " rt AS TO_TIMESTAMP_LTZ(ts, 3), WATERMARK FOR rt AS rt - INTERVAL '5' MINUTE) WITH ("
-                + " 'connector' = 'kafka', 'topic' = '" + c.get(JobOptions.INPUT_TOPIC) + "',"
+        String kafkaTable = " 'connector' = 'kafka', 'topic' = '" + c.get(JobOptions.INPUT_TOPIC) + "',"
                 + " 'properties.bootstrap.servers' = '" + h.bootstrap + "', 'properties.group.id' = 'sql-test',"
-                + " 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',"
-                + " 'format' = 'json')");
+                + " 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',";
+        t.executeSql(rawRecords // the key from the Kafka key, the record as it is, parsed by the function
+                ? "CREATE TABLE readings (sensor STRING, record STRING) WITH (" + kafkaTable + " 'key.format' = 'raw',"
+                        + " 'key.fields' = 'sensor', 'value.format' = 'raw', 'value.fields-include' = 'EXCEPT_KEY')"
+                : "CREATE TABLE readings (sensor STRING, ts BIGINT, `value` DOUBLE," + (channels ? " humidity DOUBLE," : "")
+                        + " rt AS TO_TIMESTAMP_LTZ(ts, 3), WATERMARK FOR rt AS rt - INTERVAL '5' MINUTE) WITH ("
+                        + kafkaTable + " 'format' = 'json')");
         StreamcastSql.register(t, StreamcastSql.FORECAST, c, model);
         TableResult result = t.executeSql("SELECT * FROM FORECAST(input => TABLE readings PARTITION BY sensor,"
                 + (onTime ? " on_time => DESCRIPTOR(rt)," : "") + (coverage != null ? " coverage => " + coverage + "," : "")
@@ -202,8 +224,11 @@ class ForecastSqlTest {
                     assertNull(r.getField(cols.indexOf("step")));
                     assertNull(r.getField(cols.indexOf("forecast")));
                     assertNotNull(r.getField(cols.indexOf("dead_letter_detail")));
-                    sqlDeadLetters.add(key + " " + r.getField(cols.indexOf("dead_letter")) + " "
-                            + ((Instant) r.getField(cols.indexOf("reading_ts"))).toEpochMilli());
+                    Object reason = r.getField(cols.indexOf("dead_letter"));
+                    Instant at = (Instant) r.getField(cols.indexOf("reading_ts"));
+                    // the job cannot know the key of a record it cannot read; the function has the Kafka key
+                    sqlDeadLetters.add((reason.equals(Reason.MALFORMED_JSON.id()) ? "-" : key) + " " + reason + " "
+                            + (at == null ? DeadLetter.NO_TIME : at.toEpochMilli()));
                     continue;
                 }
                 assertNull(r.getField(cols.indexOf("dead_letter_detail")));
@@ -217,7 +242,7 @@ class ForecastSqlTest {
         // the job's dead letters are the function's dead-letter rows: same keys, reasons and reading times
         List<String> jobDeadLetters = new ArrayList<>();
         for (io.streamcast.event.DeadLetter d : h.deadLetters(c)) {
-            jobDeadLetters.add(d.key + " " + d.reason.id() + " " + d.timestamp);
+            jobDeadLetters.add((d.key == null ? "-" : d.key) + " " + d.reason.id() + " " + d.timestamp);
         }
         java.util.Collections.sort(jobDeadLetters);
         java.util.Collections.sort(sqlDeadLetters);
