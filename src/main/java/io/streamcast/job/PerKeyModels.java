@@ -208,7 +208,9 @@ final class PerKeyModels implements ModelGate {
     }
 
     private void swap(KeyState s, ModelUpdate u, String key) throws Exception {
-        boolean onTrial = u.accepted() && trial.enabled();
+        // a trial needs a model to shadow: a key on last-value fallback takes its first model at once (its
+        // trial would be judged on model forecasts only, so never, and the key would stay on fallback)
+        boolean onTrial = u.accepted() && trial.enabled() && (s.modelVersion != 0 || initial != null);
         if (u.accepted()) {
             ServingModel m = new ServingModel(ModelBinary.read(u.model), modelId, u.version);
             grid.check(m);

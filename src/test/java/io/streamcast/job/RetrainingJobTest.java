@@ -288,6 +288,27 @@ class RetrainingJobTest {
     }
 
     /**
+     * Per-key scope without a starting model, challengers on trial: a key on last-value fallback has
+     * no model to shadow, so its first accepted model serves at once (it used to go on a trial that
+     * is judged only on model forecasts, so never, and the key stayed on fallback for good); the
+     * models after it go on trial as usual.
+     */
+    @Test
+    void aKeyWithoutAModelServesItsFirstAcceptedModelAtOnce() throws Exception {
+        int keys = 2;
+        Configuration c = spec("cold-trial", Map.of("retraining.every-readings", "60", "retraining.shadow-readings", "20",
+                "training.max-epochs", "8"));
+        h.produce(c, readings(keys, CHANGE));
+        JobID[] job = new JobID[1];
+        Map<String, TreeMap<Long, Forecast>> fs = runCounted(c, null, keys, job);
+        for (int k = 0; k < keys; k++) {
+            Forecast last = fs.get("s" + k).lastEntry().getValue();
+            assertTrue(last.modelVersion >= 1 && !last.fallback, "s" + k + " ends on a trained model: " + last.modelVersion);
+        }
+        assertTrue(h.counter(job[0], Metrics.SHADOW_TRIALS) >= 1, "later models went on trial: " + counters(job[0]));
+    }
+
+    /**
      * Shared scope with model.kind seq2seq and no starting model: the group's first model is a
      * seq2seq trained on the keys' windows; every key switches to each version at the same event
      * time and forecasts from its own recent window.
