@@ -11,9 +11,9 @@ package io.streamcast.job;
  * below the top's smallest touches only the ring; one that enters above it joins the top, whose
  * smallest drops out when the top is full (T + {@value #SLACK}). When leaving errors shrink the
  * top below T, one pass over the ring per error finds the rest's largest, filling it up again: the
- * slack makes that rare (every ~200 adds at 80%), so an add is a pass or two over the top's few
- * codes and one short arraycopy, without the unpredictable branches of a bisection. No allocation,
- * no sort. Step k's ring segment is [k * N, k * N + N), its top [k * R, k * R + topCount[k]) with
+ * slack makes that rare, so an add is a short walk up from the top's smallest end (where errors
+ * are densest) and one short arraycopy, without the unpredictable branches of a bisection. No
+ * allocation, no sort. Step k's ring segment is [k * N, k * N + N), its top [k * R, k * R + topCount[k]) with
  * room R = T + SLACK.
  *
  * <p>Errors are kept as 16-bit codes ({@link #encode}), not floats: half the state every checkpoint
