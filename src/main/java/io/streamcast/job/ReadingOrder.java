@@ -131,7 +131,7 @@ final class ReadingOrder {
                             + " also has the reading at " + w.timestamp + ", applied by grid.same-slot-policy "
                             + policy.name().toLowerCase(java.util.Locale.ROOT));
                 }
-                held.release(s.held[i].arrival);
+                released(s.held[i]);
             }
             removeFirst(s, n);
             turn.take(ctx, s, w);
@@ -194,7 +194,12 @@ final class ReadingOrder {
                     + s.interval / 2 : r.timestamp;
             return Math.max(r.timestamp, slotEnd) + bound;
         }
-        return r.arrival + (watermarkReleases || r.timestamp >= r.arrival - CATCH_UP_LAG ? bound : catchUpWait);
+        return r.arrival + wait(r);
+    }
+
+    /** How long a reading stamped at or behind the clock may be held: the bound, or in catch-up the idle timeout. */
+    private long wait(Reading r) {
+        return watermarkReleases || r.timestamp >= r.arrival - CATCH_UP_LAG ? bound : catchUpWait;
     }
 
     /** Readings stamped more than this behind the job's clock are taken to be catch-up. */
@@ -212,7 +217,19 @@ final class ReadingOrder {
     private void insert(KeyState s, Reading r) {
         s.held = insertByTime(s.held, s.heldCount, r);
         s.heldCount++;
-        held.hold(r.arrival);
+        if (r.timestamp > r.arrival) {
+            held.holdUntimed(); // waits for its time by design (stamped ahead of the clock): no stall
+        } else {
+            held.hold(r.arrival + wait(r) - bound); // over the bound only once past its own deadline
+        }
+    }
+
+    private void released(Reading r) {
+        if (r.timestamp > r.arrival) {
+            held.releaseUntimed();
+        } else {
+            held.release(r.arrival + wait(r) - bound);
+        }
     }
 
     /** Puts r into readings[0..n), kept sorted by time (growing the array when full); the array in use. */
