@@ -69,12 +69,15 @@ class HeldOverBoundTest {
         return r;
     }
 
+    static ReadingOrder order(HeldReadings held) {
+        return new ReadingOrder(BOUND, IDLE, false, JobOptions.SameSlotPolicy.LAST, new Rejections(
+                JobOptions.DropPolicy.DEAD_LETTER, JobOptions.DropPolicy.DEAD_LETTER, List.of("value"), null), held);
+    }
+
     @Test
     void onlyReadingsPastTheirOwnDeadlineCount() throws Exception {
         HeldReadings held = new HeldReadings(BOUND, NOW - 60_000);
-        ReadingOrder order = new ReadingOrder(BOUND, IDLE, false, JobOptions.SameSlotPolicy.LAST,
-                new Rejections(JobOptions.DropPolicy.DEAD_LETTER, JobOptions.DropPolicy.DEAD_LETTER, List.of("value"),
-                        null), held);
+        ReadingOrder order = order(held);
         KeyState live = new KeyState();
         live.interval = 60_000;
         KeyState fast = new KeyState();
@@ -88,9 +91,7 @@ class HeldOverBoundTest {
         assertEquals(1, held.overBound(NOW + 119_000), "the fast one is waiting for its time, not stalled");
 
         HeldReadings catchUp = new HeldReadings(BOUND, NOW - 60_000);
-        ReadingOrder backlog = new ReadingOrder(BOUND, IDLE, false, JobOptions.SameSlotPolicy.LAST,
-                new Rejections(JobOptions.DropPolicy.DEAD_LETTER, JobOptions.DropPolicy.DEAD_LETTER, List.of("value"),
-                        null), catchUp);
+        ReadingOrder backlog = order(catchUp);
         KeyState b = new KeyState();
         b.interval = 60_000;
         backlog.arrive(ctx, b, reading(NOW - 3_600_000, NOW), (c, k, r) -> { }); // an hour behind: catch-up
