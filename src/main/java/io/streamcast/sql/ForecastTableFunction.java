@@ -5,7 +5,6 @@ import io.streamcast.event.Anomaly;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
 import io.streamcast.event.Reading;
-import io.streamcast.event.ReadingLimits;
 import io.streamcast.event.Reason;
 import io.streamcast.job.EmbeddedForecaster;
 import io.streamcast.job.KeyState;
