@@ -1,6 +1,7 @@
 package io.streamcast.bench;
 
 import io.streamcast.event.Forecast;
+import io.streamcast.kafka.JacksonForecastWriter;
 import io.streamcast.kafka.JsonCodecs;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What writing one forecast record costs (the sink's serializer, once per reading), with and
  * without prediction intervals: 12 steps, and at the default coverages 0.8;0.95 another 48
- * floats. Values and bounds are noise-like so every float needs its full digits.
+ * floats. Values and bounds are noise-like so every float needs its full digits. writer=bytes is
+ * the job's ({@link JsonCodecs#forecast}), writer=jackson the same record through Jackson's
+ * generator ({@link JacksonForecastWriter}, how the job wrote it before).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -30,6 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ForecastJsonBenchmark {
     @Param({"off", "on"})
     public String intervals;
+
+    @Param({"bytes", "jackson"})
+    public String writer;
+
+    private final JacksonForecastWriter jackson = new JacksonForecastWriter();
 
     private Forecast f;
 
@@ -60,6 +68,6 @@ public class ForecastJsonBenchmark {
 
     @Benchmark
     public byte[] write() {
-        return JsonCodecs.forecast(f);
+        return writer.equals("bytes") ? JsonCodecs.forecast(f) : jackson.write(f);
     }
 }

@@ -13,19 +13,20 @@ class FloatTextTest {
     private static final Pattern JSON_PLAIN = Pattern.compile("-?(0|[1-9][0-9]*)\\.[0-9]+");
 
     private static String text(float v) {
-        char[] out = new char[FloatText.MAX_CHARS];
+        byte[] out = new byte[FloatText.MAX_CHARS];
         int end = FloatText.write(v, out, 0);
-        return end < 0 ? null : new String(out, 0, end);
+        return end < 0 ? null : new String(out, 0, end, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /**
      * The text reads back bit for bit, both through Float.parseFloat and exactly (BigDecimal, one
-     * rounding), with at most 9 significant digits; returns how many more than the shortest it has.
+     * rounding), with at most 9 significant digits and no trailing zero after the first fraction digit; returns how many more than the shortest it has.
      */
     private static int assertReadsBack(float v) {
         String t = text(v);
         assertTrue(t != null, () -> "not handled: " + v);
         assertTrue(JSON_PLAIN.matcher(t).matches(), () -> v + " -> " + t);
+        assertTrue(!t.endsWith("0") || t.endsWith(".0"), () -> "a trailing zero: " + v + " -> " + t);
         assertEquals(Float.floatToRawIntBits(v), Float.floatToRawIntBits(Float.parseFloat(t)), () -> v + " -> " + t);
         assertEquals(Float.floatToRawIntBits(v), Float.floatToRawIntBits(new BigDecimal(t).floatValue()),
                 () -> v + " -> " + t);
@@ -77,6 +78,41 @@ class FloatTextTest {
         assertTrue(handled > 900_000);
     }
 
+    /**
+     * The text is the first of v rounded (half up) to 7, 8 and 9 significant digits that reads back,
+     * trailing zeros dropped: computed here with BigDecimal, exactly. FloatText only passes over a
+     * candidate exactly half a gap from v (a tie, which a parser may round either way: its margin).
+     */
+    @Test
+    void theFirstRoundingTo7To9DigitsThatReadsBackIsWritten() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        int ties = 0;
+        for (int i = 0; i < 1_000_000; i++) {
+            float v = i % 2 == 0 ? Float.intBitsToFloat(rnd.nextInt())
+                    : (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-4, 8)));
+            String t = text(v);
+            if (t == null || v == 0) {
+                continue;
+            }
+            BigDecimal exact = new BigDecimal(v);
+            for (int digits = 7; digits <= 9; digits++) {
+                BigDecimal d = exact.round(new java.math.MathContext(digits, java.math.RoundingMode.HALF_UP));
+                if (d.floatValue() == v) {
+                    String plain = d.stripTrailingZeros().toPlainString();
+                    String expected = plain.contains(".") ? plain : plain + ".0";
+                    if (!t.equals(expected)) {
+                        BigDecimal gap = new BigDecimal(Math.ulp(v)); // the gap below a power of two is half: not a tie
+                        assertEquals(0, d.subtract(exact).abs().multiply(BigDecimal.valueOf(2)).compareTo(gap),
+                                () -> v + " -> " + t + ", expected " + expected);
+                        ties++;
+                    }
+                    break;
+                }
+            }
+        }
+        assertTrue(ties < 5_000, "ties: " + ties);
+    }
+
     @Test
     void edgesOfTheRangeAndOfDecades() {
         float[] edges = {1e-5f, Math.nextUp(1e-5f), Math.nextDown(1e9f), 1f, Math.nextDown(1f), Math.nextUp(1f), 10f,
@@ -120,8 +156,8 @@ class FloatTextTest {
 
     @Test
     void writesAtTheGivenPosition() {
-        char[] out = new char[4 + FloatText.MAX_CHARS];
+        byte[] out = new byte[4 + FloatText.MAX_CHARS];
         int end = FloatText.write(-1.5f, out, 4);
-        assertEquals("-1.5", new String(out, 4, end - 4));
+        assertEquals("-1.5", new String(out, 4, end - 4, java.nio.charset.StandardCharsets.US_ASCII));
     }
 }
