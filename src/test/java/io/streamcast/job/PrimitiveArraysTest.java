@@ -65,6 +65,32 @@ class PrimitiveArraysTest {
     }
 
     /**
+     * In an array long enough for the bulk copy, a NaN with other bits than Flink's canonical one
+     * (x86's 0/0 is 0xffc00000) keeps them: the one place the bytes differ from Flink's, and Flink's
+     * serializer reads it back as NaN all the same. A short array writes it as Flink does.
+     */
+    @Test
+    void aNanKeepsItsBitsInABulkCopyAndReadsBackAsNanWithFlinks() throws Exception {
+        float odd = Float.intBitsToFloat(0xffc00000);
+        float[] f = new float[PrimitiveArrays.BULK];
+        java.util.Arrays.fill(f, 1.5f);
+        f[1] = odd;
+        f[2] = Float.NaN;
+        byte[] ours = bytes(new PrimitiveArrays.Floats(), f);
+        byte[] flinks = bytes(FloatPrimitiveArraySerializer.INSTANCE, f);
+        assertArrayEquals(new byte[] {(byte) 0xff, (byte) 0xc0, 0, 0}, java.util.Arrays.copyOfRange(ours, 8, 12));
+        assertArrayEquals(new byte[] {0x7f, (byte) 0xc0, 0, 0}, java.util.Arrays.copyOfRange(flinks, 8, 12));
+        ours[8] = 0x7f; // else the same bytes
+        assertArrayEquals(flinks, ours);
+        ours[8] = (byte) 0xff;
+        float[] back = FloatPrimitiveArraySerializer.INSTANCE.deserialize(new DataInputDeserializer(ours));
+        assertEquals(1.5f, back[0]);
+        assertTrue(Float.isNaN(back[1]) && Float.isNaN(back[2]));
+        float[] shorter = java.util.Arrays.copyOf(f, PrimitiveArrays.BULK - 1);
+        assertArrayEquals(bytes(FloatPrimitiveArraySerializer.INSTANCE, shorter), bytes(new PrimitiveArrays.Floats(), shorter));
+    }
+
+    /**
      * A key's state as written with Flink's array serializers (fields as now; LSTM 2x8, 6 steps,
      * intervals with window 30, safety net, 200 readings): compatible as it is, and written again
      * with the bulk serializers to the very same bytes.
