@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** A command that acts on one job of a cluster (named by --job-id, or the only running one) and says what it did. */
+/** A command that acts on one job of a cluster (named by its id, or the only running one) and says what it did. */
 abstract class JobActionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -22,7 +22,7 @@ abstract class JobActionCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (JobControl control = new JobControl(cluster.address())) {
-            Out.line(spec, "streamcast: " + act(control, control.resolve(jobId.id)));
+            Out.line(spec, "streamcast: " + act(control, control.resolve(jobId.id())));
         }
         return 0;
     }

@@ -48,8 +48,7 @@ public final class StatusCommand implements Callable<Integer> {
                     .sorted(Comparator.comparingLong(JobStatusMessage::getStartTime).reversed()).toList();
             Map<JobID, Reconciliation> earlier = new HashMap<>();
             for (JobStatusMessage j : jobs) {
-                Out.line(spec, j.getJobId() + "  " + j.getJobState() + "  since " + Instant.ofEpochMilli(j.getStartTime())
-                        + "  " + j.getJobName());
+                Out.line(spec, j.getJobId() + "  " + state(control, j) + "  " + j.getJobName());
                 counters(control, j, earlier);
             }
             while (every > 0) {
@@ -60,6 +59,21 @@ public final class StatusCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * "RUNNING since T" with T when it last went RUNNING, which after a failover is when it recovered,
+     * and how often it restarted; other states since the job started.
+     */
+    private static String state(JobControl control, JobStatusMessage j) throws Exception {
+        String started = Instant.ofEpochMilli(j.getStartTime()).toString();
+        JobControl.Running r = j.getJobState() == JobStatus.RUNNING ? control.running(j.getJobId()).orElse(null) : null;
+        if (r == null) {
+            return j.getJobState() + "  since " + started;
+        }
+        String restarts = r.restarts() < 0 ? "restarts not reported yet" : r.restarts() == 0 ? "no restarts"
+                : r.restarts() == 1 ? "restarted once" : "restarted " + r.restarts() + " times";
+        return "RUNNING since " + Instant.ofEpochMilli(r.since()) + " (started " + started + ", " + restarts + ")";
     }
 
     /** The job's counters line and, if it looks stalled (now, or since its sample before), why. */

@@ -70,6 +70,23 @@ public final class JobControl implements AutoCloseable {
         return sums.isEmpty() ? Optional.empty() : Optional.of(Reconciliation.of(sums));
     }
 
+    /**
+     * When the job last went RUNNING (after a failover, when it recovered, not when it was first
+     * started) and how often it restarted (Flink's numRestarts; -1 before the JobManager has fetched it).
+     */
+    public record Running(long since, long restarts) {
+    }
+
+    /** Empty: the job is not running. */
+    public Optional<Running> running(JobID job) throws Exception {
+        Long since = client.getJobDetails(job).get(1, TimeUnit.MINUTES).getTimestamps().get(JobStatus.RUNNING);
+        if (since == null || status(job) != JobStatus.RUNNING) {
+            return Optional.empty();
+        }
+        long restarts = new JobMetrics(client).jobMetric(job, "numRestarts").map(Long::parseLong).orElse(-1L);
+        return Optional.of(new Running(since, restarts));
+    }
+
     /** The job named by id, or, when none is named, the only one that is not finished. */
     public JobID resolve(String id) throws Exception {
         if (id != null) {

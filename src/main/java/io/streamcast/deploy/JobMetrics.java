@@ -16,6 +16,8 @@ import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
 import org.apache.flink.runtime.rest.messages.job.metrics.AggregatedMetric;
 import org.apache.flink.runtime.rest.messages.job.metrics.AggregatedSubtaskMetricsHeaders;
 import org.apache.flink.runtime.rest.messages.job.metrics.AggregatedSubtaskMetricsParameters;
+import org.apache.flink.runtime.rest.messages.job.metrics.JobMetricsHeaders;
+import org.apache.flink.runtime.rest.messages.job.metrics.JobMetricsMessageParameters;
 
 /**
  * A running job's streamcast metrics through the REST API, each summed over subtasks
@@ -79,6 +81,16 @@ final class JobMetrics {
             out.add(b.toString());
         }
         return out;
+    }
+
+    /** A job-level metric of Flink's ({@code GET /jobs/:job/metrics?get=...}, e.g. numRestarts); empty before the first fetch. */
+    java.util.Optional<String> jobMetric(JobID job, String id) throws Exception {
+        JobMetricsMessageParameters p = JobMetricsHeaders.getInstance().getUnresolvedMessageParameters();
+        resolve(p.getPathParameters(), "jobid", job.toHexString());
+        resolve(p.getQueryParameters(), "get", id);
+        return client.sendRequest(JobMetricsHeaders.getInstance(), p, EmptyRequestBody.getInstance())
+                .get(1, TimeUnit.MINUTES).getMetrics().stream().filter(m -> m.getId().equals(id))
+                .map(m -> m.getValue()).filter(v -> v != null).findFirst();
     }
 
     /** The vertex's aggregated subtask metrics: with get = null, the ids available. */

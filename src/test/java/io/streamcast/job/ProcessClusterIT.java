@@ -167,7 +167,7 @@ class ProcessClusterIT {
             tm.onExit().get(1, java.util.concurrent.TimeUnit.MINUTES);
             rest.run(); // while the job recovers
             cli("cluster", "add-taskmanager", "--state-dir", processes.dir().toString()); // as a user replaces it
-        });
+        }, status -> status.contains("RUNNING since") && status.matches("(?s).*restarted (once|\\d+ times).*"));
     }
 
     /**
@@ -201,7 +201,7 @@ class ProcessClusterIT {
             Thread.sleep(10_000); // down for many checkpoint intervals and several restart delays
             processes.startBroker();
             rest.run();
-        });
+        }, status -> status.contains("RUNNING since"));
     }
 
     /** A fault injected mid-stream; it produces the rest of the readings (rest.run()) when it sees fit. */
@@ -215,7 +215,8 @@ class ProcessClusterIT {
      * to the model core's over the key's whole series, no dead letter, and the counters read through
      * REST add up to every reading (they went on from the restored checkpoint, if any).
      */
-    static void assertNoForecastLostOrRepeatedAcross(String name, Map<String, String> options, Fault fault) throws Exception {
+    static void assertNoForecastLostOrRepeatedAcross(String name, Map<String, String> options, Fault fault,
+                                                     java.util.function.Predicate<String> status) throws Exception {
         int keys = 8;
         int first = 20;
         int total = 40;
@@ -236,6 +237,9 @@ class ProcessClusterIT {
             assertTrue(h.deadLetters(c).isEmpty());
             assertEquals(new Reconciliation(keys * total, keys * total, Map.of(), 0, 0, 0, 0, keys * total),
                     settledCounters(job, keys * total));
+            // what 'streamcast status' says of the job (numRestarts comes with the JobManager's next metrics fetch)
+            JobHarness.await("the status line", Duration.ofMinutes(1), () -> status.test(cli("status", "--cluster",
+                    processes.cluster().toString(), "--job-id", job.toHexString())));
         } finally {
             try (JobControl control = new JobControl(processes.cluster())) {
                 control.cancel(job);
