@@ -2,7 +2,7 @@ package io.streamcast.job;
 
 /**
  * A key's last N realised absolute errors per horizon step, kept in its {@link KeyState} in arrival
- * order ({@code ivErrorRing}, to know which error leaves) and, of those, the largest few sorted
+ * order ({@code ivErrors}, to know which error leaves) and, of those, the largest few sorted
  * ({@code ivErrorTop}, descending, {@code ivTopCount} per step): every quantile asked for is in the
  * top tail, the (n - rank)-th largest, so only the largest T = N - rank(N, lowest coverage) + 1
  * need order (20 of 100 for 80%). The rest are only in the ring.
@@ -13,8 +13,12 @@ package io.streamcast.job;
  * top below T, one pass over the ring per error finds the rest's largest, filling it up again: the
  * slack makes that rare, so an add is a short walk up from the top's smallest end (where errors
  * are densest) and one short arraycopy, without the unpredictable branches of a bisection. No
- * allocation, no sort. Step k's ring segment is [k * N, k * N + N), its top [k * R, k * R + topCount[k]) with
- * room R = T + SLACK.
+ * allocation, no sort. Step k's top is [k * R, k * R + topCount[k]) with room R = T + SLACK.
+ *
+ * <p>A key's rings are interleaved ({@code ivErrors}, position p of step k at p * H + k): every
+ * reading adds one error to every step, and the steps start aligned ({@link #init}), so at steady
+ * state one reading's H ring writes share a cache line instead of touching H lines (at 1000 keys,
+ * none of a key's state is in cache when its next reading comes).
  *
  * <p>Errors are kept as 16-bit codes ({@link #encode}), not floats: half the state every checkpoint
  * writes and every copy-on-write copies. The cost: a bound is rounded up by at most 0.39%.
@@ -69,29 +73,48 @@ public final class ErrorWindow {
     }
 
     static void init(KeyState s, int horizon, Sizes z) {
-        s.ivErrorRing = new char[horizon * z.window()];
+        s.ivErrors = new char[horizon * z.window()];
         s.ivErrorTop = new char[horizon * z.room()];
         s.ivTopCount = new int[horizon];
         s.ivCount = new int[horizon];
         s.ivNext = new int[horizon];
+        for (int k = 0; k < horizon; k++) {
+            // step k + 1's first error comes k readings after step 1's: started k positions on, every step then
+            // writes the same position (one cache line) at every reading
+            s.ivNext[k] = k % z.window();
+        }
     }
 
     /** Adds step's (0-based) newest error, dropping its oldest once the window is full. */
     static void add(KeyState s, int step, Sizes z, float e) {
-        add(s.ivErrorRing, s.ivErrorTop, s.ivCount, s.ivTopCount, s.ivNext, step, z, e);
+        add(s, step, z, encode(e));
     }
 
-    /** The same on a window kept outside a key's state (a group's pool, {@link ErrorPool}). */
+    /** The same with the error's code ({@link #encode}) given. */
+    static void add(KeyState s, int step, Sizes z, char code) {
+        add(s.ivErrors, step, s.ivCount.length, s.ivErrorTop, s.ivCount, s.ivTopCount, s.ivNext, step, z, code);
+    }
+
+    /** The same on a window kept outside a key's state (a group's pool, {@link ErrorPool}: step-major rings). */
     static void add(char[] ring, char[] top, int[] count, int[] topCount, int[] nextIn, int step, Sizes z,
                     float error) {
-        char e = encode(error);
-        int rb = step * z.window();
+        add(ring, step * z.window(), 1, top, count, topCount, nextIn, step, z, encode(error));
+    }
+
+    /**
+     * Step's ring position p is ring[rb + p * stride]: a key's rings interleaved (rb = step, stride = H),
+     * a pool's one after the other (rb = step * N, stride 1). Its n errors are the positions before
+     * nextIn[step] (mod N), oldest first; when n = N the oldest is at nextIn[step].
+     */
+    private static void add(char[] ring, int rb, int stride, char[] top, int[] count, int[] topCount, int[] nextIn,
+                            int step, Sizes z, char e) {
         int tb = step * z.room();
         int n = count[step];
         int next = nextIn[step];
+        int at = rb + next * stride;
         int size = topCount[step];
         if (n == z.window()) {
-            char leaving = ring[rb + next];
+            char leaving = ring[at];
             if (size > 0 && leaving >= top[tb + size - 1]) { // it is in the top (a copy, if it is the smallest)
                 int p = tb + countAbove(top, tb, tb + size, leaving); // its first copy
                 System.arraycopy(top, p + 1, top, p, tb + size - p - 1);
@@ -99,7 +122,7 @@ public final class ErrorWindow {
             }
             n--;
         }
-        ring[rb + next] = e;
+        ring[at] = e;
         boolean joins = size < z.room() // before e: all in the top, or e is at least its smallest
                 ? size == n || (size > 0 && e >= top[tb + size - 1])
                 : e > top[tb + size - 1]; // full: only above the smallest, which then drops to the rest
@@ -113,13 +136,14 @@ public final class ErrorWindow {
             size++;
         }
         n++;
+        next = next + 1 == z.window() ? 0 : next + 1;
         while (size < z.need() && size < n) { // short of what the quantiles need: refill from the rest
-            top[tb + size] = largestOfRest(ring, rb, n, top, tb, size);
+            top[tb + size] = largestOfRest(ring, rb, stride, z.window(), next, n, top, tb, size);
             size++;
         }
         count[step] = n;
         topCount[step] = size;
-        nextIn[step] = next + 1 == z.window() ? 0 : next + 1;
+        nextIn[step] = next;
     }
 
     /**
@@ -135,22 +159,28 @@ public final class ErrorWindow {
     }
 
     /**
-     * The largest of the ring's n codes that are not in the top [tb, tb + size) (descending), all of
-     * which are at most its smallest: that value if the ring holds more copies of it than the top does,
-     * else the ring's largest below it. One pass over the ring.
+     * The largest of the ring's n codes (the n positions before end, mod N) that are not in the top
+     * [tb, tb + size) (descending), all of which are at most its smallest: that value if the ring holds
+     * more copies of it than the top does, else the ring's largest below it. One pass over the ring.
      */
-    private static char largestOfRest(char[] ring, int rb, int n, char[] top, int tb, int size) {
+    private static char largestOfRest(char[] ring, int rb, int stride, int window, int end, int n, char[] top, int tb,
+                                      int size) {
         int bottom = size == 0 ? Character.MAX_VALUE + 1 : top[tb + size - 1]; // nothing in the top: all below
         int inTop = 0;
         while (inTop < size && top[tb + size - 1 - inTop] == bottom) {
             inTop++;
         }
+        int first = end - n < 0 ? end - n + window : end - n;
+        int upToEnd = Math.min(n, window - first); // [first, first + upToEnd), then [0, n - upToEnd)
         int copies = 0;
         int below = 0;
-        for (int i = rb; i < rb + n; i++) { // branch-free: which side of bottom a code lies is a coin toss
-            int c = ring[i];
-            copies += ((c ^ bottom) - 1) >>> 31; // 1 where c == bottom
-            below = Math.max(below, c & ((c - bottom) >> 31)); // c where c < bottom, else 0
+        for (int run = 0, from = first, len = upToEnd; run < 2; run++, from = 0, len = n - upToEnd) {
+            for (int i = rb + from * stride, to = i + len * stride; i < to; i += stride) {
+                // branch-free: which side of bottom a code lies is a coin toss
+                int c = ring[i];
+                copies += ((c ^ bottom) - 1) >>> 31; // 1 where c == bottom
+                below = Math.max(below, c & ((c - bottom) >> 31)); // c where c < bottom, else 0
+            }
         }
         return (char) (copies > inTop ? bottom : below);
     }
@@ -164,15 +194,48 @@ public final class ErrorWindow {
         s.ivErrorTop = new char[horizon * z.room()];
         s.ivTopCount = new int[horizon];
         for (int k = 0; k < horizon; k++) {
-            int n = s.ivCount[k];
-            char[] sorted = java.util.Arrays.copyOfRange(s.ivErrorRing, k * z.window(), k * z.window() + n);
+            char[] sorted = inOrder(s, k, z);
             java.util.Arrays.sort(sorted);
+            int n = sorted.length;
             int kept = Math.min(n, z.room());
             for (int i = 0; i < kept; i++) {
                 s.ivErrorTop[k * z.room() + i] = sorted[n - 1 - i];
             }
             s.ivTopCount[k] = kept;
         }
+    }
+
+    /** Step's errors (codes), oldest first. */
+    static char[] inOrder(KeyState s, int step, Sizes z) {
+        int horizon = s.ivCount.length;
+        int n = s.ivCount[step];
+        char[] out = new char[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = s.ivErrors[Math.floorMod(s.ivNext[step] - n + i, z.window()) * horizon + step];
+        }
+        return out;
+    }
+
+    /**
+     * Converts state restored from the step-major rings (field ivErrorRing, step k's at [k * N, k * N +
+     * N), its first n positions filled until full, then the oldest at ivNext[k]) to the interleaved ring
+     * (ivErrors), keeping every error and its order; every step's next position is then 0 (aligned: one
+     * cache line per reading). The top, a sorted copy, is independent of the ring's layout. Once per key.
+     */
+    static void fromStepMajor(KeyState s, Sizes z) {
+        int horizon = s.ivCount.length;
+        int window = z.window();
+        char[] ring = new char[horizon * window];
+        for (int k = 0; k < horizon; k++) {
+            int n = s.ivCount[k];
+            int oldest = n == window ? s.ivNext[k] : 0;
+            for (int i = 0; i < n; i++) { // the i-th oldest of n goes to position N - n + i: the newest at N - 1
+                ring[(window - n + i) % window * horizon + k] = s.ivErrorRing[k * window + (oldest + i) % window];
+            }
+            s.ivNext[k] = 0;
+        }
+        s.ivErrors = ring;
+        s.ivErrorRing = null; // read only on restore: no longer written
     }
 
     /** Errors held for step (0-based). */

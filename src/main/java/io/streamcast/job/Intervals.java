@@ -27,11 +27,18 @@ import org.apache.flink.configuration.Configuration;
  * forecast; steps the safety net serves from a baseline keep the conformal bound. Either way what
  * was issued is scored for coverage and anomalies alike.
  *
+ * <p>Every calibrated half-width is issued as a 16-bit code's value ({@link ErrorWindow#encode},
+ * rounded up): a conformal one is one already (a quantile of coded errors); a Gaussian or borrowed
+ * one is rounded up, at most 0.39% wider, the rounding conformal bounds already have. So the
+ * bound kept is exactly the bound issued, and scoring compares codes ({@link #scored}).
+ *
  * <p>Per key (KeyState): the error window, 2 x H x (N + T + 8) bytes (16-bit codes, {@link ErrorWindow}),
- * plus what was issued for the last H slots: served values (H x H) and half-widths (H x H x C, NaN
- * where uncalibrated).
+ * plus what was issued for the last H slots: served values (H x H floats) and half-widths (H x H x C
+ * codes, {@link #NO_BOUND} where uncalibrated).
  */
 final class Intervals {
+    /** A half-width code for no calibrated bound (not scored): above every code encode gives (at most 0xFF00, +Infinity). */
+    static final char NO_BOUND = Character.MAX_VALUE;
     /** As written on forecasts, and as given (the ranks use these: 0.8f is not 0.8). */
     private final float[] coverages;
     private final double[] levels;
@@ -120,16 +127,24 @@ final class Intervals {
         if (!Float.isFinite(e)) {
             return;
         }
+        // The bounds are kept as codes: e <= decode(hc) exactly when encode(e) <= hc, for every finite e >= 0
+        // and every code hc = encode(q) of a q >= 0 (what issue keeps). (=>) encode is monotone (the bits of
+        // non-negative floats are, and + 0x7FFF then >>> 15 keeps order) and encode(decode(hc)) == hc (decode's
+        // low 15 bits are 0, so the rounding adds nothing): encode(e) <= encode(decode(hc)) = hc. (<=) e <=
+        // decode(encode(e)) (encode rounds up) <= decode(hc) (decode is monotone). So comparing codes judges
+        // exactly the bound that was issued, and the code also enters the error window.
+        char ec = ErrorWindow.encode(e);
         int c = coverages.length;
+        int at = row * c * h + k - 1;
         for (int j = 0; j < c; j++) {
-            float half = s.ivHalf[(row * c + j) * h + k - 1];
-            if (!Float.isNaN(half)) {
-                metrics.scored(k, j, e <= half);
+            char hc = s.ivHalfCodes[at + j * h];
+            if (hc != NO_BOUND) {
+                metrics.scored(k, j, ec <= hc);
             }
         }
-        float half = s.ivHalf[(row * c + anomalyIndex) * h + k - 1];
-        if (k == 1 && e > half) { // false for NaN: an uncalibrated interval raises nothing
-            pending = anomaly(s, s.ivServed[row * h], half, actual);
+        char hc = s.ivHalfCodes[at + anomalyIndex * h];
+        if (k == 1 && hc != NO_BOUND && ec > hc) { // an uncalibrated interval raises nothing
+            pending = anomaly(s, s.ivServed[row * h], ErrorWindow.decode(hc), actual);
             metrics.anomaly();
         }
         if (s.ivScale != null && s.ivScale.length == h) {
@@ -140,7 +155,7 @@ final class Intervals {
                 pool(s, h, true).add(k - 1, e / scale);
             }
         }
-        ErrorWindow.add(s, k - 1, sizes, e);
+        ErrorWindow.add(s, k - 1, sizes, ec);
     }
 
     private Anomaly anomaly(KeyState s, float forecast, float half, float actual) {
@@ -214,19 +229,35 @@ final class Intervals {
             for (int j = 0; j < c; j++) {
                 float q = gaussian ? zs[j] * sigma[k] : scale > 0 ? pool.quantile(k, levels[j], fullRanks[j]) * scale
                         : ErrorWindow.quantile(s, k, sizes, levels[j], fullRanks[j]);
+                char hc = NO_BOUND;
+                if (calibrated && q >= 0) { // false for NaN (no errors at all)
+                    hc = ErrorWindow.encode(q);
+                    q = ErrorWindow.decode(hc); // a conformal q is a decoded code already: unchanged
+                }
                 f.lower[j * h + k] = v - q;
                 f.upper[j * h + k] = v + q;
-                s.ivHalf[(row * c + j) * h + k] = calibrated ? q : Float.NaN;
+                s.ivHalfCodes[(row * c + j) * h + k] = hc;
             }
         }
         s.ivVersion = f.modelVersion;
     }
 
-    /** The key's interval state has the sizes these options give for horizon h (its top rebuilt if that alone differs). */
+    /**
+     * The key's interval state has the sizes these options give for horizon h (its top rebuilt if that alone
+     * differs; state restored from earlier layouts converted).
+     */
     private boolean sized(KeyState s, int h) {
-        boolean sized = s.ivServed != null && s.ivServed.length == h * h && s.ivHalf != null
-                && s.ivHalf.length == h * h * coverages.length
-                && s.ivErrorRing != null && s.ivErrorRing.length == h * window; // null: restored from float windows
+        if (s.ivErrors == null && s.ivErrorRing != null && s.ivErrorRing.length == h * window
+                && s.ivCount != null && s.ivCount.length == h && s.ivNext != null && s.ivNext.length == h) {
+            ErrorWindow.fromStepMajor(s, sizes); // restored from the step-major rings: the same errors, interleaved
+        }
+        if (s.ivHalfCodes == null && s.ivHalf != null && s.ivHalf.length == h * h * coverages.length) {
+            s.ivHalfCodes = codes(s.ivHalf);
+            s.ivHalf = null;
+        }
+        boolean sized = s.ivServed != null && s.ivServed.length == h * h && s.ivHalfCodes != null
+                && s.ivHalfCodes.length == h * h * coverages.length
+                && s.ivErrors != null && s.ivErrors.length == h * window; // null: restored from float windows
         if (sized && (s.ivErrorTop == null || s.ivErrorTop.length != h * sizes.room() || s.ivTopCount == null)) {
             // restored from the fully sorted windows, or under another lowest coverage: the ring has it all
             ErrorWindow.rebuildTop(s, sizes);
@@ -234,11 +265,26 @@ final class Intervals {
         return sized;
     }
 
+    /**
+     * Half-widths restored as floats (before ivHalfCodes) as codes: a conformal one (a decoded code) is
+     * kept exactly; a Gaussian or borrowed one rounds up by at most 0.39%, so those of the last H slots are
+     * scored against a bound at most that much wider than issued. Once per key.
+     */
+    static char[] codes(float[] halves) {
+        char[] codes = new char[halves.length];
+        for (int i = 0; i < halves.length; i++) {
+            codes[i] = halves[i] >= 0 ? ErrorWindow.encode(halves[i]) : NO_BOUND; // NaN: uncalibrated
+        }
+        return codes;
+    }
+
     private void init(KeyState s, int horizon) {
         ErrorWindow.init(s, horizon, sizes);
         s.ivServed = new float[horizon * horizon];
-        s.ivHalf = new float[horizon * horizon * coverages.length];
+        s.ivHalfCodes = new char[horizon * horizon * coverages.length];
         java.util.Arrays.fill(s.ivServed, Float.NaN);
-        java.util.Arrays.fill(s.ivHalf, Float.NaN);
+        java.util.Arrays.fill(s.ivHalfCodes, NO_BOUND);
+        s.ivErrorRing = null;
+        s.ivHalf = null;
     }
 }
