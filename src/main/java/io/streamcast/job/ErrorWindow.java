@@ -10,8 +10,8 @@ package io.streamcast.job;
  * <p>Every error in the top is at least every error of the rest. An error that leaves or enters
  * below the top's smallest touches only the ring; one that enters above it joins the top, whose
  * smallest drops out when the top is full (T + {@value #SLACK}). When leaving errors shrink the
- * top below T, one pass over the ring per error finds the rest's largest, filling it up again: the
- * slack makes that rare, so an add is a short walk up from the top's smallest end (where errors
+ * top below T, one pass over the ring refills it to full (its largest of the rest): the slack makes
+ * that rare, so an add is a short walk up from the top's smallest end (where errors
  * are densest) and one short arraycopy, without the unpredictable branches of a bisection. No
  * allocation, no sort. Step k's top is [k * R, k * R + topCount[k]) with room R = T + SLACK.
  *
@@ -137,9 +137,8 @@ public final class ErrorWindow {
         }
         n++;
         next = next + 1 == z.window() ? 0 : next + 1;
-        while (size < z.need() && size < n) { // short of what the quantiles need: refill from the rest
-            top[tb + size] = largestOfRest(ring, rb, stride, z.window(), next, n, top, tb, size);
-            size++;
+        if (size < z.need() && size < n) { // short of what the quantiles need: refill from the rest, to full
+            size = refill(ring, rb, stride, z.window(), next, n, top, tb, size, z.room());
         }
         count[step] = n;
         topCount[step] = size;
@@ -159,30 +158,49 @@ public final class ErrorWindow {
     }
 
     /**
-     * The largest of the ring's n codes (the n positions before end, mod N) that are not in the top
-     * [tb, tb + size) (descending), all of which are at most its smallest: that value if the ring holds
-     * more copies of it than the top does, else the ring's largest below it. One pass over the ring.
+     * Fills the top [tb, tb + size) (descending) up to min(room, n) codes with the largest of the rest:
+     * the ring's n codes (the n positions before end, mod N) that are not in the top, all of which are at
+     * most its smallest, bottom. Those above bottom are all in the top; of the ring's copies of bottom,
+     * those beyond the top's are in the rest and come first; then the rest's largest below bottom, kept
+     * in a bounded insertion buffer (at the top's free end) in the same pass. One pass over the ring fills
+     * the whole slack, so the top walks down from full to short again before the next pass.
+     * Returns the top's new size.
      */
-    private static char largestOfRest(char[] ring, int rb, int stride, int window, int end, int n, char[] top, int tb,
-                                      int size) {
+    private static int refill(char[] ring, int rb, int stride, int window, int end, int n, char[] top, int tb,
+                              int size, int room) {
+        int want = Math.min(room, n) - size;
         int bottom = size == 0 ? Character.MAX_VALUE + 1 : top[tb + size - 1]; // nothing in the top: all below
         int inTop = 0;
         while (inTop < size && top[tb + size - 1 - inTop] == bottom) {
             inTop++;
         }
+        int lo = tb + size; // the buffer: top[lo, lo + filled), descending
+        int filled = 0;
+        int copies = 0;
         int first = end - n < 0 ? end - n + window : end - n;
         int upToEnd = Math.min(n, window - first); // [first, first + upToEnd), then [0, n - upToEnd)
-        int copies = 0;
-        int below = 0;
         for (int run = 0, from = first, len = upToEnd; run < 2; run++, from = 0, len = n - upToEnd) {
             for (int i = rb + from * stride, to = i + len * stride; i < to; i += stride) {
-                // branch-free: which side of bottom a code lies is a coin toss
-                int c = ring[i];
-                copies += ((c ^ bottom) - 1) >>> 31; // 1 where c == bottom
-                below = Math.max(below, c & ((c - bottom) >> 31)); // c where c < bottom, else 0
+                char c = ring[i];
+                if (c >= bottom) {
+                    copies += c == bottom ? 1 : 0;
+                } else if (filled < want || c > top[lo + filled - 1]) {
+                    int j = filled < want ? lo + filled++ : lo + filled - 1; // full: the buffer's smallest drops
+                    while (j > lo && top[j - 1] < c) {
+                        top[j] = top[j - 1];
+                        j--;
+                    }
+                    top[j] = c;
+                }
             }
         }
-        return (char) (copies > inTop ? bottom : below);
+        int extra = Math.min(copies - inTop, want); // bottom's copies in the rest: as large as any of it
+        if (extra > 0) {
+            System.arraycopy(top, lo, top, lo + extra, Math.min(filled, want - extra));
+            java.util.Arrays.fill(top, lo, lo + extra, (char) bottom);
+            filled = Math.min(filled + extra, want);
+        }
+        return size + filled;
     }
 
     /**
