@@ -33,8 +33,9 @@ import org.apache.flink.configuration.Configuration;
  * bound kept is exactly the bound issued, and scoring compares codes ({@link #scored}).
  *
  * <p>Per key (KeyState): the error window, 2 x H x (N + T + 8) bytes (16-bit codes, {@link ErrorWindow}),
- * plus what was issued for the last H slots: served values (H x H floats) and half-widths (H x H x C
- * codes, {@link #NO_BOUND} where uncalibrated).
+ * plus what was issued for the last H slots (ivIssued): per slot row and step, the value served and
+ * the C half-width codes ({@link #NO_BOUND} where uncalibrated) side by side, 4 + 2C bytes (8 for two
+ * coverages), so that a scoring, which reads one step of each of H rows, takes one cache line per step.
  */
 final class Intervals {
     /** A half-width code for no calibrated bound (not scored): above every code encode gives (at most 0xFF00, +Infinity). */
@@ -47,6 +48,8 @@ final class Intervals {
     /** Per coverage, z_{(1+a)/2}: a Gaussian half-width in sigmas. */
     private final float[] zs;
     private final int window;
+    /** Ints per (slot row, step) in ivIssued: the value served, then the C half-width codes two to an int. */
+    private final int entry;
     /** The error windows' sizes: N, and the largest kept sorted for the lowest coverage's quantile. */
     private final ErrorWindow.Sizes sizes;
     private final int minErrors;
@@ -78,6 +81,7 @@ final class Intervals {
         }
         this.anomalyIndex = a;
         this.window = window;
+        this.entry = 1 + (coverages.size() + 1) / 2;
         this.sizes = ErrorWindow.Sizes.of(window, coverages.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
         this.minErrors = minErrors;
         this.metrics = metrics;
@@ -123,7 +127,9 @@ final class Intervals {
         if (h == 0 || k > h || !sized(s, h)) { // none yet, or kept under other options (restored): issue starts anew
             return;
         }
-        float e = Math.abs(s.ivServed[row * h + k - 1] - actual);
+        int at = (row * h + k - 1) * entry; // served value, then the codes two to an int
+        float served = Float.intBitsToFloat(s.ivIssued[at]);
+        float e = Math.abs(served - actual);
         if (!Float.isFinite(e)) {
             return;
         }
@@ -135,16 +141,15 @@ final class Intervals {
         // exactly the bound that was issued, and the code also enters the error window.
         char ec = ErrorWindow.encode(e);
         int c = coverages.length;
-        int at = row * c * h + k - 1;
         for (int j = 0; j < c; j++) {
-            char hc = s.ivHalfCodes[at + j * h];
+            char hc = code(s.ivIssued, at, j);
             if (hc != NO_BOUND) {
                 metrics.scored(k, j, ec <= hc);
             }
         }
-        char hc = s.ivHalfCodes[at + anomalyIndex * h];
+        char hc = code(s.ivIssued, at, anomalyIndex);
         if (k == 1 && hc != NO_BOUND && ec > hc) { // an uncalibrated interval raises nothing
-            pending = anomaly(s, s.ivServed[row * h], ErrorWindow.decode(hc), actual);
+            pending = anomaly(s, served, ErrorWindow.decode(hc), actual);
             metrics.anomaly();
         }
         if (s.ivScale != null && s.ivScale.length == h) {
@@ -225,7 +230,9 @@ final class Intervals {
                 f.borrowed = true;
             }
             f.uncalibrated |= !calibrated;
-            s.ivServed[row * h + k] = v;
+            int at = (row * h + k) * entry;
+            s.ivIssued[at] = Float.floatToRawIntBits(v);
+            int word = 0;
             for (int j = 0; j < c; j++) {
                 float q = gaussian ? zs[j] * sigma[k] : scale > 0 ? pool.quantile(k, levels[j], fullRanks[j]) * scale
                         : ErrorWindow.quantile(s, k, sizes, levels[j], fullRanks[j]);
@@ -236,10 +243,29 @@ final class Intervals {
                 }
                 f.lower[j * h + k] = v - q;
                 f.upper[j * h + k] = v + q;
-                s.ivHalfCodes[(row * c + j) * h + k] = hc;
+                word |= hc << ((j & 1) << 4);
+                if ((j & 1) == 1 || j == c - 1) {
+                    s.ivIssued[at + 1 + (j >> 1)] = word;
+                    word = 0;
+                }
             }
         }
         s.ivVersion = f.modelVersion;
+    }
+
+    /** Coverage j's half-width code in the entry at {@code at} of ivIssued. */
+    private static char code(int[] issued, int at, int j) {
+        return (char) (issued[at + 1 + (j >> 1)] >>> ((j & 1) << 4));
+    }
+
+    /** What was issued at ring row {@code row} for step k (0-based) and coverage j: the half-width's code. */
+    char issuedCode(KeyState s, int row, int k, int j) {
+        return code(s.ivIssued, (row * s.ivCount.length + k) * entry, j);
+    }
+
+    /** The same: the value served. */
+    float issuedValue(KeyState s, int row, int k) {
+        return Float.intBitsToFloat(s.ivIssued[(row * s.ivCount.length + k) * entry]);
     }
 
     /**
@@ -247,16 +273,14 @@ final class Intervals {
      * differs; state restored from earlier layouts converted).
      */
     private boolean sized(KeyState s, int h) {
+        if (s.ivIssued == null && s.ivServed != null) {
+            fromSeparateArrays(s, h); // restored from before ivIssued
+        }
         if (s.ivErrors == null && s.ivErrorRing != null && s.ivErrorRing.length == h * window
                 && s.ivCount != null && s.ivCount.length == h && s.ivNext != null && s.ivNext.length == h) {
             ErrorWindow.fromStepMajor(s, sizes); // restored from the step-major rings: the same errors, interleaved
         }
-        if (s.ivHalfCodes == null && s.ivHalf != null && s.ivHalf.length == h * h * coverages.length) {
-            s.ivHalfCodes = codes(s.ivHalf);
-            s.ivHalf = null;
-        }
-        boolean sized = s.ivServed != null && s.ivServed.length == h * h && s.ivHalfCodes != null
-                && s.ivHalfCodes.length == h * h * coverages.length
+        boolean sized = s.ivIssued != null && s.ivIssued.length == h * h * entry
                 && s.ivErrors != null && s.ivErrors.length == h * window; // null: restored from float windows
         if (sized && (s.ivErrorTop == null || s.ivErrorTop.length != h * sizes.room() || s.ivTopCount == null)) {
             // restored from the fully sorted windows, or under another lowest coverage: the ring has it all
@@ -266,25 +290,45 @@ final class Intervals {
     }
 
     /**
-     * Half-widths restored as floats (before ivHalfCodes) as codes: a conformal one (a decoded code) is
-     * kept exactly; a Gaussian or borrowed one rounds up by at most 0.39%, so those of the last H slots are
-     * scored against a bound at most that much wider than issued. Once per key.
+     * State restored from before ivIssued (served values in ivServed, half-widths as floats in ivHalf,
+     * [(row * C + j) * H + k], NaN where uncalibrated), interleaved into ivIssued if it fits these options
+     * (else issue starts anew). A conformal half-width (a decoded code) is kept exactly; a Gaussian or
+     * borrowed one rounds up by at most 0.39%, so those of the last H slots are scored against a bound at
+     * most that much wider than issued. Once per key.
      */
-    static char[] codes(float[] halves) {
-        char[] codes = new char[halves.length];
-        for (int i = 0; i < halves.length; i++) {
-            codes[i] = halves[i] >= 0 ? ErrorWindow.encode(halves[i]) : NO_BOUND; // NaN: uncalibrated
+    private void fromSeparateArrays(KeyState s, int h) {
+        int c = coverages.length;
+        if (s.ivServed.length == h * h && s.ivHalf != null && s.ivHalf.length == h * h * c) {
+            int[] issued = new int[h * h * entry];
+            for (int row = 0; row < h; row++) {
+                for (int k = 0; k < h; k++) {
+                    int at = (row * h + k) * entry;
+                    issued[at] = Float.floatToRawIntBits(s.ivServed[row * h + k]);
+                    for (int j = 0; j < c; j++) {
+                        float half = s.ivHalf[(row * c + j) * h + k];
+                        int hc = half >= 0 ? ErrorWindow.encode(half) : NO_BOUND; // NaN: uncalibrated
+                        issued[at + 1 + (j >> 1)] |= hc << ((j & 1) << 4);
+                    }
+                    if ((c & 1) == 1) {
+                        issued[at + entry - 1] |= NO_BOUND << 16;
+                    }
+                }
+            }
+            s.ivIssued = issued;
         }
-        return codes;
+        s.ivServed = null; // read only on restore: no longer written
+        s.ivHalf = null;
     }
 
     private void init(KeyState s, int horizon) {
         ErrorWindow.init(s, horizon, sizes);
-        s.ivServed = new float[horizon * horizon];
-        s.ivHalfCodes = new char[horizon * horizon * coverages.length];
-        java.util.Arrays.fill(s.ivServed, Float.NaN);
-        java.util.Arrays.fill(s.ivHalfCodes, NO_BOUND);
+        s.ivIssued = new int[horizon * horizon * entry];
+        for (int at = 0; at < s.ivIssued.length; at += entry) {
+            s.ivIssued[at] = Float.floatToRawIntBits(Float.NaN);
+            java.util.Arrays.fill(s.ivIssued, at + 1, at + entry, -1); // NO_BOUND, two to an int
+        }
         s.ivErrorRing = null;
+        s.ivServed = null;
         s.ivHalf = null;
     }
 }

@@ -116,14 +116,15 @@ public class KeyState {
     public int[] ivTopCount;
     public int[] ivCount;
     public int[] ivNext;
-    /** What was issued for the last H slots (row = slot mod H, as netSlots): served values, half-widths per coverage. */
-    public float[] ivServed;
     /**
-     * The half-widths issued, as 16-bit codes (ErrorWindow#encode; Intervals#NO_BOUND where
-     * uncalibrated), [(row * C + coverage) * H + step].
+     * What was issued for the last H slots (row = slot mod H, as netSlots): per row and step, the value
+     * served (float bits), then per coverage the half-width as a 16-bit code (ErrorWindow#encode;
+     * Intervals#NO_BOUND where uncalibrated), two to an int (Intervals).
      */
-    public char[] ivHalfCodes;
-    /** Read only on restore: the same as floats (NaN where uncalibrated), as written before ivHalfCodes; then null. */
+    public int[] ivIssued;
+    /** Read only on restore: the served values, [row * H + step], as written before ivIssued; then null. */
+    public float[] ivServed;
+    /** Read only on restore: the half-widths as floats (NaN where uncalibrated), [(row * C + coverage) * H + step]. */
     public float[] ivHalf;
     /**
      * While the key is short of errors and may borrow: per slot row, the scale it had when it issued

@@ -53,8 +53,7 @@ public final class StateSizeBenchmark {
         s.ivTopCount = new int[h];
         s.ivCount = new int[h];
         s.ivNext = new int[h];
-        s.ivServed = new float[h * h];
-        s.ivHalfCodes = new char[h * h * coverages];
+        s.ivIssued = new int[h * h * (1 + (coverages + 1) / 2)]; // Intervals: served value, codes two to an int
         return s;
     }
 

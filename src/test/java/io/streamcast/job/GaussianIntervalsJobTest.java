@@ -99,12 +99,12 @@ class GaussianIntervalsJobTest {
                 assertTrue(half >= z * sigma[k] && half <= z * sigma[k] * (1 + 0x1p-8f), "at most 0.39% wider");
                 assertEquals(mean[k] - half, f.lower[j * H + k]);
                 assertEquals(mean[k] + half, f.upper[j * H + k]);
-                assertEquals(half, ErrorWindow.decode(s.ivHalfCodes[((int) (s.lastSlot % H) * COVERAGES.length + j) * H + k]),
+                assertEquals(half, ErrorWindow.decode(key.intervals.issuedCode(s, (int) (s.lastSlot % H), k, j)),
                         "what is scored is what was issued");
+                assertEquals(f.values[k], key.intervals.issuedValue(s, (int) (s.lastSlot % H), k));
             }
             assertTrue(Float.isNaN(f.lower[j * H + 1]), "conformal, no errors: no bound yet");
-            assertEquals(Intervals.NO_BOUND, s.ivHalfCodes[((int) (s.lastSlot % H) * COVERAGES.length + j) * H + 1],
-                    "not scored");
+            assertEquals(Intervals.NO_BOUND, key.intervals.issuedCode(s, (int) (s.lastSlot % H), 1, j), "not scored");
         }
     }
 

@@ -136,8 +136,8 @@ class IntervalStateTest {
     }
 
     /**
-     * A key's state as written before the interleaved error rings and coded half-widths (fields
-     * ivErrorRing, step-major, and ivHalf, float; written by f5fe9e6's classes: window 30, 3 steps,
+     * A key's state as written before the interleaved error rings and ivIssued (fields ivErrorRing,
+     * step-major, and ivServed and ivHalf, floats; written by f5fe9e6's classes: window 30, 3 steps,
      * coverages 0.8 and 0.95, 150 readings of the signal with Random(6) noise): it restores by
      * migration and goes on exactly as a key that never stopped: the same bounds, its errors kept in
      * order, and the forecasts of its last 3 slots, issued before the checkpoint, scored against the
@@ -145,12 +145,12 @@ class IntervalStateTest {
      * a spike at the first reading after the restore).
      */
     @Test
-    void stateFromTheStepMajorRingsAndFloatHalfWidthsRestoresWithItsErrorsAndIssuedBounds() throws Exception {
+    void stateFromTheStepMajorRingsAndSeparateIssuedArraysRestoresWithItsErrorsAndIssuedBounds() throws Exception {
         KeyState back = restore("/savepoints/keystate-step-major-error-rings.bin");
         assertEquals(3 * 30, back.ivErrorRing.length);
         assertEquals(3 * 3 * 2, back.ivHalf.length);
         assertNull(back.ivErrors);
-        assertNull(back.ivHalfCodes);
+        assertNull(back.ivIssued);
         back = rewritten(back);
 
         List<Double> coverages = List.of(0.8, 0.95);
@@ -179,6 +179,7 @@ class IntervalStateTest {
             }
             if (t == 150) {
                 assertNull(restored.s.ivErrorRing, "converted, no longer written");
+                assertNull(restored.s.ivServed);
                 assertNull(restored.s.ivHalf);
             }
         }

@@ -66,7 +66,7 @@ class PrimitiveArraysTest {
 
     /**
      * A key's state as written with Flink's array serializers (the fields of then: the step-major error
-     * ring ivErrorRing and float half-widths ivHalf, since replaced by ivErrors and ivHalfCodes; LSTM
+     * ring ivErrorRing, served values ivServed and float half-widths ivHalf, since replaced by ivErrors and ivIssued; LSTM
      * 2x8, 6 steps, intervals with window 30, safety net, 200 readings): it restores by migration (the
      * new fields null until the key's next scoring converts it, IntervalStateTest), Flink's own
      * serializer of then writes it again to the very same bytes, and today's bulk serializer writes it
