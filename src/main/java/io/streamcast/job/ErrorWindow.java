@@ -12,7 +12,7 @@ package io.streamcast.job;
  * smallest drops out when the top is full (T + {@value #SLACK}). When leaving errors shrink the
  * top below T, one pass over the ring refills it to full (its largest of the rest): the slack makes
  * that rare, so an add is a short walk up from the top's smallest end (where errors
- * are densest) and one short arraycopy, without the unpredictable branches of a bisection. No
+ * are densest), moving what it passes as it goes, without the unpredictable branches of a bisection. No
  * allocation, no sort. Step k's top is [k * R, k * R + topCount[k]) with room R = T + SLACK.
  *
  * <p>A key's rings are interleaved ({@code ivErrors}, position p of step k at p * H + k): every
@@ -116,8 +116,16 @@ public final class ErrorWindow {
         if (n == z.window()) {
             char leaving = ring[at];
             if (size > 0 && leaving >= top[tb + size - 1]) { // it is in the top (a copy, if it is the smallest)
-                int p = tb + countAbove(top, tb, tb + size, leaving); // its first copy
-                System.arraycopy(top, p + 1, top, p, tb + size - p - 1);
+                // out: its last copy (any copy leaves the same array), the smaller ones after it moved up one,
+                // in one walk up from the smallest end
+                int i = tb + size - 1;
+                char carry = top[i];
+                while (carry < leaving) {
+                    char up = top[i - 1];
+                    top[i - 1] = carry;
+                    carry = up;
+                    i--;
+                }
                 size--;
             }
             n--;
@@ -130,8 +138,11 @@ public final class ErrorWindow {
             if (size == z.room()) {
                 size--;
             }
-            int q = tb + countAbove(top, tb, tb + size, e);
-            System.arraycopy(top, q, top, q + 1, tb + size - q);
+            int q = tb + size; // in: the smaller ones moved down one, walking up from the smallest end
+            while (q > tb && top[q - 1] <= e) {
+                top[q] = top[q - 1];
+                q--;
+            }
             top[q] = e;
             size++;
         }
@@ -143,18 +154,6 @@ public final class ErrorWindow {
         count[step] = n;
         topCount[step] = size;
         nextIn[step] = next;
-    }
-
-    /**
-     * Codes in [from, to) (descending) above e, which is the index where e belongs: counted from the
-     * smallest end, where the errors are densest, so the walk is short.
-     */
-    private static int countAbove(char[] a, int from, int to, char e) {
-        int i = to;
-        while (i > from && a[i - 1] <= e) {
-            i--;
-        }
-        return i - from;
     }
 
     /**

@@ -233,13 +233,21 @@ final class Intervals {
             int at = (row * h + k) * entry;
             s.ivIssued[at] = Float.floatToRawIntBits(v);
             int word = 0;
+            int n = ErrorWindow.count(s, k);
             for (int j = 0; j < c; j++) {
-                float q = gaussian ? zs[j] * sigma[k] : scale > 0 ? pool.quantile(k, levels[j], fullRanks[j]) * scale
-                        : ErrorWindow.quantile(s, k, sizes, levels[j], fullRanks[j]);
-                char hc = NO_BOUND;
-                if (calibrated && q >= 0) { // false for NaN (no errors at all)
-                    hc = ErrorWindow.encode(q);
-                    q = ErrorWindow.decode(hc); // a conformal q is a decoded code already: unchanged
+                float q;
+                char hc;
+                if (!gaussian && scale == 0 && n == window) { // the steady state: the code in the top is the bound
+                    hc = s.ivErrorTop[k * sizes.room() + window - fullRanks[j]];
+                    q = ErrorWindow.decode(hc);
+                } else {
+                    q = gaussian ? zs[j] * sigma[k] : scale > 0 ? pool.quantile(k, levels[j], fullRanks[j]) * scale
+                            : ErrorWindow.quantile(s, k, sizes, levels[j]);
+                    hc = q >= 0 ? ErrorWindow.encode(q) : NO_BOUND; // NaN (no errors at all): none
+                    q = q >= 0 ? ErrorWindow.decode(hc) : q; // a conformal q is a decoded code already: unchanged
+                }
+                if (!calibrated) {
+                    hc = NO_BOUND;
                 }
                 f.lower[j * h + k] = v - q;
                 f.upper[j * h + k] = v + q;
@@ -273,6 +281,17 @@ final class Intervals {
      * differs; state restored from earlier layouts converted).
      */
     private boolean sized(KeyState s, int h) {
+        int[] issued = s.ivIssued;
+        char[] errors = s.ivErrors;
+        char[] top = s.ivErrorTop;
+        if (issued != null && errors != null && top != null && s.ivTopCount != null && issued.length == h * h * entry
+                && errors.length == h * window && top.length == h * sizes.room()) {
+            return true; // the steady state: one look
+        }
+        return sizedOrConverted(s, h);
+    }
+
+    private boolean sizedOrConverted(KeyState s, int h) {
         if (s.ivIssued == null && s.ivServed != null) {
             fromSeparateArrays(s, h); // restored from before ivIssued
         }
