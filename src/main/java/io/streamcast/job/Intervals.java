@@ -33,9 +33,11 @@ import org.apache.flink.configuration.Configuration;
  * bound kept is exactly the bound issued, and scoring compares codes ({@link #scored}).
  *
  * <p>Per key (KeyState): the error window, 2 x H x (N + T + 8) bytes (16-bit codes, {@link ErrorWindow}),
- * plus what was issued for the last H slots (ivIssued): per slot row and step, the value served and
- * the C half-width codes ({@link #NO_BOUND} where uncalibrated) side by side, 4 + 2C bytes (8 for two
- * coverages), so that a scoring, which reads one step of each of H rows, takes one cache line per step.
+ * plus what was issued for the last H slots (ivIssued): the value served and the C half-width codes
+ * ({@link #NO_BOUND} where uncalibrated) side by side, 4 + 2C bytes (8 for two coverages), in the row
+ * of the slot they are for (step k issued at slot t: row (t + k) mod H). A reading's scorings then
+ * read one row, H x (4 + 2C) contiguous bytes (two cache lines), and an issue writes a diagonal:
+ * stores, which do not hold up what follows as loads that miss do.
  */
 final class Intervals {
     /** A half-width code for no calibrated bound (not scored): above every code encode gives (at most 0xFF00, +Infinity). */
@@ -127,7 +129,10 @@ final class Intervals {
         if (h == 0 || k > h || !sized(s, h)) { // none yet, or kept under other options (restored): issue starts anew
             return;
         }
-        int at = (row * h + k - 1) * entry; // served value, then the codes two to an int
+        // kept in the row of the slot it was for (row + k, mod h), which is this reading's for every step: a
+        // reading's scorings read one row, not a diagonal across h of them
+        int target = row + k >= h ? row + k - h : row + k;
+        int at = (target * h + k - 1) * entry; // served value, then the codes two to an int
         float served = Float.intBitsToFloat(s.ivIssued[at]);
         float e = Math.abs(served - actual);
         if (!Float.isFinite(e)) {
@@ -230,7 +235,8 @@ final class Intervals {
                 f.borrowed = true;
             }
             f.uncalibrated |= !calibrated;
-            int at = (row * h + k) * entry;
+            int target = row + k + 1 >= h ? row + k + 1 - h : row + k + 1; // the row of the slot it is for
+            int at = (target * h + k) * entry;
             s.ivIssued[at] = Float.floatToRawIntBits(v);
             int word = 0;
             int n = ErrorWindow.count(s, k);
@@ -266,14 +272,16 @@ final class Intervals {
         return (char) (issued[at + 1 + (j >> 1)] >>> ((j & 1) << 4));
     }
 
-    /** What was issued at ring row {@code row} for step k (0-based) and coverage j: the half-width's code. */
+    /** What was issued at the slot of ring row {@code row} for step k (0-based) and coverage j: the half-width's code. */
     char issuedCode(KeyState s, int row, int k, int j) {
-        return code(s.ivIssued, (row * s.ivCount.length + k) * entry, j);
+        int h = s.ivCount.length;
+        return code(s.ivIssued, ((row + k + 1) % h * h + k) * entry, j);
     }
 
     /** The same: the value served. */
     float issuedValue(KeyState s, int row, int k) {
-        return Float.intBitsToFloat(s.ivIssued[(row * s.ivCount.length + k) * entry]);
+        int h = s.ivCount.length;
+        return Float.intBitsToFloat(s.ivIssued[((row + k + 1) % h * h + k) * entry]);
     }
 
     /**
@@ -321,7 +329,7 @@ final class Intervals {
             int[] issued = new int[h * h * entry];
             for (int row = 0; row < h; row++) {
                 for (int k = 0; k < h; k++) {
-                    int at = (row * h + k) * entry;
+                    int at = ((row + k + 1) % h * h + k) * entry; // by the slot it was for, as issue keeps it
                     issued[at] = Float.floatToRawIntBits(s.ivServed[row * h + k]);
                     for (int j = 0; j < c; j++) {
                         float half = s.ivHalf[(row * c + j) * h + k];

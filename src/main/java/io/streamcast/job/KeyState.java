@@ -117,9 +117,9 @@ public class KeyState {
     public int[] ivCount;
     public int[] ivNext;
     /**
-     * What was issued for the last H slots (row = slot mod H, as netSlots): per row and step, the value
-     * served (float bits), then per coverage the half-width as a 16-bit code (ErrorWindow#encode;
-     * Intervals#NO_BOUND where uncalibrated), two to an int (Intervals).
+     * What was issued for the last H slots, by the slot it is for (step k issued at slot t: row (t + k) mod
+     * H; column k): the value served (float bits), then per coverage the half-width as a 16-bit code
+     * (ErrorWindow#encode; Intervals#NO_BOUND where uncalibrated), two to an int (Intervals).
      */
     public int[] ivIssued;
     /** Read only on restore: the served values, [row * H + step], as written before ivIssued; then null. */
