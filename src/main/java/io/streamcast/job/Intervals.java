@@ -146,10 +146,11 @@ final class Intervals {
         // exactly the bound that was issued, and the code also enters the error window.
         char ec = ErrorWindow.encode(e);
         int c = coverages.length;
+        double[] realised = metrics.step(k);
         for (int j = 0; j < c; j++) {
             char hc = code(s.ivIssued, at, j);
             if (hc != NO_BOUND) {
-                metrics.scored(k, j, ec <= hc);
+                IntervalMetrics.record(realised, j, ec <= hc);
             }
         }
         char hc = code(s.ivIssued, at, anomalyIndex);
