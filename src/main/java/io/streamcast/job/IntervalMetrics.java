@@ -11,6 +11,8 @@ import org.apache.flink.metrics.MetricGroup;
  */
 public final class IntervalMetrics {
     static final int WINDOW = 1000;
+    /** 1 / WINDOW: a multiply per scoring instead of a division (H x C of them per reading). */
+    private static final double RATE = 1.0 / WINDOW;
     private final MetricGroup group;
     private final String[] labels;
     /** [step][coverage]: realised coverage so far (NaN: nothing scored). */
@@ -38,12 +40,24 @@ public final class IntervalMetrics {
     }
 
     void scored(int step, int coverage, boolean inside) {
+        record(step(step), coverage, inside);
+    }
+
+    /**
+     * Step's realised coverages, to {@link #record} its scorings in (one look-up per scored forecast, not
+     * per coverage; both small enough for the JIT to inline into the per-step scoring).
+     */
+    double[] step(int step) {
         if (step > realised.length) {
             grow(step);
         }
-        double[] r = realised[step - 1];
+        return realised[step - 1];
+    }
+
+    static void record(double[] step, int coverage, boolean inside) {
         double hit = inside ? 1 : 0;
-        r[coverage] = Double.isNaN(r[coverage]) ? hit : r[coverage] + (hit - r[coverage]) / WINDOW;
+        double r = step[coverage];
+        step[coverage] = r != r ? hit : r + (hit - r) * RATE; // r != r: NaN, nothing scored yet
     }
 
     void anomaly() {

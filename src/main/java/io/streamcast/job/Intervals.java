@@ -27,11 +27,21 @@ import org.apache.flink.configuration.Configuration;
  * forecast; steps the safety net serves from a baseline keep the conformal bound. Either way what
  * was issued is scored for coverage and anomalies alike.
  *
+ * <p>Every calibrated half-width is issued as a 16-bit code's value ({@link ErrorWindow#encode},
+ * rounded up): a conformal one is one already (a quantile of coded errors); a Gaussian or borrowed
+ * one is rounded up, at most 0.39% wider, the rounding conformal bounds already have. So the
+ * bound kept is exactly the bound issued, and scoring compares codes ({@link #scored}).
+ *
  * <p>Per key (KeyState): the error window, 2 x H x (N + T + 8) bytes (16-bit codes, {@link ErrorWindow}),
- * plus what was issued for the last H slots: served values (H x H) and half-widths (H x H x C, NaN
- * where uncalibrated).
+ * plus what was issued for the last H slots (ivIssued): the value served and the C half-width codes
+ * ({@link #NO_BOUND} where uncalibrated) side by side, 4 + 2C bytes (8 for two coverages), in the row
+ * of the slot they are for (step k issued at slot t: row (t + k) mod H). A reading's scorings then
+ * read one row, H x (4 + 2C) contiguous bytes (two cache lines), and an issue writes a diagonal:
+ * stores, which do not hold up what follows as loads that miss do.
  */
 final class Intervals {
+    /** A half-width code for no calibrated bound (not scored): above every code encode gives (at most 0xFF00, +Infinity). */
+    static final char NO_BOUND = Character.MAX_VALUE;
     /** As written on forecasts, and as given (the ranks use these: 0.8f is not 0.8). */
     private final float[] coverages;
     private final double[] levels;
@@ -40,6 +50,8 @@ final class Intervals {
     /** Per coverage, z_{(1+a)/2}: a Gaussian half-width in sigmas. */
     private final float[] zs;
     private final int window;
+    /** Ints per (slot row, step) in ivIssued: the value served, then the C half-width codes two to an int. */
+    private final int entry;
     /** The error windows' sizes: N, and the largest kept sorted for the lowest coverage's quantile. */
     private final ErrorWindow.Sizes sizes;
     private final int minErrors;
@@ -71,6 +83,7 @@ final class Intervals {
         }
         this.anomalyIndex = a;
         this.window = window;
+        this.entry = 1 + (coverages.size() + 1) / 2;
         this.sizes = ErrorWindow.Sizes.of(window, coverages.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
         this.minErrors = minErrors;
         this.metrics = metrics;
@@ -116,20 +129,33 @@ final class Intervals {
         if (h == 0 || k > h || !sized(s, h)) { // none yet, or kept under other options (restored): issue starts anew
             return;
         }
-        float e = Math.abs(s.ivServed[row * h + k - 1] - actual);
+        // kept in the row of the slot it was for (row + k, mod h), which is this reading's for every step: a
+        // reading's scorings read one row, not a diagonal across h of them
+        int target = row + k >= h ? row + k - h : row + k;
+        int at = (target * h + k - 1) * entry; // served value, then the codes two to an int
+        float served = Float.intBitsToFloat(s.ivIssued[at]);
+        float e = Math.abs(served - actual);
         if (!Float.isFinite(e)) {
             return;
         }
+        // The bounds are kept as codes: e <= decode(hc) exactly when encode(e) <= hc, for every finite e >= 0
+        // and every code hc = encode(q) of a q >= 0 (what issue keeps). (=>) encode is monotone (the bits of
+        // non-negative floats are, and + 0x7FFF then >>> 15 keeps order) and encode(decode(hc)) == hc (decode's
+        // low 15 bits are 0, so the rounding adds nothing): encode(e) <= encode(decode(hc)) = hc. (<=) e <=
+        // decode(encode(e)) (encode rounds up) <= decode(hc) (decode is monotone). So comparing codes judges
+        // exactly the bound that was issued, and the code also enters the error window.
+        char ec = ErrorWindow.encode(e);
         int c = coverages.length;
+        double[] realised = metrics.step(k);
         for (int j = 0; j < c; j++) {
-            float half = s.ivHalf[(row * c + j) * h + k - 1];
-            if (!Float.isNaN(half)) {
-                metrics.scored(k, j, e <= half);
+            char hc = code(s.ivIssued, at, j);
+            if (hc != NO_BOUND) {
+                IntervalMetrics.record(realised, j, ec <= hc);
             }
         }
-        float half = s.ivHalf[(row * c + anomalyIndex) * h + k - 1];
-        if (k == 1 && e > half) { // false for NaN: an uncalibrated interval raises nothing
-            pending = anomaly(s, s.ivServed[row * h], half, actual);
+        char hc = code(s.ivIssued, at, anomalyIndex);
+        if (k == 1 && hc != NO_BOUND && ec > hc) { // an uncalibrated interval raises nothing
+            pending = anomaly(s, served, ErrorWindow.decode(hc), actual);
             metrics.anomaly();
         }
         if (s.ivScale != null && s.ivScale.length == h) {
@@ -140,7 +166,7 @@ final class Intervals {
                 pool(s, h, true).add(k - 1, e / scale);
             }
         }
-        ErrorWindow.add(s, k - 1, sizes, e);
+        ErrorWindow.add(s, k - 1, sizes, ec);
     }
 
     private Anomaly anomaly(KeyState s, float forecast, float half, float actual) {
@@ -210,23 +236,80 @@ final class Intervals {
                 f.borrowed = true;
             }
             f.uncalibrated |= !calibrated;
-            s.ivServed[row * h + k] = v;
+            int target = row + k + 1 >= h ? row + k + 1 - h : row + k + 1; // the row of the slot it is for
+            int at = (target * h + k) * entry;
+            s.ivIssued[at] = Float.floatToRawIntBits(v);
+            int word = 0;
+            int n = ErrorWindow.count(s, k);
             for (int j = 0; j < c; j++) {
-                float q = gaussian ? zs[j] * sigma[k] : scale > 0 ? pool.quantile(k, levels[j], fullRanks[j]) * scale
-                        : ErrorWindow.quantile(s, k, sizes, levels[j], fullRanks[j]);
+                float q;
+                char hc;
+                if (!gaussian && scale == 0 && n == window) { // the steady state: the code in the top is the bound
+                    hc = s.ivErrorTop[k * sizes.room() + window - fullRanks[j]];
+                    q = ErrorWindow.decode(hc);
+                } else {
+                    q = gaussian ? zs[j] * sigma[k] : scale > 0 ? pool.quantile(k, levels[j], fullRanks[j]) * scale
+                            : ErrorWindow.quantile(s, k, sizes, levels[j]);
+                    hc = q >= 0 ? ErrorWindow.encode(q) : NO_BOUND; // NaN (no errors at all): none
+                    q = q >= 0 ? ErrorWindow.decode(hc) : q; // a conformal q is a decoded code already: unchanged
+                }
+                if (!calibrated) {
+                    hc = NO_BOUND;
+                }
                 f.lower[j * h + k] = v - q;
                 f.upper[j * h + k] = v + q;
-                s.ivHalf[(row * c + j) * h + k] = calibrated ? q : Float.NaN;
+                word |= hc << ((j & 1) << 4);
+                if ((j & 1) == 1 || j == c - 1) {
+                    s.ivIssued[at + 1 + (j >> 1)] = word;
+                    word = 0;
+                }
             }
         }
         s.ivVersion = f.modelVersion;
     }
 
-    /** The key's interval state has the sizes these options give for horizon h (its top rebuilt if that alone differs). */
+    /** Coverage j's half-width code in the entry at {@code at} of ivIssued. */
+    private static char code(int[] issued, int at, int j) {
+        return (char) (issued[at + 1 + (j >> 1)] >>> ((j & 1) << 4));
+    }
+
+    /** What was issued at the slot of ring row {@code row} for step k (0-based) and coverage j: the half-width's code. */
+    char issuedCode(KeyState s, int row, int k, int j) {
+        int h = s.ivCount.length;
+        return code(s.ivIssued, ((row + k + 1) % h * h + k) * entry, j);
+    }
+
+    /** The same: the value served. */
+    float issuedValue(KeyState s, int row, int k) {
+        int h = s.ivCount.length;
+        return Float.intBitsToFloat(s.ivIssued[((row + k + 1) % h * h + k) * entry]);
+    }
+
+    /**
+     * The key's interval state has the sizes these options give for horizon h (its top rebuilt if that alone
+     * differs; state restored from earlier layouts converted).
+     */
     private boolean sized(KeyState s, int h) {
-        boolean sized = s.ivServed != null && s.ivServed.length == h * h && s.ivHalf != null
-                && s.ivHalf.length == h * h * coverages.length
-                && s.ivErrorRing != null && s.ivErrorRing.length == h * window; // null: restored from float windows
+        int[] issued = s.ivIssued;
+        char[] errors = s.ivErrors;
+        char[] top = s.ivErrorTop;
+        if (issued != null && errors != null && top != null && s.ivTopCount != null && issued.length == h * h * entry
+                && errors.length == h * window && top.length == h * sizes.room()) {
+            return true; // the steady state: one look
+        }
+        return sizedOrConverted(s, h);
+    }
+
+    private boolean sizedOrConverted(KeyState s, int h) {
+        if (s.ivIssued == null && s.ivServed != null) {
+            fromSeparateArrays(s, h); // restored from before ivIssued
+        }
+        if (s.ivErrors == null && s.ivErrorRing != null && s.ivErrorRing.length == h * window
+                && s.ivCount != null && s.ivCount.length == h && s.ivNext != null && s.ivNext.length == h) {
+            ErrorWindow.fromStepMajor(s, sizes); // restored from the step-major rings: the same errors, interleaved
+        }
+        boolean sized = s.ivIssued != null && s.ivIssued.length == h * h * entry
+                && s.ivErrors != null && s.ivErrors.length == h * window; // null: restored from float windows
         if (sized && (s.ivErrorTop == null || s.ivErrorTop.length != h * sizes.room() || s.ivTopCount == null)) {
             // restored from the fully sorted windows, or under another lowest coverage: the ring has it all
             ErrorWindow.rebuildTop(s, sizes);
@@ -234,11 +317,46 @@ final class Intervals {
         return sized;
     }
 
+    /**
+     * State restored from before ivIssued (served values in ivServed, half-widths as floats in ivHalf,
+     * [(row * C + j) * H + k], NaN where uncalibrated), interleaved into ivIssued if it fits these options
+     * (else issue starts anew). A conformal half-width (a decoded code) is kept exactly; a Gaussian or
+     * borrowed one rounds up by at most 0.39%, so those of the last H slots are scored against a bound at
+     * most that much wider than issued. Once per key.
+     */
+    private void fromSeparateArrays(KeyState s, int h) {
+        int c = coverages.length;
+        if (s.ivServed.length == h * h && s.ivHalf != null && s.ivHalf.length == h * h * c) {
+            int[] issued = new int[h * h * entry];
+            for (int row = 0; row < h; row++) {
+                for (int k = 0; k < h; k++) {
+                    int at = ((row + k + 1) % h * h + k) * entry; // by the slot it was for, as issue keeps it
+                    issued[at] = Float.floatToRawIntBits(s.ivServed[row * h + k]);
+                    for (int j = 0; j < c; j++) {
+                        float half = s.ivHalf[(row * c + j) * h + k];
+                        int hc = half >= 0 ? ErrorWindow.encode(half) : NO_BOUND; // NaN: uncalibrated
+                        issued[at + 1 + (j >> 1)] |= hc << ((j & 1) << 4);
+                    }
+                    if ((c & 1) == 1) {
+                        issued[at + entry - 1] |= NO_BOUND << 16;
+                    }
+                }
+            }
+            s.ivIssued = issued;
+        }
+        s.ivServed = null; // read only on restore: no longer written
+        s.ivHalf = null;
+    }
+
     private void init(KeyState s, int horizon) {
         ErrorWindow.init(s, horizon, sizes);
-        s.ivServed = new float[horizon * horizon];
-        s.ivHalf = new float[horizon * horizon * coverages.length];
-        java.util.Arrays.fill(s.ivServed, Float.NaN);
-        java.util.Arrays.fill(s.ivHalf, Float.NaN);
+        s.ivIssued = new int[horizon * horizon * entry];
+        for (int at = 0; at < s.ivIssued.length; at += entry) {
+            s.ivIssued[at] = Float.floatToRawIntBits(Float.NaN);
+            java.util.Arrays.fill(s.ivIssued, at + 1, at + entry, -1); // NO_BOUND, two to an int
+        }
+        s.ivErrorRing = null;
+        s.ivServed = null;
+        s.ivHalf = null;
     }
 }

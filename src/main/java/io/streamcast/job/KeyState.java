@@ -101,15 +101,30 @@ public class KeyState {
     // ---- prediction intervals (Intervals, ErrorWindow): per step the last N errors, in arrival order and sorted
     // (new names, not ivRing / ivSorted retyped: the POJO serializer drops removed fields and adds new ones,
     // but cannot change a field's type, so state from before still restores, its error windows starting anew)
-    /** Per step the last N errors in arrival order, as 16-bit codes (ErrorWindow#encode). */
+    /**
+     * Per step the last N errors in arrival order, as 16-bit codes (ErrorWindow#encode), the steps
+     * interleaved: position p of step k at p * H + k (ErrorWindow).
+     */
+    public char[] ivErrors;
+    /**
+     * Read only on restore: the same, step-major (step k's at [k * N, k * N + N)), as written before
+     * ivErrors; converted to ivErrors on the key's first scoring, then null.
+     */
     public char[] ivErrorRing;
     /** Per step the largest of those codes, descending, ivTopCount[k] of them (ErrorWindow). */
     public char[] ivErrorTop;
     public int[] ivTopCount;
     public int[] ivCount;
     public int[] ivNext;
-    /** What was issued for the last H slots (row = slot mod H, as netSlots): served values, half-widths per coverage. */
+    /**
+     * What was issued for the last H slots, by the slot it is for (step k issued at slot t: row (t + k) mod
+     * H; column k): the value served (float bits), then per coverage the half-width as a 16-bit code
+     * (ErrorWindow#encode; Intervals#NO_BOUND where uncalibrated), two to an int (Intervals).
+     */
+    public int[] ivIssued;
+    /** Read only on restore: the served values, [row * H + step], as written before ivIssued; then null. */
     public float[] ivServed;
+    /** Read only on restore: the half-widths as floats (NaN where uncalibrated), [(row * C + coverage) * H + step]. */
     public float[] ivHalf;
     /**
      * While the key is short of errors and may borrow: per slot row, the scale it had when it issued

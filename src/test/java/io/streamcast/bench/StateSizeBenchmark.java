@@ -48,13 +48,12 @@ public final class StateSizeBenchmark {
 
     /** With prediction intervals at the defaults (2 coverages, window 100): error windows and what was issued. */
     static KeyState withIntervals(KeyState s, int h, int coverages, int window) {
-        s.ivErrorRing = new char[h * window];
+        s.ivErrors = new char[h * window];
         s.ivErrorTop = new char[h * (window - io.streamcast.job.ErrorWindow.rank(window, 0.8) + 1 + 8)]; // ErrorWindow.Sizes
         s.ivTopCount = new int[h];
         s.ivCount = new int[h];
         s.ivNext = new int[h];
-        s.ivServed = new float[h * h];
-        s.ivHalf = new float[h * h * coverages];
+        s.ivIssued = new int[h * h * (1 + (coverages + 1) / 2)]; // Intervals: served value, codes two to an int
         return s;
     }
 

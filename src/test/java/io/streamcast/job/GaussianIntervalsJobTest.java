@@ -95,12 +95,16 @@ class GaussianIntervalsJobTest {
         for (int j = 0; j < COVERAGES.length; j++) {
             float z = (float) GaussianHead.z(COVERAGES[j]);
             for (int k : new int[] {0, 2}) {
-                assertEquals(mean[k] - z * sigma[k], f.lower[j * H + k]);
-                assertEquals(mean[k] + z * sigma[k], f.upper[j * H + k]);
-                assertEquals(z * sigma[k], s.ivHalf[((int) (s.lastSlot % H) * COVERAGES.length + j) * H + k]);
+                float half = roundedUp(z * sigma[k]);
+                assertTrue(half >= z * sigma[k] && half <= z * sigma[k] * (1 + 0x1p-8f), "at most 0.39% wider");
+                assertEquals(mean[k] - half, f.lower[j * H + k]);
+                assertEquals(mean[k] + half, f.upper[j * H + k]);
+                assertEquals(half, ErrorWindow.decode(key.intervals.issuedCode(s, (int) (s.lastSlot % H), k, j)),
+                        "what is scored is what was issued");
+                assertEquals(f.values[k], key.intervals.issuedValue(s, (int) (s.lastSlot % H), k));
             }
             assertTrue(Float.isNaN(f.lower[j * H + 1]), "conformal, no errors: no bound yet");
-            assertTrue(Float.isNaN(s.ivHalf[((int) (s.lastSlot % H) * COVERAGES.length + j) * H + 1]), "not scored");
+            assertEquals(Intervals.NO_BOUND, key.intervals.issuedCode(s, (int) (s.lastSlot % H), 1, j), "not scored");
         }
     }
 
@@ -150,7 +154,7 @@ class GaussianIntervalsJobTest {
                 for (int k = 0; k < H; k++) {
                     assertEquals(mean[i][k], f.values[k], "mean, reading " + i + " step " + (k + 1));
                     for (int j = 0; j < z.length; j++) {
-                        float half = z[j] * sigma[i][k];
+                        float half = roundedUp(z[j] * sigma[i][k]);
                         assertEquals(mean[i][k] - half, f.lower[j * H + k], "lower, reading " + i);
                         assertEquals(mean[i][k] + half, f.upper[j * H + k], "upper, reading " + i);
                     }
@@ -167,11 +171,11 @@ class GaussianIntervalsJobTest {
                 for (int k = 1; k <= H && k <= i; k++) {
                     float e = Math.abs(mean[i - k][k - 1] - values[i]);
                     for (int j = 0; j < z.length; j++) {
-                        double hit = e <= z[j] * sigma[i - k][k - 1] ? 1 : 0;
+                        double hit = e <= roundedUp(z[j] * sigma[i - k][k - 1]) ? 1 : 0;
                         double r = realised[k - 1][j];
                         realised[k - 1][j] = Double.isNaN(r) ? hit : r + (hit - r) / IntervalMetrics.WINDOW;
                     }
-                    float half95 = z[1] * sigma[i - k][k - 1];
+                    float half95 = roundedUp(z[1] * sigma[i - k][k - 1]);
                     if (k == 1 && e > half95) {
                         Anomaly a = new Anomaly();
                         a.timestamp = T0 + i * MIN;
@@ -209,5 +213,14 @@ class GaussianIntervalsJobTest {
             }
             assertEquals(expected.size(), h.counter(job, Metrics.ANOMALIES));
         }
+    }
+
+    /**
+     * A Gaussian half-width as issued: the smallest float at or above q whose low 15 mantissa bits are
+     * zero (a 16-bit code's value), computed here bit by bit rather than by ErrorWindow's encode.
+     */
+    static float roundedUp(float q) {
+        int bits = Float.floatToRawIntBits(q);
+        return (bits & 0x7FFF) == 0 ? q : Float.intBitsToFloat((bits | 0x7FFF) + 1);
     }
 }

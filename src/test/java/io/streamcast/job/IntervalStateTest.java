@@ -100,7 +100,7 @@ class IntervalStateTest {
                 assertTrue(Float.isNaN(f.lower[0]), "no errors kept from the float windows");
             }
         }
-        assertEquals(3 * 30, key.s.ivErrorRing.length);
+        assertEquals(3 * 30, key.s.ivErrors.length);
     }
 
     /**
@@ -130,7 +130,80 @@ class IntervalStateTest {
             assertArrayEquals(a.lower, b.lower, "t " + t);
             assertArrayEquals(a.upper, b.upper, "t " + t);
         }
-        assertArrayEquals(live.s.ivErrorRing, restored.s.ivErrorRing);
+        for (int k = 0; k < IntervalsTest.H; k++) {
+            assertArrayEquals(inOrder(live.s, k), inOrder(restored.s, k));
+        }
+    }
+
+    /**
+     * A key's state as written before the interleaved error rings and ivIssued (fields ivErrorRing,
+     * step-major, and ivServed and ivHalf, floats; written by f5fe9e6's classes: window 30, 3 steps,
+     * coverages 0.8 and 0.95, 150 readings of the signal with Random(6) noise): it restores by
+     * migration and goes on exactly as a key that never stopped: the same bounds, its errors kept in
+     * order, and the forecasts of its last 3 slots, issued before the checkpoint, scored against the
+     * half-widths issued then (the same coverage gauges from the first reading on, and the anomaly of
+     * a spike at the first reading after the restore).
+     */
+    @Test
+    void stateFromTheStepMajorRingsAndSeparateIssuedArraysRestoresWithItsErrorsAndIssuedBounds() throws Exception {
+        KeyState back = restore("/savepoints/keystate-step-major-error-rings.bin");
+        assertEquals(3 * 30, back.ivErrorRing.length);
+        assertEquals(3 * 3 * 2, back.ivHalf.length);
+        assertNull(back.ivErrors);
+        assertNull(back.ivIssued);
+        back = rewritten(back);
+
+        List<Double> coverages = List.of(0.8, 0.95);
+        IntervalsTest.Key live = new IntervalsTest.Key(coverages, 30, 20);
+        Random rnd = new Random(6);
+        for (long t = 0; t < 150; t++) {
+            live.step(t, IntervalsTest.signal(t) + (float) rnd.nextGaussian(), IntervalsTest.perfect(t));
+        }
+        // both from here on with fresh metrics (a restored operator's): only what the states hold differs
+        IntervalsTest.Key never = new IntervalsTest.Key(coverages, 30, 20).withState(live.s);
+        IntervalsTest.Key restored = new IntervalsTest.Key(coverages, 30, 20).withState(back);
+        for (long t = 150; t < 250; t++) {
+            float actual = IntervalsTest.signal(t) + (float) rnd.nextGaussian() + (t == 150 ? 25f : 0f);
+            Forecast a = never.step(t, actual, IntervalsTest.perfect(t));
+            Forecast b = restored.step(t, actual, IntervalsTest.perfect(t));
+            assertFalse(b.uncalibrated, "t " + t);
+            assertArrayEquals(a.lower, b.lower, "t " + t);
+            assertArrayEquals(a.upper, b.upper, "t " + t);
+            for (int k = 1; k <= IntervalsTest.H; k++) {
+                for (String c : new String[] {"80", "95"}) {
+                    String name = "intervals.coverage_" + c + ".step_" + k;
+                    double g = restored.gauge(name);
+                    assertFalse(Double.isNaN(g), name + " scored at t " + t + ": the bounds issued before the restore");
+                    assertEquals(never.gauge(name), g, name + " at t " + t);
+                }
+            }
+            if (t == 150) {
+                assertNull(restored.s.ivErrorRing, "converted, no longer written");
+                assertNull(restored.s.ivServed);
+                assertNull(restored.s.ivHalf);
+            }
+        }
+        assertEquals(List.of(150L), restored.anomalyAt.subList(0, 1), "the spike, judged on a bound issued before");
+        assertEquals(never.anomalyAt, restored.anomalyAt);
+        assertEquals(never.anomalies.get(0).lower, restored.anomalies.get(0).lower);
+        assertEquals(never.anomalies.get(0).upper, restored.anomalies.get(0).upper);
+        for (int k = 0; k < IntervalsTest.H; k++) {
+            assertArrayEquals(inOrder(never.s, k), inOrder(restored.s, k));
+            // every reading adds to every step at the same ring position (one cache line)
+            assertEquals(never.s.ivNext[0], never.s.ivNext[k]);
+            assertEquals(restored.s.ivNext[0], restored.s.ivNext[k]);
+        }
+    }
+
+    /** Step k's errors in arrival order, from the ring's positions as the key keeps them (not ErrorWindow's). */
+    private static char[] inOrder(KeyState s, int k) {
+        int n = s.ivCount[k];
+        int window = s.ivErrors.length / IntervalsTest.H;
+        char[] out = new char[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = s.ivErrors[((s.ivNext[k] - n + i) % window + window) % window * IntervalsTest.H + k];
+        }
+        return out;
     }
 
     /** A key's state from a fixture (the serializer snapshot, then the state), restored by migration. */
