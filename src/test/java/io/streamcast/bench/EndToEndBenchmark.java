@@ -40,7 +40,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * keyed state, forecast record, exactly-once sink), the floor.
  *
  * <pre>
- * drain: N readings are written first; events/s = N / (time from the first reading in to the last forecast out)
+ * drain: N readings are written first; events/s = N / (time from the first reading in to the last forecast out),
+ *        and the JVM's CPU time over that span per forecast
  * rate : readings are written at a fixed rate with their wall-clock time as event time; latency of
  *        each forecast, -Disolation=read_uncommitted (default): broker append time of the forecast
  *        (LogAppendTime topic) minus the reading's time, i.e. produce -> Kafka -> Flink -> model ->
@@ -217,6 +218,7 @@ public final class EndToEndBenchmark {
                     60_000);
             JobClient job = startVariant(kafka, c, variant);
             long first = 0;
+            long cpuFirst = 0;
             // the phase measured apart: from this many forecasts on (retraining starts at min-readings per key)
             long phaseFrom = Long.getLong("phaseFrom", 0);
             long phaseStart = 0;
@@ -229,6 +231,7 @@ public final class EndToEndBenchmark {
                 }
                 if (first == 0 && LocalMetrics.sum(job.getJobID(), Metrics.READINGS_IN) > 0) {
                     first = System.nanoTime();
+                    cpuFirst = processCpuNanos();
                 }
                 if (at99 == 0 && LocalMetrics.sum(job.getJobID(), Metrics.FORECASTS_OUT) >= events * 0.99) {
                     at99 = System.nanoTime();
@@ -245,14 +248,25 @@ public final class EndToEndBenchmark {
                 }
             }
             long done = System.nanoTime();
+            long cpu = processCpuNanos() - cpuFirst;
             String retrain = variant.startsWith("retrain") ? "; " + retrainCounters(job) : "";
             job.cancel().get();
             long out = LocalMetrics.sum(job.getJobID(), Metrics.FORECASTS_OUT);
-            System.out.printf("drain %-4s: %d forecasts in %.2f s = %.0f events/s (99%% in %.2f s = %.0f events/s)%s%s%n",
+            System.out.printf("drain %-4s: %d forecasts in %.2f s = %.0f events/s (99%% in %.2f s = %.0f events/s); "
+                    + "CPU %.2f us per forecast%s%s%n",
                     variant, out, (done - first) / 1e9, out / ((done - first) / 1e9), (at99 - first) / 1e9,
-                    0.99 * events / ((at99 - first) / 1e9), phaseStart == 0 ? "" : String.format("; from forecast %d on: %.0f events/s",
+                    0.99 * events / ((at99 - first) / 1e9), cpu / 1e3 / out, phaseStart == 0 ? "" : String.format("; from forecast %d on: %.0f events/s",
                             phaseFrom, (out - phaseFrom) / ((done - phaseStart) / 1e9)), retrain);
         }
+    }
+
+    /**
+     * CPU time of this JVM (broker, producer, job and all): a drain's cost per event that the
+     * machine's other load does not stretch as it stretches the clock.
+     */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static void fixedRate(EmbeddedKafka kafka, int rate, int seconds) throws Exception {
