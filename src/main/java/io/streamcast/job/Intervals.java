@@ -297,55 +297,7 @@ final class Intervals {
                 && errors.length == h * window && top.length == h * sizes.room()) {
             return true; // the steady state: one look
         }
-        return sizedOrConverted(s, h);
-    }
-
-    private boolean sizedOrConverted(KeyState s, int h) {
-        if (s.ivIssued == null && s.ivServed != null) {
-            fromSeparateArrays(s, h); // restored from before ivIssued
-        }
-        if (s.ivErrors == null && s.ivErrorRing != null && s.ivErrorRing.length == h * window
-                && s.ivCount != null && s.ivCount.length == h && s.ivNext != null && s.ivNext.length == h) {
-            ErrorWindow.fromStepMajor(s, sizes); // restored from the step-major rings: the same errors, interleaved
-        }
-        boolean sized = s.ivIssued != null && s.ivIssued.length == h * h * entry
-                && s.ivErrors != null && s.ivErrors.length == h * window; // null: restored from float windows
-        if (sized && (s.ivErrorTop == null || s.ivErrorTop.length != h * sizes.room() || s.ivTopCount == null)) {
-            // restored from the fully sorted windows, or under another lowest coverage: the ring has it all
-            ErrorWindow.rebuildTop(s, sizes);
-        }
-        return sized;
-    }
-
-    /**
-     * State restored from before ivIssued (served values in ivServed, half-widths as floats in ivHalf,
-     * [(row * C + j) * H + k], NaN where uncalibrated), interleaved into ivIssued if it fits these options
-     * (else issue starts anew). A conformal half-width (a decoded code) is kept exactly; a Gaussian or
-     * borrowed one rounds up by at most 0.39%, so those of the last H slots are scored against a bound at
-     * most that much wider than issued. Once per key.
-     */
-    private void fromSeparateArrays(KeyState s, int h) {
-        int c = coverages.length;
-        if (s.ivServed.length == h * h && s.ivHalf != null && s.ivHalf.length == h * h * c) {
-            int[] issued = new int[h * h * entry];
-            for (int row = 0; row < h; row++) {
-                for (int k = 0; k < h; k++) {
-                    int at = ((row + k + 1) % h * h + k) * entry; // by the slot it was for, as issue keeps it
-                    issued[at] = Float.floatToRawIntBits(s.ivServed[row * h + k]);
-                    for (int j = 0; j < c; j++) {
-                        float half = s.ivHalf[(row * c + j) * h + k];
-                        int hc = half >= 0 ? ErrorWindow.encode(half) : NO_BOUND; // NaN: uncalibrated
-                        issued[at + 1 + (j >> 1)] |= hc << ((j & 1) << 4);
-                    }
-                    if ((c & 1) == 1) {
-                        issued[at + entry - 1] |= NO_BOUND << 16;
-                    }
-                }
-            }
-            s.ivIssued = issued;
-        }
-        s.ivServed = null; // read only on restore: no longer written
-        s.ivHalf = null;
+        return IntervalStateUpgrade.sizedOrConverted(s, h, coverages.length, entry, sizes);
     }
 
     private void init(KeyState s, int horizon) {
