@@ -39,10 +39,6 @@ public final class IntervalMetrics {
         return java.math.BigDecimal.valueOf(coverage).movePointRight(2).stripTrailingZeros().toPlainString();
     }
 
-    void scored(int step, int coverage, boolean inside) {
-        record(step(step), coverage, inside);
-    }
-
     /**
      * Step's realised coverages, to {@link #record} its scorings in (one look-up per scored forecast, not
      * per coverage; both small enough for the JIT to inline into the per-step scoring).
