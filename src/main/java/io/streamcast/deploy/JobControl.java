@@ -11,6 +11,7 @@ import org.apache.flink.client.deployment.StandaloneClusterId;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.client.JobStatusMessage;
+import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 
 /**
@@ -79,8 +80,9 @@ public final class JobControl implements AutoCloseable {
 
     /** Empty: the job is not running. */
     public Optional<Running> running(JobID job) throws Exception {
-        Long since = client.getJobDetails(job).get(1, TimeUnit.MINUTES).getTimestamps().get(JobStatus.RUNNING);
-        if (since == null || status(job) != JobStatus.RUNNING) {
+        JobDetailsInfo details = client.getJobDetails(job).get(1, TimeUnit.MINUTES); // state and times in one request
+        Long since = details.getTimestamps().get(JobStatus.RUNNING);
+        if (since == null || details.getJobStatus() != JobStatus.RUNNING) {
             return Optional.empty();
         }
         long restarts = new JobMetrics(client).jobMetric(job, "numRestarts").map(Long::parseLong).orElse(-1L);
