@@ -9,6 +9,7 @@ import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
 import io.streamcast.model.Normaliser;
 import io.streamcast.training.ParameterInit;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +42,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <pre>
  * drain: N readings are written first; events/s = N / (time from the first reading in to the last forecast out),
- *        and the JVM's CPU time over that span per forecast
+ *        and the JVM's CPU time over that span per forecast: in all, the broker's part (the threads alive
+ *        before the first job; users run the broker elsewhere) and the rest, then by threads from /proc
+ *        (forecast-task, source-task, snapshots, sink-producers, broker, gc, jit, other)
  * rate : readings are written at a fixed rate with their wall-clock time as event time; latency of
  *        each forecast, -Disolation=read_uncommitted (default): broker append time of the forecast
  *        (LogAppendTime topic) minus the reading's time, i.e. produce -> Kafka -> Flink -> model ->
@@ -49,8 +52,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *        consumer received it minus the reading's time, what users see (commit at each checkpoint)
  * </pre>
  * Usage: EndToEndBenchmark drain [events] | rate [events/s] [seconds]; -Dvariants=noop,lstm,retrain,retrain-d8
- * (see {@link #startVariant}; suffixes: -noiv without intervals, -batch16384 the sinks' producer batch.size, -cp10000
- * checkpoints every 10 s, in that order), -Dtrainers=1 (trainer parallelism), -DphaseFrom=N (drain: also the
+ * (see {@link #startVariant}; suffixes: -noiv without intervals, -batch16384 the sinks' producer batch.size,
+ * -compresslz4 the sinks' producer compression.type, -cp10000 checkpoints every 10 s, in that order), -Dtrainers=1 (trainer parallelism), -DphaseFrom=N (drain: also the
  * rate from the N-th forecast on), -DwarmupSeconds=10 (rate: latencies of readings sent after this),
  * -DcheckpointInterval="1 s", -DoutOfOrderness="0 ms" (the job's ordering bound), -DidleTimeout="10 s".
  */
@@ -123,6 +126,12 @@ public final class EndToEndBenchmark {
         if (at > 0) {
             c.setString("execution.checkpointing.interval", variant.substring(at + 3) + " ms");
             variant = variant.substring(0, at);
+        }
+        int compress = variant.indexOf("-compress"); // e.g. lstm-compresslz4: the sinks' producers compress their batches
+        if (compress >= 0) {
+            c.setString(io.streamcast.config.JobOptions.KAFKA_PROPERTIES_PREFIX + "compression.type",
+                    variant.substring(compress + "-compress".length()));
+            variant = variant.substring(0, compress);
         }
         int batch = variant.indexOf("-batch"); // e.g. lstm-batch16384: the sinks' producers with Kafka's default batch.size
         if (batch > 0) {
@@ -213,12 +222,18 @@ public final class EndToEndBenchmark {
             }
         }
         System.out.printf("backlog: %d readings for %d keys written in %.1f s%n", events, KEYS, (System.nanoTime() - p0) / 1e9);
+        // the threads alive before any job are the broker's (and the JVM's, which use next to nothing): users run
+        // the broker elsewhere, so its share of the CPU (bigger records cost it more) is reported apart
+        long[] broker = java.util.Arrays.stream(ManagementFactory.getThreadMXBean().getAllThreadIds())
+                .filter(id -> id != Thread.currentThread().getId()).toArray();
         for (String variant : variants()) {
             Configuration c = spec(kafka, "bench-in", "bench-out-" + variant, "drain-" + variant + "-" + System.nanoTime(),
                     60_000);
             JobClient job = startVariant(kafka, c, variant);
             long first = 0;
             long cpuFirst = 0;
+            long brokerFirst = 0;
+            Map<String, Long> nativeFirst = Map.of();
             // the phase measured apart: from this many forecasts on (retraining starts at min-readings per key)
             long phaseFrom = Long.getLong("phaseFrom", 0);
             long phaseStart = 0;
@@ -232,6 +247,8 @@ public final class EndToEndBenchmark {
                 if (first == 0 && LocalMetrics.sum(job.getJobID(), Metrics.READINGS_IN) > 0) {
                     first = System.nanoTime();
                     cpuFirst = processCpuNanos();
+                    brokerFirst = threadsCpuNanos(broker);
+                    nativeFirst = nativeThreadsCpu();
                 }
                 if (at99 == 0 && LocalMetrics.sum(job.getJobID(), Metrics.FORECASTS_OUT) >= events * 0.99) {
                     at99 = System.nanoTime();
@@ -249,15 +266,64 @@ public final class EndToEndBenchmark {
             }
             long done = System.nanoTime();
             long cpu = processCpuNanos() - cpuFirst;
+            long brokerCpu = threadsCpuNanos(broker) - brokerFirst;
+            Map<String, Long> nativeCpu = nativeThreadsCpu();
             String retrain = variant.startsWith("retrain") ? "; " + retrainCounters(job) : "";
             job.cancel().get();
             long out = LocalMetrics.sum(job.getJobID(), Metrics.FORECASTS_OUT);
             System.out.printf("drain %-4s: %d forecasts in %.2f s = %.0f events/s (99%% in %.2f s = %.0f events/s); "
-                    + "CPU %.2f us per forecast%s%s%n",
+                    + "CPU %.2f us per forecast (broker %.2f, job and JVM %.2f)%s%s%n",
                     variant, out, (done - first) / 1e9, out / ((done - first) / 1e9), (at99 - first) / 1e9,
-                    0.99 * events / ((at99 - first) / 1e9), cpu / 1e3 / out, phaseStart == 0 ? "" : String.format("; from forecast %d on: %.0f events/s",
+                    0.99 * events / ((at99 - first) / 1e9), cpu / 1e3 / out, brokerCpu / 1e3 / out,
+                    (cpu - brokerCpu) / 1e3 / out, phaseStart == 0 ? "" : String.format("; from forecast %d on: %.0f events/s",
                             phaseFrom, (out - phaseFrom) / ((done - phaseStart) / 1e9)), retrain);
+            StringBuilder groups = new StringBuilder("  CPU us per forecast by threads:");
+            for (Map.Entry<String, Long> e : new java.util.TreeMap<>(nativeCpu).entrySet()) {
+                groups.append(String.format(" %s %.2f", e.getKey(),
+                        (e.getValue() - nativeFirst.getOrDefault(e.getKey(), 0L)) * 10_000.0 / out));
+            }
+            System.out.println(groups);
         }
+    }
+
+    /**
+     * CPU ticks (10 ms) of this process's threads by group, from /proc (Linux; empty elsewhere), so that
+     * GC and JIT threads, which the JVM's thread bean does not list, count too. Groups by the thread's
+     * name as the kernel keeps it (its first 15 characters).
+     */
+    static Map<String, Long> nativeThreadsCpu() {
+        Map<String, Long> m = new HashMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        for (java.io.File t : tasks == null ? new java.io.File[0] : tasks) {
+            try {
+                String comm = java.nio.file.Files.readString(new java.io.File(t, "comm").toPath()).trim();
+                String stat = java.nio.file.Files.readString(new java.io.File(t, "stat").toPath());
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                String g = comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "gc"
+                        : comm.startsWith("C2 ") || comm.startsWith("C1 ") ? "jit"
+                        : comm.startsWith("forecast") ? "forecast-task" : comm.startsWith("Source") ? "source-task"
+                        : comm.startsWith("AsyncOperation") ? "snapshots"
+                        : comm.startsWith("kafka-produc") ? "sink-producers" // the job's; the backlog's has ended
+                        : comm.matches("(data-plane-kaf|kafka-|quorum-contro|group-coordin|TxnMarker|ExpirationRea"
+                                + "|executor-|AddPartitions|log-closing|share-).*") ? "broker"
+                        : "other";
+                m.merge(g, ticks, Long::sum);
+            } catch (java.io.IOException | RuntimeException e) {
+                // the thread ended meanwhile
+            }
+        }
+        return m;
+    }
+
+    /** CPU time of the given threads (those that ended count no more). */
+    static long threadsCpuNanos(long[] threads) {
+        long sum = 0;
+        for (long id : threads) {
+            long t = ManagementFactory.getThreadMXBean().getThreadCpuTime(id);
+            sum += Math.max(0, t);
+        }
+        return sum;
     }
 
     /**
