@@ -25,8 +25,16 @@ public class KeyState {
     public long lastSlot = NONE;
     /** Event time of the last applied reading. */
     public long lastTimestamp = NONE;
-    /** Newest event time received for this key (readings more than the ordering bound behind it are late). */
+    /**
+     * Newest event time received for this key, of readings not stamped ahead of the job's clock
+     * (readings more than the ordering bound behind it are late).
+     */
     public long maxSeen = NONE;
+    /**
+     * How far behind the job's clock the key's latest reading not stamped ahead of it arrived (millis,
+     * at most ReadingOrder.CATCH_UP_LAG is used): a reading stamped ahead waits that much longer.
+     */
+    public long clockLag;
     /** Readings waiting for their turn (ReadingOrder), sorted by time: held[0..heldCount). */
     public io.streamcast.event.Reading[] held;
     public int heldCount;

@@ -26,8 +26,9 @@ import java.util.Arrays;
  * is due; the loser is a same_slot dead letter. With a bound of 0, readings are applied on arrival.
  *
  * <p>A reading stamped ahead of the job's clock (within input.max-future) waits until its time
- * has come, and only then counts as its key's progress: a stray a few minutes fast takes its place
- * among the genuine readings instead of making every one of them late.
+ * has come on its key's own clock, which runs as far behind the job's as the key's genuine readings
+ * arrive (a gateway that batches: seconds), and it never counts as its key's progress: a stray a
+ * few minutes fast takes its place among the genuine readings instead of making them late.
  */
 final class ReadingOrder {
     /** The next step for a reading whose turn has come. */
@@ -55,6 +56,7 @@ final class ReadingOrder {
 
     void arrive(KeyContext ctx, KeyState s, Reading r, Turn turn) throws Exception {
         if (bound == 0 && r.timestamp <= r.arrival) {
+            s.clockLag = r.arrival - r.timestamp; // for the deadline of a reading stamped ahead
             turn.take(ctx, s, r);
             return;
         }
@@ -72,11 +74,15 @@ final class ReadingOrder {
             return;
         }
         insert(s, r);
-        // a reading stamped ahead of the clock is not progress until its time comes (a stray a few
-        // minutes fast would otherwise make every genuine reading after it late), and waits for it
-        s.maxSeen = Math.max(s.maxSeen, Math.min(r.timestamp, r.arrival));
+        // a reading stamped ahead of the job's clock is no progress at all: its key's genuine readings, which
+        // arrive behind that clock by however long their way to Kafka takes, would otherwise be late after it
+        if (r.timestamp <= r.arrival) {
+            s.maxSeen = Math.max(s.maxSeen, r.timestamp);
+            s.clockLag = r.arrival - r.timestamp;
+        }
         long watermark = watermarkReleases ? Math.min(ctx.timers().currentWatermark(), r.arrival) : Long.MIN_VALUE;
-        releaseUpTo(ctx, s, Math.max(s.maxSeen - bound, watermark), turn);
+        long progress = s.maxSeen == KeyState.NONE ? KeyState.NONE : s.maxSeen - bound; // none: all ahead so far
+        releaseUpTo(ctx, s, Math.max(progress, watermark), turn);
         arm(ctx, s);
     }
 
@@ -189,10 +195,11 @@ final class ReadingOrder {
     private long deadline(KeyState s, Reading r) {
         if (r.timestamp > r.arrival) {
             // stamped ahead of the clock (within input.max-future): after its grid slot has passed, so the
-            // genuine reading of that slot, when it comes, is held with it and the slot's policy decides
+            // genuine reading of that slot, when it comes, is held with it and the slot's policy decides; on
+            // the key's own clock: as far behind the job's as its genuine readings arrive
             long slotEnd = s.interval > 0 ? KeyedForecaster.timeOf(s, KeyedForecaster.slotOf(s, r.timestamp))
                     + s.interval / 2 : r.timestamp;
-            return Math.max(r.timestamp, slotEnd) + bound;
+            return Math.max(r.timestamp, slotEnd) + Math.min(s.clockLag, CATCH_UP_LAG) + bound;
         }
         return r.arrival + wait(r);
     }
