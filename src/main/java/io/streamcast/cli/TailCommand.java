@@ -1,5 +1,6 @@
 package io.streamcast.cli;
 
+import io.streamcast.config.JobOptions;
 import io.streamcast.event.DeadLetter;
 import io.streamcast.event.Forecast;
 import io.streamcast.kafka.JsonCodecs;
@@ -28,7 +29,11 @@ public final class TailCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--topic", required = true, description = "Forecast or dead-letter topic.")
+    /** The anomaly topic's name in the README and the shipped spec's commented line (output.anomaly-topic has no default). */
+    static final String ANOMALY_TOPIC = "anomalies";
+
+    @Option(names = "--topic", description = "Topic to read (default: the shipped spec's names, forecasts; with"
+            + " --dead-letters streamcast-dead-letters; with --anomalies " + ANOMALY_TOPIC + ").")
     String topic;
 
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default ${DEFAULT-VALUE}).")
@@ -52,6 +57,11 @@ public final class TailCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "6", description = "Forecast steps to show (default ${DEFAULT-VALUE}).")
     int steps;
 
+    String topic() {
+        return topic != null ? topic : deadLetters ? JobOptions.DEAD_LETTER_TOPIC.defaultValue()
+                : anomalies ? ANOMALY_TOPIC : JobOptions.OUTPUT_TOPIC.defaultValue();
+    }
+
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     @Override
@@ -66,7 +76,7 @@ public final class TailCommand implements Callable<Integer> {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-            consumer.subscribe(List.of(topic));
+            consumer.subscribe(List.of(topic()));
             while (max == null || n < max) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     String line = deadLetters ? formatDeadLetter(JsonCodecs.parseDeadLetter(r.value()))
@@ -126,13 +136,16 @@ public final class TailCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    /** "s-1 2026-11-25 10:15:00  32.000 above [18.000, 22.000] (95%, forecast 20.000) score 2.50  v0". */
+    /**
+     * "s-1 2026-11-25 10:15:00  32.000 above [18.000, 22.000] (95%, forecast 20.000) score 2.50  v0"; a forecast
+     * made more than one step before (readings were missing) says so: "(95%, 2-step forecast 20.000)".
+     */
     static String formatAnomaly(io.streamcast.event.Anomaly a) {
-        return String.format("%s %s  %.3f %s [%.3f, %.3f] (%s%%, forecast %.3f) score %s  v%d", a.key,
+        return String.format("%s %s  %.3f %s [%.3f, %.3f] (%s%%, %sforecast %.3f) score %s  v%d", a.key,
                 TIME.format(Instant.ofEpochMilli(a.timestamp)), a.actual, a.actual > a.upper ? "above" : "below",
                 a.lower, a.upper, io.streamcast.job.IntervalMetrics.percent(Double.parseDouble(Float.toString(a.coverage))),
-                a.forecast, Float.isFinite(a.score) ? String.format("%.2f", a.score) : "inf",
-                a.modelVersion);
+                a.step > 1 ? a.step + "-step " : "", a.forecast, Float.isFinite(a.score) ? String.format("%.2f", a.score)
+                        : "inf", a.modelVersion);
     }
 
     static String formatDeadLetter(DeadLetter d) {

@@ -69,7 +69,8 @@ public final class JobOptions {
     public static final ConfigOption<String> ANOMALY_TOPIC = ConfigOptions.key("output.anomaly-topic")
             .stringType().noDefaultValue()
             .withDescription("Optional topic of anomaly events: a reading outside the calibrated interval of the"
-                    + " one-step forecast made for it (forecast.anomaly-coverage); unset: none.");
+                    + " latest forecast made for it (forecast.anomaly-coverage): the one-step forecast, or after missed"
+                    + " readings the last one before them; unset: none.");
 
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("dead-letter.topic")
             .stringType().defaultValue("streamcast-dead-letters")

@@ -1,8 +1,9 @@
 package io.streamcast.event;
 
 /**
- * A reading outside the calibrated interval of the one-step forecast made for it (the forecast of
- * the key's previous slot), sent to the optional anomaly topic. The score is how far outside, in
+ * A reading outside the calibrated interval of the latest forecast made for it: the one-step
+ * forecast of the key's previous slot, or after missed readings the forecast of its latest slot
+ * before them ({@link #step} steps back). Sent to the optional anomaly topic. The score is how far outside, in
  * interval widths: (actual - upper) / (upper - lower) above, (lower - actual) / (upper - lower)
  * below (infinite for an interval of width 0).
  */
@@ -11,7 +12,7 @@ public class Anomaly {
     /** The reading's time (epoch millis). */
     public long timestamp;
     public float actual;
-    /** The one-step forecast served for this reading's slot, and its interval. */
+    /** The forecast served for this reading's slot, and its interval. */
     public float forecast;
     public float lower;
     public float upper;
@@ -20,6 +21,8 @@ public class Anomaly {
     public float score;
     /** Version of the model that made the forecast (as on the forecast record). */
     public long modelVersion;
+    /** The forecast's horizon step: 1, or k when the k - 1 readings before this one were missing. */
+    public int step = 1;
 
     public Anomaly() {
     }

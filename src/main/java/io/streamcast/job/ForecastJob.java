@@ -54,7 +54,7 @@ public final class ForecastJob {
     public static final OutputTag<io.streamcast.event.KeyAccuracy> KEY_ACCURACY =
             new OutputTag<>("key-accuracy", TypeInformation.of(io.streamcast.event.KeyAccuracy.class));
 
-    /** Readings outside their one-step interval (output.anomaly-topic). */
+    /** Readings outside the latest interval issued for them (output.anomaly-topic). */
     public static final OutputTag<io.streamcast.event.Anomaly> ANOMALIES =
             new OutputTag<>("anomalies", TypeInformation.of(io.streamcast.event.Anomaly.class));
 

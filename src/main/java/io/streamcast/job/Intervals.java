@@ -19,8 +19,10 @@ import org.apache.flink.configuration.Configuration;
  * flagged {@code uncalibrated} and those bounds are neither scored for coverage nor checked for
  * anomalies, unless it can borrow: with forecast.interval-borrow, such a step takes its group's
  * pooled calibration ({@link ErrorPool}: young keys' errors divided by their one-step last-value
- * error) times its own, is flagged {@code borrowed} instead, and is scored like a calibrated one. A reading outside the calibrated one-step interval issued for it at the anomaly
- * coverage is an {@link Anomaly}.
+ * error) times its own, is flagged {@code borrowed} instead, and is scored like a calibrated one.
+ * A reading outside the calibrated interval at the anomaly coverage of the latest forecast made for
+ * its slot is an {@link Anomaly}: the one-step forecast's or, when readings before it were missing,
+ * that of the last forecast before them.
  *
  * <p>A model with a Gaussian head brings its own half-widths instead: step k at coverage a is
  * value +- z_{(1+a)/2} * sigma_k (z per coverage computed once), calibrated from the first
@@ -60,6 +62,8 @@ final class Intervals {
     private final IntervalMetrics metrics;
     /** The anomaly the current reading raised (taken by the host after the safety net's pass). */
     private Anomaly pending;
+    /** The current reading has been checked for an anomaly: by the latest forecast made for it, the first scored. */
+    private boolean judged;
     /** Scales a key's errors for its group's pool (null: no borrowing). */
     private SafetyNet scales;
     /** The pooled calibration of keys without a group (null: none yet) and of each named group. */
@@ -153,10 +157,13 @@ final class Intervals {
                 IntervalMetrics.record(realised, j, ec <= hc);
             }
         }
-        char hc = code(s.ivIssued, at, anomalyIndex);
-        if (k == 1 && hc != NO_BOUND && ec > hc) { // an uncalibrated interval raises nothing
-            pending = anomaly(s, served, ErrorWindow.decode(hc), actual);
-            metrics.anomaly();
+        if (!judged) { // the scorings come in step order: the first is of the latest forecast made for this slot
+            judged = true;
+            char hc = code(s.ivIssued, at, anomalyIndex);
+            if (hc != NO_BOUND && ec > hc) { // an uncalibrated interval raises nothing
+                pending = anomaly(s, served, ErrorWindow.decode(hc), actual, k);
+                metrics.anomaly();
+            }
         }
         if (s.ivScale != null && s.ivScale.length == h) {
             // the pool holds what borrowing is for: young keys' errors, each scaled by the estimate its key had
@@ -169,8 +176,9 @@ final class Intervals {
         ErrorWindow.add(s, k - 1, sizes, ec);
     }
 
-    private Anomaly anomaly(KeyState s, float forecast, float half, float actual) {
+    private Anomaly anomaly(KeyState s, float forecast, float half, float actual, int step) {
         Anomaly a = new Anomaly();
+        a.step = step;
         a.actual = actual;
         a.forecast = forecast;
         a.lower = forecast - half;
@@ -180,6 +188,11 @@ final class Intervals {
         a.score = half > 0 ? outside / (2 * half) : Float.POSITIVE_INFINITY;
         a.modelVersion = s.ivVersion;
         return a;
+    }
+
+    /** A reading's scorings begin (the safety net's pass, in step order). */
+    void scoring() {
+        judged = false;
     }
 
     /** The anomaly the reading just scored raised, or null; clears it. */

@@ -38,7 +38,7 @@ public final class Metrics {
     public static final String ACCURACY = "accuracy";
     /** Subgroup of the realised interval coverage gauges (coverage_95.step_k). */
     public static final String INTERVALS = "intervals";
-    /** Readings outside the calibrated one-step interval issued for them (anomaly events). */
+    /** Readings outside the calibrated interval of the latest forecast made for them (anomaly events). */
     public static final String ANOMALIES = "anomalies";
     /** Readings a forecaster subtask holds now (for their ordering bound, or waiting for a model). */
     public static final String HELD_READINGS = "held_readings";

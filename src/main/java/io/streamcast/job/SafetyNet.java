@@ -73,6 +73,9 @@ final class SafetyNet {
         float actual = reading[targetIndex];
         long slot = s.lastSlot;
         int period = period(s);
+        if (intervals != null) {
+            intervals.scoring();
+        }
         for (int k = 1; k <= horizon; k++) {
             int row = (int) Math.floorMod(slot - k, (long) horizon);
             if (s.netSlots[row] != slot - k) {

@@ -24,7 +24,7 @@ import java.nio.charset.StandardCharsets;
  *              "lower": [...], "upper": [...] per step (one per coverage; null: no errors yet) and
  *              flags "uncalibrated" and "borrowed"
  * anomaly:     {"key": "s-1", "timestamp": ..., "actual": 35.0, "forecast": 21.4, "lower": 20.1, "upper": 22.7,
- *               "coverage": 0.95, "score": 4.7, "model_version": 1}
+ *               "coverage": 0.95, "score": 4.7, "model_version": 1, "step": 1}
  * dead letter: {"reason": "malformed_json", "detail": "...", "key": "s-1" (if known), "payload": "...",
  *               "source": {"topic": "readings", "partition": 0, "offset": 42}}
  * </pre>
@@ -111,6 +111,7 @@ public final class JsonCodecs {
             root.putNull("score");
         }
         root.put("model_version", a.modelVersion);
+        root.put("step", a.step);
         return bytes(root);
     }
 
@@ -126,6 +127,7 @@ public final class JsonCodecs {
         a.coverage = (float) root.path("coverage").asDouble();
         a.score = root.path("score").isNumber() ? (float) root.path("score").asDouble() : Float.POSITIVE_INFINITY;
         a.modelVersion = root.path("model_version").asLong();
+        a.step = root.path("step").asInt(1);
         return a;
     }
 

@@ -32,6 +32,22 @@ class TailFormatTest {
         a.score = Float.POSITIVE_INFINITY;
         assertEquals("boiler-3 2025-11-25 10:15:00  10.000 below [20.000, 20.000] (95%, forecast 20.000) score inf  v4",
                 TailCommand.formatAnomaly(JsonCodecs.parseAnomaly(JsonCodecs.anomaly(a))));
+        a.step = 3; // readings were missing before it: judged by the forecast made three steps back
+        assertEquals("boiler-3 2025-11-25 10:15:00  10.000 below [20.000, 20.000] (95%, 3-step forecast 20.000) score inf  v4",
+                TailCommand.formatAnomaly(JsonCodecs.parseAnomaly(JsonCodecs.anomaly(a))));
+    }
+
+    @Test
+    void withoutATopicTailReadsTheShippedSpecsTopicOfWhatItIsAskedFor() {
+        java.util.function.Function<String[], String> topic = args -> {
+            TailCommand t = new TailCommand();
+            new picocli.CommandLine(t).parseArgs(args);
+            return t.topic();
+        };
+        assertEquals("forecasts", topic.apply(new String[0]));
+        assertEquals("streamcast-dead-letters", topic.apply(new String[] {"--dead-letters"}));
+        assertEquals("anomalies", topic.apply(new String[] {"--anomalies"}));
+        assertEquals("mine", topic.apply(new String[] {"--anomalies", "--topic", "mine"}));
     }
 
     @Test

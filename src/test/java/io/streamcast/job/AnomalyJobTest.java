@@ -32,7 +32,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * read back read_committed). The model forecasts 20 at every step (all weights 0: its output is
  * the normaliser's mean), and each key reads 22, 19, 18, 21, ... so its errors are 2, 1, 2, 1 at
  * every step: with 20 errors the 80% and 95% bounds are 18 and 22 exactly, and nothing falls
- * outside. One reading of 32 is the only anomaly: 10 above an interval 4 wide, score 2.5.
+ * outside. One reading of 32 is the only anomaly: 10 above an interval 4 wide, score 2.5. The
+ * same spike right after a missed reading is judged by the latest forecast made for it, two steps
+ * back (its slot has no one-step forecast).
  */
 class AnomalyJobTest {
     static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
@@ -53,7 +55,7 @@ class AnomalyJobTest {
     }
 
     @Test
-    void anInjectedSpikeYieldsExactlyOneAnomalyEventWithItsFields() throws Exception {
+    void anInjectedSpikeYieldsExactlyOneAnomalyEventWithItsFieldsAlsoRightAfterAMissedReading() throws Exception {
         int keys = 3;
         int n = 60;
         int spikeAt = 40;
@@ -67,7 +69,10 @@ class AnomalyJobTest {
             List<String[]> in = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 for (int k = 0; k < keys; k++) {
-                    float v = k == 1 && i == spikeAt ? 32f : CYCLE[i % 4];
+                    if (k == 2 && i == spikeAt - 1) {
+                        continue; // s2 misses the reading before its spike
+                    }
+                    float v = k >= 1 && i == spikeAt ? 32f : CYCLE[i % 4];
                     in.add(new String[] {"s" + k, JobHarness.reading("s" + k, T0 + i * MIN, v)});
                 }
             }
@@ -75,19 +80,26 @@ class AnomalyJobTest {
             JobID job = h.run(c, constant20());
 
             List<ConsumerRecord<byte[], byte[]>> records = h.readCommitted(topic);
-            assertEquals(1, records.size(), "exactly one anomaly event");
-            assertEquals("s1", new String(records.get(0).key(), java.nio.charset.StandardCharsets.UTF_8));
-            Anomaly a = JsonCodecs.parseAnomaly(records.get(0).value());
-            assertEquals("s1", a.key);
-            assertEquals(T0 + spikeAt * MIN, a.timestamp);
-            assertEquals(32f, a.actual);
-            assertEquals(20f, a.forecast);
-            assertEquals(18f, a.lower);
-            assertEquals(22f, a.upper);
-            assertEquals(0.95f, a.coverage);
-            assertEquals(2.5f, a.score, 1e-6f);
-            assertEquals(0, a.modelVersion);
-            assertEquals(1, h.counter(job, Metrics.ANOMALIES));
+            assertEquals(2, records.size(), "exactly one anomaly event per spike");
+            Map<String, Anomaly> byKey = new java.util.HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                Anomaly a = JsonCodecs.parseAnomaly(r.value());
+                assertEquals(a.key, new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
+                byKey.put(a.key, a);
+            }
+            for (String key : List.of("s1", "s2")) {
+                Anomaly a = byKey.get(key);
+                assertEquals(T0 + spikeAt * MIN, a.timestamp, key);
+                assertEquals(32f, a.actual);
+                assertEquals(20f, a.forecast);
+                assertEquals(18f, a.lower); // step 2's errors are 2, 1, 2, 1 too
+                assertEquals(22f, a.upper);
+                assertEquals(0.95f, a.coverage);
+                assertEquals(2.5f, a.score, 1e-6f);
+                assertEquals(0, a.modelVersion);
+                assertEquals(key.equals("s1") ? 1 : 2, a.step, key + ": the latest forecast made for the spike's slot");
+            }
+            assertEquals(2, h.counter(job, Metrics.ANOMALIES));
 
             Map<String, TreeMap<Long, Forecast>> got = ForecastJobTest.byKey(h.forecasts(c));
             Forecast early = got.get("s0").get(T0 + 10 * MIN);
