@@ -49,12 +49,13 @@ public final class StatusCommand implements Callable<Integer> {
             Map<JobID, Reconciliation> earlier = new HashMap<>();
             for (JobStatusMessage j : jobs) {
                 Out.line(spec, j.getJobId() + "  " + state(control, j) + "  " + j.getJobName());
-                counters(control, j, earlier);
+                counters(control, j, earlier, "  ");
             }
             while (every > 0) {
                 Thread.sleep(every);
-                for (JobStatusMessage j : jobs) {
-                    counters(control, j, earlier);
+                for (JobStatusMessage j : jobs) { // each line says when and which job
+                    counters(control, j, earlier, "  " + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            + " " + j.getJobId().toHexString().substring(0, 8) + " ");
                 }
             }
         }
@@ -63,31 +64,44 @@ public final class StatusCommand implements Callable<Integer> {
 
     /**
      * "RUNNING since T" with T when it last went RUNNING, which after a failover is when it recovered,
-     * and how often it restarted; other states since the job started.
+     * and how often it restarted; "FINISHED at T" (CANCELED, FAILED) with T when it ended; other states
+     * since they began.
      */
-    private static String state(JobControl control, JobStatusMessage j) throws Exception {
-        String started = Instant.ofEpochMilli(j.getStartTime()).toString();
-        JobControl.Running r = j.getJobState() == JobStatus.RUNNING ? control.running(j.getJobId()).orElse(null) : null;
-        if (r == null) {
-            return j.getJobState() + "  since " + started;
+    static String state(JobControl.State s, long startTime) {
+        String started = Instant.ofEpochMilli(startTime).toString();
+        String since = Instant.ofEpochMilli(s.since()).toString();
+        if (s.status() == JobStatus.RUNNING) {
+            String restarts = s.restarts() < 0 ? "restarts not reported yet" : s.restarts() == 0 ? "no restarts"
+                    : s.restarts() == 1 ? "restarted once" : "restarted " + s.restarts() + " times";
+            return "RUNNING since " + since + " (started " + started + ", " + restarts + ")";
         }
-        String restarts = r.restarts() < 0 ? "restarts not reported yet" : r.restarts() == 0 ? "no restarts"
-                : r.restarts() == 1 ? "restarted once" : "restarted " + r.restarts() + " times";
-        return "RUNNING since " + Instant.ofEpochMilli(r.since()) + " (started " + started + ", " + restarts + ")";
+        if (s.status().isGloballyTerminalState()) {
+            return s.status() + " at " + since + " (started " + started + ")";
+        }
+        return s.status() + " since " + since + " (started " + started + ")";
+    }
+
+    private static String state(JobControl control, JobStatusMessage j) {
+        try {
+            return state(control.state(j.getJobId()), j.getStartTime());
+        } catch (Exception e) { // its details gone (an old finished job): what the job list says
+            return j.getJobState() + " (started " + Instant.ofEpochMilli(j.getStartTime()) + ")";
+        }
     }
 
     /** The job's counters line and, if it looks stalled (now, or since its sample before), why. */
-    private void counters(JobControl control, JobStatusMessage j, Map<JobID, Reconciliation> earlier) throws Exception {
+    private void counters(JobControl control, JobStatusMessage j, Map<JobID, Reconciliation> earlier, String prefix)
+            throws Exception {
         if (j.getJobState() != JobStatus.RUNNING) {
             return;
         }
         Reconciliation r = control.reconciliation(j.getJobId()).orElse(null);
         if (r == null) {
-            Out.line(spec, "  counters: not reported yet (the JobManager fetches metrics every few seconds)");
+            Out.line(spec, prefix + "counters: not reported yet (the JobManager fetches metrics every few seconds)");
             return;
         }
-        Out.line(spec, "  counters: " + r.line());
-        r.stall(earlier.get(j.getJobId())).ifPresent(why -> Out.line(spec, "  STALL: " + why));
+        Out.line(spec, prefix + "counters: " + r.line());
+        r.stall(earlier.get(j.getJobId())).ifPresent(why -> Out.line(spec, prefix + "STALL: " + why));
         earlier.put(j.getJobId(), r);
     }
 }

@@ -72,21 +72,20 @@ public final class JobControl implements AutoCloseable {
     }
 
     /**
-     * When the job last went RUNNING (after a failover, when it recovered, not when it was first
-     * started) and how often it restarted (Flink's numRestarts; -1 before the JobManager has fetched it).
+     * The job's state and when it entered it: RUNNING after a failover when it recovered, not when it was
+     * first started; FINISHED, CANCELED or FAILED when it ended. While running, how often it restarted
+     * (Flink's numRestarts; -1 before the JobManager has fetched it, and in other states).
      */
-    public record Running(long since, long restarts) {
+    public record State(JobStatus status, long since, long restarts) {
     }
 
-    /** Empty: the job is not running. */
-    public Optional<Running> running(JobID job) throws Exception {
+    public State state(JobID job) throws Exception {
         JobDetailsInfo details = client.getJobDetails(job).get(1, TimeUnit.MINUTES); // state and times in one request
-        Long since = details.getTimestamps().get(JobStatus.RUNNING);
-        if (since == null || details.getJobStatus() != JobStatus.RUNNING) {
-            return Optional.empty();
-        }
-        long restarts = new JobMetrics(client).jobMetric(job, "numRestarts").map(Long::parseLong).orElse(-1L);
-        return Optional.of(new Running(since, restarts));
+        JobStatus status = details.getJobStatus();
+        Long since = details.getTimestamps().get(status);
+        long restarts = status != JobStatus.RUNNING ? -1
+                : new JobMetrics(client).jobMetric(job, "numRestarts").map(Long::parseLong).orElse(-1L);
+        return new State(status, since != null && since > 0 ? since : details.getStartTime(), restarts);
     }
 
     /** The job named by id, or, when none is named, the only one that is not finished. */
