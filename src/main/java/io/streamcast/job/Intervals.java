@@ -22,7 +22,9 @@ import org.apache.flink.configuration.Configuration;
  * error) times its own, is flagged {@code borrowed} instead, and is scored like a calibrated one.
  * A reading outside the calibrated interval at the anomaly coverage of the latest forecast made for
  * its slot is an {@link Anomaly}: the one-step forecast's or, when readings before it were missing,
- * that of the last forecast before them.
+ * that of the last forecast before them. A reading right after an anomaly is judged by the latest
+ * forecast made before the anomalous one: a forecast made from an outlier follows it (a baseline
+ * serving the last value repeats it), and would flag the return to normal as a second event.
  *
  * <p>A model with a Gaussian head brings its own half-widths instead: step k at coverage a is
  * value +- z_{(1+a)/2} * sigma_k (z per coverage computed once), calibrated from the first
@@ -64,6 +66,8 @@ final class Intervals {
     private Anomaly pending;
     /** The current reading has been checked for an anomaly: by the latest forecast made for it, the first scored. */
     private boolean judged;
+    /** The key's reading before the current one raised an anomaly: the one-step forecast made from it does not judge. */
+    private boolean afterAnomaly;
     /** Scales a key's errors for its group's pool (null: no borrowing). */
     private SafetyNet scales;
     /** The pooled calibration of keys without a group (null: none yet) and of each named group. */
@@ -157,11 +161,14 @@ final class Intervals {
                 IntervalMetrics.record(realised, j, ec <= hc);
             }
         }
-        if (!judged) { // the scorings come in step order: the first is of the latest forecast made for this slot
+        // the scorings come in step order: the first is of the latest forecast made for this slot (after an
+        // anomaly, the latest made before it: step 2 on)
+        if (!judged && !(afterAnomaly && k == 1)) {
             judged = true;
             char hc = code(s.ivIssued, at, anomalyIndex);
             if (hc != NO_BOUND && ec > hc) { // an uncalibrated interval raises nothing
                 pending = anomaly(s, served, ErrorWindow.decode(hc), actual, k);
+                s.ivAnomalous = true;
                 metrics.anomaly();
             }
         }
@@ -190,9 +197,11 @@ final class Intervals {
         return a;
     }
 
-    /** A reading's scorings begin (the safety net's pass, in step order). */
-    void scoring() {
+    /** A reading of key s begins its scorings (the safety net's pass, in step order). */
+    void scoring(KeyState s) {
         judged = false;
+        afterAnomaly = s.ivAnomalous;
+        s.ivAnomalous = false;
     }
 
     /** The anomaly the reading just scored raised, or null; clears it. */

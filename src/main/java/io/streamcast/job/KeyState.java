@@ -141,6 +141,11 @@ public class KeyState {
     public float[] ivScale;
     /** Model version of the last forecast issued with intervals. */
     public long ivVersion;
+    /**
+     * The key's last reading raised an anomaly: its next is judged by the latest forecast made before
+     * that one (the forecasts made from an outlier follow it, and would flag the return to normal).
+     */
+    public boolean ivAnomalous;
     // ---- a challenger on trial beside the model (ShadowTrial), per-key scope
     /** Version of the challenger on trial (0: none). */
     public long trialVersion;

@@ -74,7 +74,7 @@ final class SafetyNet {
         long slot = s.lastSlot;
         int period = period(s);
         if (intervals != null) {
-            intervals.scoring();
+            intervals.scoring(s);
         }
         for (int k = 1; k <= horizon; k++) {
             int row = (int) Math.floorMod(slot - k, (long) horizon);

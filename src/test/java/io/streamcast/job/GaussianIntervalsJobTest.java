@@ -167,7 +167,10 @@ class GaussianIntervalsJobTest {
                 java.util.Arrays.fill(r, Double.NaN);
             }
             List<Anomaly> expected = new ArrayList<>();
+            boolean afterAnomaly = false; // the reading after one is judged by the forecast made before that one
             for (int i = 0; i < n; i++) {
+                int judgedAt = afterAnomaly ? 2 : 1;
+                afterAnomaly = false;
                 for (int k = 1; k <= H && k <= i; k++) {
                     float e = Math.abs(mean[i - k][k - 1] - values[i]);
                     for (int j = 0; j < z.length; j++) {
@@ -176,14 +179,15 @@ class GaussianIntervalsJobTest {
                         realised[k - 1][j] = Double.isNaN(r) ? hit : r + (hit - r) / IntervalMetrics.WINDOW;
                     }
                     float half95 = roundedUp(z[1] * sigma[i - k][k - 1]);
-                    if (k == 1 && e > half95) {
+                    if (k == judgedAt && e > half95) {
                         Anomaly a = new Anomaly();
                         a.timestamp = T0 + i * MIN;
                         a.actual = values[i];
-                        a.forecast = mean[i - 1][0];
+                        a.forecast = mean[i - k][k - 1];
                         a.lower = a.forecast - half95;
                         a.upper = a.forecast + half95;
                         expected.add(a);
+                        afterAnomaly = true;
                     }
                 }
             }

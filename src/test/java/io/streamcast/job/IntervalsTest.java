@@ -303,44 +303,73 @@ class IntervalsTest {
         }
     }
 
-    @Test
-    void aSpikeOutsideTheWidestIntervalRaisesAnAnomalyWithItsFields() {
+    /**
+     * The rule, computed apart from the job's code: a reading is judged by the 95% interval of the
+     * forecast made one step before it, or, right after a reading that raised an anomaly, by that of
+     * the forecast made two steps before it (at step 2); only calibrated intervals judge. Returns the
+     * times it flags; checks the job flags exactly those, with the fields of the one at spikeAt.
+     */
+    static List<Long> anomaliesByTheRule(java.util.function.BiFunction<Integer, Float, float[]> forecast, long spikeAt) {
         List<Double> coverages = List.of(0.8, 0.95);
         Key key = new Key(coverages, 100, 20);
         Random rnd = new Random(11);
-        long spikeAt = 500;
-        Forecast previous = null;
-        int outsideIndependently = 0;
-        for (long t = 0; t < 1000; t++) {
+        Forecast[] issued = new Forecast[1000];
+        boolean afterAnomaly = false;
+        List<Long> flagged = new ArrayList<>();
+        for (int t = 0; t < 1000; t++) {
             float actual = signal(t) + (float) rnd.nextGaussian() * 0.5f + (t == spikeAt ? 30f : 0f);
-            // the forecast issued at t - 1 had t - 1 step-1 errors behind it: calibrated from 20 on
-            boolean checked = previous != null && t - 1 >= 20;
-            float lo = previous == null ? Float.NaN : previous.lower[H];
-            float hi = previous == null ? Float.NaN : previous.upper[H];
+            int step = afterAnomaly ? 2 : 1;
+            Forecast by = t >= step ? issued[t - step] : null;
+            // issued at t - step, step k had (t - step) - (k - 1) errors behind it: calibrated from 20
+            boolean checked = by != null && (t - step) - (step - 1) >= 20;
+            float lo = by == null ? Float.NaN : by.lower[H + step - 1];
+            float hi = by == null ? Float.NaN : by.upper[H + step - 1];
             boolean outside = checked && (actual < lo || actual > hi);
             if (outside) {
-                outsideIndependently++;
+                flagged.add((long) t);
             }
+            afterAnomaly = outside;
             int before = key.anomalies.size();
-            Forecast f = key.step(t, actual, perfect(t));
+            issued[t] = key.step(t, actual, forecast.apply(t, actual));
             assertEquals(outside ? 1 : 0, key.anomalies.size() - before, "t " + t);
             if (t == spikeAt) {
                 Anomaly a = key.anomalies.get(key.anomalies.size() - 1);
                 assertEquals(actual, a.actual);
-                assertEquals(previous.values[0], a.forecast);
+                assertEquals(by.values[step - 1], a.forecast);
                 assertEquals(lo, a.lower, 1e-5f);
                 assertEquals(hi, a.upper, 1e-5f);
                 assertEquals(0.95f, a.coverage);
                 assertEquals((actual - hi) / (hi - lo), a.score, 1e-3f);
                 assertTrue(a.score > 5, "30 above a 95% interval of about 2 wide: " + a.score);
                 assertEquals(3, a.modelVersion);
+                assertEquals(step, a.step);
             }
-            previous = f;
         }
-        assertTrue(key.anomalyAt.contains(spikeAt));
-        assertEquals(outsideIndependently, key.anomalies.size());
+        assertEquals(flagged, key.anomalyAt);
         assertNotNull(key.metrics.metrics.get("anomalies"));
-        assertEquals((long) outsideIndependently,
-                ((org.apache.flink.metrics.Counter) key.metrics.metrics.get("anomalies")).getCount());
+        assertEquals((long) flagged.size(), ((org.apache.flink.metrics.Counter) key.metrics.metrics.get("anomalies")).getCount());
+        return flagged;
+    }
+
+    @Test
+    void aSpikeOutsideTheWidestIntervalRaisesAnAnomalyWithItsFields() {
+        List<Long> flagged = anomaliesByTheRule((t, actual) -> perfect(t), 500);
+        assertTrue(flagged.contains(500L));
+    }
+
+    /**
+     * Forecasts that follow the last reading (as a last-value baseline serves them) repeat a spike in
+     * the forecast made from it; the return to normal is judged by the forecast made before the spike,
+     * and raises nothing: one spike, one event.
+     */
+    @Test
+    void theReturnToNormalAfterASpikeIsJudgedByTheForecastMadeBeforeTheSpike() {
+        List<Long> flagged = anomaliesByTheRule((t, actual) -> {
+            float[] v = new float[H];
+            Arrays.fill(v, actual); // the reading's own value at every step
+            return v;
+        }, 500);
+        assertTrue(flagged.contains(500L));
+        assertFalse(flagged.contains(501L), "the return to normal: " + flagged);
     }
 }
