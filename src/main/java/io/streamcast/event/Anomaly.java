@@ -3,7 +3,8 @@ package io.streamcast.event;
 /**
  * A reading outside the calibrated interval of the latest forecast made for it: the one-step
  * forecast of the key's previous slot, or after missed readings the forecast of its latest slot
- * before them ({@link #step} steps back). Sent to the optional anomaly topic. The score is how far outside, in
+ * before them, or right after an anomaly the forecast made before the anomalous reading ({@link
+ * #step} steps back). Sent to the optional anomaly topic. The score is how far outside, in
  * interval widths: (actual - upper) / (upper - lower) above, (lower - actual) / (upper - lower)
  * below (infinite for an interval of width 0).
  */
@@ -21,7 +22,10 @@ public class Anomaly {
     public float score;
     /** Version of the model that made the forecast (as on the forecast record). */
     public long modelVersion;
-    /** The forecast's horizon step: 1, or k when the k - 1 readings before this one were missing. */
+    /**
+     * The forecast's horizon step: 1; k when the k - 1 readings before this one were missing; 2 (or more)
+     * when the reading before this one was itself an anomaly.
+     */
     public int step = 1;
 
     public Anomaly() {
