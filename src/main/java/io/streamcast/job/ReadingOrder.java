@@ -144,12 +144,16 @@ final class ReadingOrder {
         }
     }
 
-    /** Index of the reading that takes a slot shared by held[0..n). */
+    /**
+     * Index of the reading that takes a slot shared by held[0..n): one stamped at or behind the job's
+     * clock over one stamped ahead of it (a stray from a clock that runs fast, whatever its place in
+     * the slot), then by grid.same-slot-policy.
+     */
     private int winner(KeyState s, int n, long slot) {
         Reading[] h = s.held;
         int win = 0;
         for (int i = 1; i < n; i++) {
-            boolean better = switch (policy) {
+            boolean better = ahead(h[i]) != ahead(h[win]) ? ahead(h[win]) : switch (policy) {
                 case FIRST -> h[i].offset < h[win].offset;
                 case LAST -> h[i].offset > h[win].offset;
                 case NEAREST -> distance(s, h[i].timestamp, slot) < distance(s, h[win].timestamp, slot);
@@ -159,6 +163,10 @@ final class ReadingOrder {
             }
         }
         return win;
+    }
+
+    private static boolean ahead(Reading r) {
+        return r.timestamp > r.arrival;
     }
 
     private static long distance(KeyState s, long timestamp, long slot) {
