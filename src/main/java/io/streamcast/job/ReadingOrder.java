@@ -55,7 +55,7 @@ final class ReadingOrder {
     }
 
     void arrive(KeyContext ctx, KeyState s, Reading r, Turn turn) throws Exception {
-        if (bound == 0 && r.timestamp <= r.arrival) {
+        if (bound == 0 && !ahead(r)) {
             s.clockLag = r.arrival - r.timestamp; // for the deadline of a reading stamped ahead
             turn.take(ctx, s, r);
             return;
@@ -76,7 +76,7 @@ final class ReadingOrder {
         insert(s, r);
         // a reading stamped ahead of the job's clock is no progress at all: its key's genuine readings, which
         // arrive behind that clock by however long their way to Kafka takes, would otherwise be late after it
-        if (r.timestamp <= r.arrival) {
+        if (!ahead(r)) {
             s.maxSeen = Math.max(s.maxSeen, r.timestamp);
             s.clockLag = r.arrival - r.timestamp;
         }
@@ -165,6 +165,7 @@ final class ReadingOrder {
         return win;
     }
 
+    /** Stamped ahead of the job's clock when it arrived (within input.max-future). */
     private static boolean ahead(Reading r) {
         return r.timestamp > r.arrival;
     }
@@ -201,7 +202,7 @@ final class ReadingOrder {
      * long before) gets the idle timeout instead, which spares a timer per key every bound.
      */
     private long deadline(KeyState s, Reading r) {
-        if (r.timestamp > r.arrival) {
+        if (ahead(r)) {
             // stamped ahead of the clock (within input.max-future): after its grid slot has passed, so the
             // genuine reading of that slot, when it comes, is held with it and the slot's policy decides; on
             // the key's own clock: as far behind the job's as its genuine readings arrive
@@ -232,7 +233,7 @@ final class ReadingOrder {
     private void insert(KeyState s, Reading r) {
         s.held = insertByTime(s.held, s.heldCount, r);
         s.heldCount++;
-        if (r.timestamp > r.arrival) {
+        if (ahead(r)) {
             held.holdUntimed(); // waits for its time by design (stamped ahead of the clock): no stall
         } else {
             held.hold(r.arrival + wait(r) - bound); // over the bound only once past its own deadline
@@ -240,7 +241,7 @@ final class ReadingOrder {
     }
 
     private void released(Reading r) {
-        if (r.timestamp > r.arrival) {
+        if (ahead(r)) {
             held.releaseUntimed();
         } else {
             held.release(r.arrival + wait(r) - bound);
