@@ -134,6 +134,47 @@ class LiveStreamJobTest {
     }
 
     /**
+     * A sensor behind a gateway that batches: its readings reach Kafka 3 s after their time, at live
+     * pace with a pause longer than the idle timeout. One reading stamped 7 s ahead of the clock
+     * (a stray, within input.max-future) comes early on: it costs no genuine reading its forecast
+     * (none is late after it, none loses its slot to it) and is the one dead letter, same_slot.
+     */
+    @Test
+    void aStrayFromTheFutureCostsNothingToASensorWhoseReadingsArriveSecondsLate() throws Exception {
+        Configuration c = liveSpec("lagging", Map.of());
+        String topic = c.get(JobOptions.INPUT_TOPIC);
+        JobClient job = h.start(c, ForecastJobTest.model());
+        Map<String, Long> sentAt = new TreeMap<>();
+        try (LivePace.CommittedReader reader = new LivePace.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.OUTPUT_TOPIC));
+             KafkaProducer<byte[], byte[]> p = LivePace.producer(kafka.bootstrapServers())) {
+            awaitRunning(job);
+            long base = (System.currentTimeMillis() / 1000 + 1) * 1000;
+            for (int k = 0; k < 16; k++) {
+                if (k >= 6 && k < 10) {
+                    continue; // a 4 s pause: longer than the idle timeout (1 s) and the bound
+                }
+                long ts = base + k * 1000L;
+                Thread.sleep(Math.max(0, ts + 3000 - System.currentTimeMillis())); // sent 3 s after its time
+                sentAt.put("g@" + ts, LivePace.send(p, topic, "g", ts, 20 + k % 3));
+                if (k == 1) { // the stray, 200 ms past the grid point of slot 11 (the genuine reading is on it)
+                    LivePace.send(p, topic, "g", base + 11_000L + 200, 99f);
+                }
+            }
+            JobHarness.await(sentAt.size() + " forecasts", Duration.ofSeconds(60),
+                    () -> reader.seenAt.keySet().containsAll(sentAt.keySet()));
+            JobHarness.await("the stray's dead letter", Duration.ofSeconds(30), () -> !h.deadLetters(c).isEmpty());
+            Thread.sleep(1000); // anything extra would show now
+            assertEquals(sentAt.keySet(), reader.seenAt.keySet(), "every genuine reading forecast, the stray not");
+            List<DeadLetter> dead = h.deadLetters(c);
+            assertEquals(1, dead.size(), dead.stream().map(d -> d.reason + " " + d.detail).toList().toString());
+            assertEquals(Reason.SAME_SLOT, dead.get(0).reason, dead.get(0).detail);
+            assertTrue(dead.get(0).payload.contains("99.0"), dead.get(0).payload);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /**
      * A broker as Kafka ships it refuses records stamped more than an hour ahead of its clock. A
      * reading stamped in 2100 is a future_timestamp dead letter, and the job runs on, forecasting
      * every good reading, even with forecasts stamped with event time.
