@@ -63,6 +63,12 @@ public final class TailCommand implements Callable<Integer> {
     }
 
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter TIME_MS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+    /** UTC, to the second, or to the millisecond where it has any (a sub-second grid, a reading off its grid point). */
+    static String time(long millis) {
+        return (millis % 1000 == 0 ? TIME : TIME_MS).format(Instant.ofEpochMilli(millis));
+    }
 
     @Override
     public Integer call() {
@@ -97,7 +103,12 @@ public final class TailCommand implements Callable<Integer> {
     }
 
     static String formatForecast(Forecast f, int steps) {
-        StringBuilder b = new StringBuilder(String.format("%s %s  ", f.key, TIME.format(Instant.ofEpochMilli(f.timestamp))));
+        // the steps count from the reading's grid slot, so that is the time shown; the reading's own beside it
+        StringBuilder b = new StringBuilder(f.key).append(' ').append(time(f.gridTime));
+        if (f.timestamp != f.gridTime) {
+            b.append(" (reading ").append(time(f.timestamp).substring(11)).append(')');
+        }
+        b.append("  ");
         for (int i = 0; i < Math.min(steps, f.values.length); i++) {
             long ahead = (i + 1) * f.intervalMillis;
             b.append(String.format(" +%s %.3f", shortDuration(ahead), f.values[i]));
@@ -142,7 +153,7 @@ public final class TailCommand implements Callable<Integer> {
      */
     static String formatAnomaly(io.streamcast.event.Anomaly a) {
         return String.format("%s %s  %.3f %s [%.3f, %.3f] (%s%%, %sforecast %.3f) score %s  v%d", a.key,
-                TIME.format(Instant.ofEpochMilli(a.timestamp)), a.actual, a.actual > a.upper ? "above" : "below",
+                time(a.timestamp), a.actual, a.actual > a.upper ? "above" : "below",
                 a.lower, a.upper, io.streamcast.job.IntervalMetrics.percent(Double.parseDouble(Float.toString(a.coverage))),
                 a.step > 1 ? a.step + "-step " : "", a.forecast, Float.isFinite(a.score) ? String.format("%.2f", a.score)
                         : "inf", a.modelVersion);
@@ -160,6 +171,6 @@ public final class TailCommand implements Callable<Integer> {
         if (ms % 60_000 == 0) {
             return ms / 60_000 + "m";
         }
-        return ms / 1000 + "s";
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 }

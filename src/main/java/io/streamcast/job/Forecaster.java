@@ -307,8 +307,8 @@ final class Forecaster {
         long slotBefore = s.lastSlot;
         Forecast f = new Forecast();
         if (grid.apply(s, r.timestamp, r.values, m, f) == KeyedForecaster.Outcome.SAME_SLOT) {
-            rejections.reject(ctx, r, Reason.SAME_SLOT, "grid slot of timestamp " + r.timestamp
-                    + " was already applied (last reading at " + s.lastTimestamp + ")");
+            rejections.reject(ctx, r, Reason.SAME_SLOT, "grid slot of timestamp " + Rejections.at(r.timestamp)
+                    + " was already applied (last reading at " + Rejections.at(s.lastTimestamp) + ")");
             return;
         }
         f.key = r.key;

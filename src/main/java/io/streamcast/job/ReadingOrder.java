@@ -61,8 +61,8 @@ final class ReadingOrder {
             return;
         }
         if (s.maxSeen != KeyState.NONE && r.timestamp < s.maxSeen - bound) {
-            rejections.reject(ctx, r, Reason.LATE, "timestamp " + r.timestamp + " is more than input.out-of-orderness ("
-                    + bound + " ms) behind the key's newest reading " + s.maxSeen);
+            rejections.reject(ctx, r, Reason.LATE, "timestamp " + Rejections.at(r.timestamp) + " is more than input.out-of-orderness ("
+                    + bound + " ms) behind the key's newest reading " + Rejections.at(s.maxSeen));
             return;
         }
         if (s.lastTimestamp != KeyState.NONE && r.timestamp <= s.lastTimestamp) {
@@ -70,7 +70,7 @@ final class ReadingOrder {
             return;
         }
         if (indexOf(s, r.timestamp) >= 0) {
-            rejections.reject(ctx, r, Reason.DUPLICATE, "timestamp " + r.timestamp + " was already received for this key");
+            rejections.reject(ctx, r, Reason.DUPLICATE, "timestamp " + Rejections.at(r.timestamp) + " was already received for this key");
             return;
         }
         insert(s, r);
@@ -133,8 +133,8 @@ final class ReadingOrder {
             for (int i = 0; i < n; i++) {
                 if (i != win) {
                     Reading lost = s.held[i];
-                    rejections.reject(ctx, lost, Reason.SAME_SLOT, "grid slot of timestamp " + lost.timestamp
-                            + " also has the reading at " + w.timestamp + ", applied by grid.same-slot-policy "
+                    rejections.reject(ctx, lost, Reason.SAME_SLOT, "grid slot of timestamp " + Rejections.at(lost.timestamp)
+                            + " also has the reading at " + Rejections.at(w.timestamp) + ", applied by grid.same-slot-policy "
                             + policy.name().toLowerCase(java.util.Locale.ROOT));
                 }
                 released(s.held[i]);

@@ -39,11 +39,16 @@ final class Rejections {
     /** Not newer than the key's last applied reading: a duplicate on an equal timestamp, else late. */
     void notNewer(KeyContext ctx, Reading r, KeyState s) {
         if (r.timestamp == s.lastTimestamp) {
-            reject(ctx, r, Reason.DUPLICATE, "timestamp " + r.timestamp + " was already received for this key");
+            reject(ctx, r, Reason.DUPLICATE, "timestamp " + at(r.timestamp) + " was already received for this key");
         } else {
-            reject(ctx, r, Reason.LATE, "timestamp " + r.timestamp + " is older than the key's last applied reading "
-                    + s.lastTimestamp);
+            reject(ctx, r, Reason.LATE, "timestamp " + at(r.timestamp) + " is older than the key's last applied reading "
+                    + at(s.lastTimestamp));
         }
+    }
+
+    /** A time in a detail: ISO-8601 UTC, as future_timestamp's (a dead letter is read by people). */
+    static String at(long millis) {
+        return java.time.Instant.ofEpochMilli(millis).toString();
     }
 
     /** The reading as parsed (the raw bytes are not carried past parsing; the offset locates them). */

@@ -66,4 +66,22 @@ class TailFormatTest {
         assertEquals("s1 2025-11-25 10:15:00   +5m 1.000 [0.500, 1.500] +10m 2.000  [uncalibrated]  m.scm v0",
                 TailCommand.formatForecast(JsonCodecs.parseForecast(JsonCodecs.forecast(f)), 6));
     }
+
+    @Test
+    void aReadingOffItsGridPointShowsTheSlotItsStepsCountFromAndItsOwnTime() {
+        Forecast f = new Forecast();
+        f.key = "s1";
+        f.gridTime = T; // 10:15:00, the slot: +5m is 10:20:00
+        f.timestamp = T + 7_300; // read at 10:15:07.3, nearest that grid point
+        f.intervalMillis = 300_000;
+        f.modelId = "m.scm";
+        f.values = new float[] {1f};
+        assertEquals("s1 2025-11-25 10:15:00 (reading 10:15:07.300)   +5m 1.000  m.scm v0",
+                TailCommand.formatForecast(JsonCodecs.parseForecast(JsonCodecs.forecast(f)), 6));
+        f.intervalMillis = 500; // a sub-second grid: its slots have milliseconds
+        f.gridTime = T + 1_500;
+        f.timestamp = T + 1_500;
+        assertEquals("s1 2025-11-25 10:15:01.500   +500ms 1.000  m.scm v0",
+                TailCommand.formatForecast(JsonCodecs.parseForecast(JsonCodecs.forecast(f)), 6));
+    }
 }

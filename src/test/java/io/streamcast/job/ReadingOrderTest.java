@@ -142,7 +142,9 @@ class ReadingOrderTest {
             List<DeadLetter> dead = deadLetters(h);
             assertEquals(1, dead.size());
             assertEquals(Reason.LATE, dead.get(0).reason);
-            assertTrue(dead.get(0).detail.contains("behind the key's newest reading"), dead.get(0).detail);
+            assertEquals("timestamp " + java.time.Instant.ofEpochMilli(T - 30L * 24 * 60 * MIN) + " is more than"
+                    + " input.out-of-orderness (" + BOUND + " ms) behind the key's newest reading "
+                    + java.time.Instant.ofEpochMilli(T), dead.get(0).detail, "times in ISO-8601, as future_timestamp's");
         }
     }
 
