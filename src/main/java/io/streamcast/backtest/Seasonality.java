@@ -9,9 +9,12 @@ public final class Seasonality {
     private static final long[] CANDIDATES = {HOUR, 24 * HOUR, 7 * 24 * HOUR};
 
     /**
-     * The candidate period (1 h, 1 d, 1 w in steps, at least 2, fitting twice in grid indexes
-     * [0, end)) whose autocorrelation is highest; one day's steps (or the longest that fits)
-     * when none fits.
+     * The candidate period (1 h, 1 d, 1 w in steps, at least 2, fitting one and a half times in grid
+     * indexes [0, end): at least half a period of pairs to correlate) whose autocorrelation is
+     * highest, a longer one by more than its estimate's noise; one day's steps (or the longest that fits) when none fits. Each lag's autocovariance
+     * is the mean over its own pairs: the sum over them, divided by the n of the variance as in the
+     * textbook estimator, shrinks a lag by (n - lag) / n, which at under three periods of history
+     * made a day lose to an hour on a series whose day was as strong (a trial's two-day history).
      */
     public static int detect(KeySeries s, int end) {
         int n = Math.min(end, s.gridLength());
@@ -24,12 +27,13 @@ public final class Seasonality {
         for (int i = 0; i < n; i++) {
             var += (s.value(i) - mean) * (s.value(i) - mean);
         }
+        var /= Math.max(1, n);
         int best = 0;
         double bestAcf = Double.NEGATIVE_INFINITY;
         int fallback = 1;
         for (long c : CANDIDATES) {
             long steps = c / s.interval;
-            if (steps < 2 || steps * 2 > n) {
+            if (!fits(steps, n)) {
                 continue;
             }
             fallback = (int) steps;
@@ -38,13 +42,19 @@ public final class Seasonality {
             for (int i = m; i < n; i++) {
                 cov += (s.value(i) - mean) * (s.value(i - m) - mean);
             }
-            double acf = var > 0 ? cov / var : 0;
-            if (acf > bestAcf) {
+            double acf = var > 0 ? cov / (n - m) / var : 0;
+            // a longer candidate is a multiple of a shorter one, whose pattern it repeats: it wins only by more
+            // than its estimate's noise, about 1 / sqrt(pairs) (Bartlett, for a series without correlation)
+            if (best == 0 || acf > bestAcf + 1 / Math.sqrt(n - m)) {
                 bestAcf = acf;
                 best = m;
             }
         }
         long day = 24 * HOUR / s.interval;
-        return best > 0 ? best : day >= 2 && day * 2 <= n ? (int) day : fallback;
+        return best > 0 ? best : fits(day, n) ? (int) day : fallback;
+    }
+
+    private static boolean fits(long period, int n) {
+        return period >= 2 && period + period / 2 <= n;
     }
 }

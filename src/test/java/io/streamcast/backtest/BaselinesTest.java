@@ -96,6 +96,29 @@ class BaselinesTest {
         assertEquals(24, Seasonality.detect(hourly(v), v.length));
     }
 
+    /**
+     * A 5-minute series, busy from 09:00 to 17:00 each day, with noise: a day is its period. With 1.7 days of
+     * history a day did not fit twice and an hour was taken; with 2.1 days the day's autocorrelation, summed
+     * over its 317 pairs and divided by 605, lost to the hour's over 593.
+     */
+    @Test
+    void aDayIsFoundInUnderTwoDaysAndNotShrunkByItsFewerPairs() {
+        long m5 = 300_000L;
+        java.util.Random rnd = new java.util.Random(7);
+        int n = 605;
+        long[] t = new long[n];
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = (100_000 + i) * m5;
+            int minute = i % 288 * 5;
+            v[i] = (minute >= 9 * 60 && minute < 17 * 60 ? 10 : 2) + rnd.nextGaussian();
+        }
+        KeySeries s = new KeySeries("k", m5, t, v);
+        assertEquals(288, Seasonality.detect(s, 490), "1.7 days");
+        assertEquals(288, Seasonality.detect(s, 605), "2.1 days");
+        assertEquals(12, Seasonality.detect(s, 431), "under 1.5 days: a day does not fit, an hour does");
+    }
+
     @Test
     void historyCsvReadsWideAndLongFormsWithMissingMarkersAndRepeats(@TempDir Path dir) throws IOException {
         Path wide = dir.resolve("station.csv");
