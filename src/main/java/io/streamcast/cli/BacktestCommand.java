@@ -115,6 +115,10 @@ public final class BacktestCommand implements Callable<Integer> {
         o.println("job counters: " + r.replay().counters());
         o.println("seasonal period (grid steps): " + (series.size() == 1 ? r.seasons().values().iterator().next()
                 : r.seasons()));
+        if (r.seasons().containsValue(1)) { // 1 h, 1 d and 1 w all longer than the history allows (2/3 of it)
+            o.println("  (1: no period fitted in the history, so seasonal naive is last value; give --season, or more"
+                    + " history)");
+        }
         BacktestReport.printSummary(r, o);
         Files.createDirectories(out);
         BacktestReport.writeForecasts(r, out.resolve("forecasts.csv"));

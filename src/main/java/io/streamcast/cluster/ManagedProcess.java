@@ -72,7 +72,23 @@ public final class ManagedProcess {
         }
         long pid = Long.parseLong(parts[0]);
         long started = parts.length > 1 ? Long.parseLong(parts[1]) : -1;
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> startMillis(p) == started);
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> !zombie(p))
+                .filter(p -> startMillis(p) == started);
+    }
+
+    /**
+     * Killed, but not yet reaped by its parent (PID 1 for a process whose launcher has exited, which in a
+     * container may take a second or more): isAlive still says true, and a count of running TaskManagers
+     * right after a kill -9 would include it.
+     */
+    static boolean zombie(ProcessHandle p) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            int close = stat.lastIndexOf(')'); // "pid (comm) state ...": comm may hold spaces and parentheses
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+        } catch (IOException e) {
+            return false; // no /proc (not Linux): isAlive is all there is; or already reaped
+        }
     }
 
     /**

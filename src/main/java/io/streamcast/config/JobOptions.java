@@ -248,7 +248,8 @@ public final class JobOptions {
 
     public static final ConfigOption<Integer> WARMUP_STEPS = ConfigOptions.key("forecast.warmup-steps")
             .intType().defaultValue(12)
-            .withDescription("Forecasts are flagged cold_start until a key's state has taken this many steps.");
+            .withDescription("Forecasts are flagged cold_start until a key's state has taken this many steps (a"
+                    + " seq2seq model's: at least until its encoder window holds the key's own readings).");
 
     public static final ConfigOption<Integer> RING_SIZE = ConfigOptions.key("state.recent-inputs")
             .intType().defaultValue(128)

@@ -51,6 +51,14 @@ public final class JobSpec {
             throw new IllegalArgumentException(JobOptions.TARGET_INDEX.key() + " is " + target + " but "
                     + JobOptions.VALUE_FIELDS.key() + " has " + fields + " field(s)");
         }
+        // a job retrains the field it forecasts: a model trained on another would forecast that one's changes
+        int trained = c.getOptional(TrainingOptions.TARGET_COLUMN).orElse(target);
+        if (trained != target) {
+            throw new IllegalArgumentException(TrainingOptions.TARGET_COLUMN.key() + " is " + trained + " but "
+                    + JobOptions.TARGET_INDEX.key() + " is " + target + ": a job retrains the field it forecasts;"
+                    + " leave " + TrainingOptions.TARGET_COLUMN.key() + " out");
+        }
+        c.set(TrainingOptions.TARGET_COLUMN, target);
         io.streamcast.job.SamplingIntervals intervals = io.streamcast.job.SamplingIntervals.from(c); // fails on bad values
         io.streamcast.training.TrainingConfig.derivedInputs(c);
         atLeast(c, JobOptions.MAX_RECORD_BYTES, 1);

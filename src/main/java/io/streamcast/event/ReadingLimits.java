@@ -62,8 +62,9 @@ public final class ReadingLimits implements Serializable {
         return null;
     }
 
-    /** The detail of a missing target value (the reading cannot be used without it). */
-    public static String missingValue(String field, boolean multiChannel) {
-        return "no value field '" + field + "'" + (multiChannel ? " (the target, input.target-index)" : "");
+    /** The detail of a missing target value (the reading cannot be used without it): absent, or there but null. */
+    public static String missingValue(String field, boolean multiChannel, boolean isNull) {
+        return (isNull ? "value field '" + field + "' is null" : "no value field '" + field + "'")
+                + (multiChannel ? " (the target, input.target-index)" : "");
     }
 }

@@ -115,6 +115,12 @@ public final class KeyedForecaster {
                     + (policy == FillPolicy.MASK ? " plus the missing-value mask of grid.fill-policy mask" : "")
                     + (derived.isEmpty() ? "" : " plus " + derived.width() + " derived input(s) " + derived));
         }
+        int relative = m.model.normaliser() == null ? -1 : m.model.normaliser().relativeTo();
+        if (relative >= 0 && relative != targetIndex) { // its forecasts would be changes of another field
+            throw new IllegalArgumentException("model.path: the model forecasts changes of its input column " + relative
+                    + " but input.target-index is " + targetIndex + "; list input.value-fields in the model's input"
+                    + " order (as its training columns) and point input.target-index at the column it forecasts");
+        }
         if (m.seq2seq != null && recentCapacity < m.seq2seq.window()) {
             throw new IllegalArgumentException("model.path: the seq2seq model reads the last " + m.seq2seq.window()
                     + " grid steps per forecast but " + io.streamcast.config.JobOptions.RING_SIZE.key() + " keeps "
@@ -243,7 +249,8 @@ public final class KeyedForecaster {
                 gapFilled = true;
             }
         }
-        boolean cold = s.steps < warmup;
+        // a seq2seq forecast reads the last W rows: until the key has W, the oldest stands in for those before it
+        boolean cold = s.steps < (m != null && m.seq2seq != null ? Math.max(warmup, m.seq2seq.window() - 1) : warmup);
         System.arraycopy(reading, 0, input, 0, values);
         if (policy == FillPolicy.MASK) {
             input[values] = 0f;

@@ -193,7 +193,7 @@ public final class ReadingParser implements Serializable {
             }
             if (absent) {
                 out.deadLetter = dead(Reason.MISSING_FIELD, ReadingLimits.missingValue(valueFields[i],
-                        valueFields.length > 1), r, keyText).at(ts);
+                        valueFields.length > 1, f != null), r, keyText).at(ts);
                 return out;
             }
             if (f.token != JsonToken.VALUE_NUMBER_INT && f.token != JsonToken.VALUE_NUMBER_FLOAT) {

@@ -162,7 +162,7 @@ final class RowReadings {
                 continue;
             }
             v = x == null ? new ReadingLimits.Violation(Reason.MISSING_FIELD,
-                    ReadingLimits.missingValue(valueFields.get(i), values.length > 1)) : limits.value(valueFields.get(i), d);
+                    ReadingLimits.missingValue(valueFields.get(i), values.length > 1, true)) : limits.value(valueFields.get(i), d);
             if (v != null) {
                 refusals.refuse(ts, v.reason(), v.detail());
                 return null;

@@ -35,6 +35,35 @@ class ManagedProcessTest {
         }
     }
 
+    /**
+     * A process killed but not yet reaped (a zombie; its parent here never waits for it) is not running: after a
+     * kill -9, 'cluster add-taskmanager' counted it and waited for one TaskManager too many.
+     */
+    @Test
+    void aKilledProcessNotYetReapedIsNotRunning() throws Exception {
+        // bash starts a child that exits at once, then becomes 'sleep', which never reaps it
+        Process parent = new ProcessBuilder("bash", "-c", "sleep 0 & echo $!; exec sleep 30").start();
+        try {
+            long pid = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream()))
+                    .readLine().trim());
+            ProcessHandle child = ProcessHandle.of(pid).orElseThrow();
+            for (int i = 0; i < 100 && !ManagedProcess.zombie(child); i++) {
+                Thread.sleep(50);
+            }
+            assertTrue(ManagedProcess.zombie(child), "exited, not reaped");
+            assertTrue(child.isAlive(), "what ProcessHandle says of a zombie");
+            long started = child.info().startInstant().orElseThrow().toEpochMilli();
+            Files.writeString(dir.resolve("killed.pid"), pid + " " + started + "\n");
+            assertTrue(new ManagedProcess(dir.resolve("killed.pid")).running().isEmpty());
+            Files.writeString(dir.resolve("parent.pid"), parent.pid() + " "
+                    + parent.toHandle().info().startInstant().orElseThrow().toEpochMilli() + "\n");
+            assertFalse(ManagedProcess.zombie(parent.toHandle()));
+            assertEquals(parent.pid(), new ManagedProcess(dir.resolve("parent.pid")).running().orElseThrow().pid());
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
     @Test
     void aReusedPidIsNeverSignalled() throws Exception {
         // a pid file naming a live process that started at another time than recorded: not ours

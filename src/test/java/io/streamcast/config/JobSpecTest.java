@@ -108,6 +108,10 @@ class JobSpecTest {
         assertRejected(ok, Map.of("grid.fill-policy", "magic"), "option 'grid.fill-policy'");
         assertRejected(ok, Map.of("input.max-record-bytes", "0"), "input.max-record-bytes must be >= 1");
         assertRejected(ok, Map.of("input.target-index", "3"), "input.target-index is 3");
+        assertRejected(ok, Map.of("input.value-fields", "a;b", "input.target-index", "1", "training.target-column", "0"),
+                "training.target-column is 0 but input.target-index is 1");
+        assertEquals(1, JobSpec.load(null, Map.of("input.topic", "t", "grid.interval", "1 min", "input.value-fields", "a;b",
+                "input.target-index", "1")).get(TrainingOptions.TARGET_COLUMN), "retraining trains the target");
         assertRejected("grid: {interval: 1 min}\n", Map.of(), "missing required option 'input.topic'");
         assertRejected("input: {topic: t}\n", Map.of(), "missing required option 'grid.interval'");
         assertRejected("- a\n- b\n", Map.of(), "must be a mapping");

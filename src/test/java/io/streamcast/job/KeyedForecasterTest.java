@@ -11,6 +11,7 @@ import io.streamcast.event.Forecast;
 import io.streamcast.model.CellType;
 import io.streamcast.model.Model;
 import io.streamcast.model.ModelShape;
+import io.streamcast.model.Normaliser;
 import io.streamcast.model.RecurrentState;
 import io.streamcast.model.Stepper;
 import io.streamcast.model.TestModels;
@@ -154,6 +155,22 @@ class KeyedForecasterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> forecaster(FillPolicy.MASK).check(serving(model)));
         assertTrue(e.getMessage().contains("missing-value mask"), e.getMessage());
+    }
+
+    /**
+     * A model trained to forecast changes of column 0, under a spec that lists the fields in another order and
+     * points input.target-index at column 1: its forecasts would track the other field. Refused at start.
+     */
+    @Test
+    void aModelForecastingChangesOfAnotherColumnThanTheTargetIsRejected() {
+        ModelShape shape = ModelShape.of(CellType.LSTM, 3, 4, 2, 3);
+        Model relative = new Model(shape, TestModels.random(shape, 3, 0.6f).params(), new Normaliser(new float[3],
+                new float[] {1f, 1f, 1f}, new float[3], new float[] {1f, 1f, 1f}, 0));
+        ServingModel sm = serving(relative);
+        new KeyedForecaster(5 * MIN, 30 * MIN, FillPolicy.LINEAR, 3, 0, 2, 8, 4).check(sm); // its own column: fine
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new KeyedForecaster(5 * MIN, 30 * MIN, FillPolicy.LINEAR, 3, 1, 2, 8, 4).check(sm));
+        assertTrue(e.getMessage().contains("input column 0 but input.target-index is 1"), e.getMessage());
     }
 
     @Test

@@ -56,11 +56,14 @@ class Seq2SeqServingTest {
         float[] v = {9f, 11f, 10.5f, 12f, 8f, 9.5f, 13f, 10f, 11f, 7f, 12.5f};
         kf.apply(s, t0, new float[] {v[0]}, sm, f);
         assertArrayEquals(expected(v[0], v[0], v[0], v[0], v[0]), f.values, 0f, "one reading: it fills the window");
+        assertTrue(f.coldStart, "cold until the window holds W readings, whatever forecast.warmup-steps (0 here)");
         kf.apply(s, t0 + 5 * MIN, new float[] {v[1]}, sm, f);
         kf.apply(s, t0 + 10 * MIN, new float[] {v[2]}, sm, f);
         assertArrayEquals(expected(v[0], v[0], v[0], v[1], v[2]), f.values, 0f, "three: the oldest stands in");
+        assertTrue(f.coldStart);
         for (int i = 3; i < v.length; i++) {
             kf.apply(s, t0 + i * 5 * MIN, new float[] {v[i]}, sm, f);
+            assertEquals(i + 1 < W, f.coldStart, "reading " + (i + 1));
         }
         int n = v.length;
         assertArrayEquals(expected(v[n - 5], v[n - 4], v[n - 3], v[n - 2], v[n - 1]), f.values, 0f,
@@ -73,6 +76,7 @@ class Seq2SeqServingTest {
         // a gap beyond it resets: only the rows since then count
         kf.apply(s, t + 60 * MIN, new float[] {14f}, sm, f);
         assertTrue(f.stateReset);
+        assertTrue(f.coldStart);
         assertArrayEquals(expected(14f, 14f, 14f, 14f, 14f), f.values, 0f);
         kf.apply(s, t + 65 * MIN, new float[] {15f}, sm, f);
         assertArrayEquals(expected(14f, 14f, 14f, 14f, 15f), f.values, 0f);

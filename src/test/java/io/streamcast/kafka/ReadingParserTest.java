@@ -56,8 +56,9 @@ class ReadingParserTest {
         assertDead("42", Reason.NOT_AN_OBJECT, "number");
         assertDead("{\"ts\":1,\"temp\":1,\"hum\":2}", Reason.MISSING_FIELD, "key field 'sensor'");
         assertDead("{\"sensor\":\"a\",\"temp\":1,\"hum\":2}", Reason.MISSING_FIELD, "time field 'ts'");
-        assertDead("{\"sensor\":\"a\",\"ts\":1,\"hum\":1}", Reason.MISSING_FIELD, "value field 'temp' (the target");
-        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":null,\"hum\":2}", Reason.MISSING_FIELD, "value field 'temp'");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"hum\":1}", Reason.MISSING_FIELD, "no value field 'temp' (the target");
+        assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":null,\"hum\":2}", Reason.MISSING_FIELD,
+                "value field 'temp' is null (the target");
         assertDead("{\"sensor\":{\"x\":1},\"ts\":1,\"temp\":1,\"hum\":2}", Reason.WRONG_TYPE, "string or integer");
         assertDead("{\"sensor\":\"\",\"ts\":1,\"temp\":1,\"hum\":2}", Reason.WRONG_TYPE, "empty");
         assertDead("{\"sensor\":\"a\",\"ts\":1,\"temp\":\"21.5\",\"hum\":2}", Reason.WRONG_TYPE, "string, not a number");
