@@ -67,9 +67,15 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         public int coverageIndex;
     }
 
-    private final Configuration conf;
-    private final byte[] model;
-    private final String modelId;
+    /** The job parameter naming the job spec a FORECAST created by class name reads when it opens. */
+    public static final String SPEC_PARAMETER = "streamcast.job";
+    /** The job parameter naming its model file (optional: else the spec's model.path). */
+    public static final String MODEL_PARAMETER = "streamcast.model";
+
+    /** The spec, the model's bytes and id: given at registration, or read from the job parameters at open. */
+    private Configuration conf;
+    private byte[] model;
+    private String modelId;
 
     private transient EmbeddedForecaster forecaster;
     private transient Call call;
@@ -87,8 +93,21 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         this.modelId = modelId;
     }
 
+    /**
+     * For SQL without a program (the SQL client, the SQL gateway):
+     * {@code CREATE FUNCTION FORECAST AS 'io.streamcast.sql.ForecastTableFunction'}. Its spec and model
+     * are read when it opens, on each TaskManager, from the files the job parameters
+     * {@value #SPEC_PARAMETER} and {@value #MODEL_PARAMETER} name (SET 'pipeline.global-job-parameters').
+     */
+    public ForecastTableFunction() {
+        this(null, null, null);
+    }
+
     @Override
     public void open(FunctionContext context) {
+        if (conf == null) {
+            fromJobParameters(context);
+        }
         forecaster = EmbeddedForecaster.open(conf, model, modelId, context.getMetricGroup(),
                 context.getTaskInfo().getAttemptNumber() == 0);
         call = new Call();
@@ -101,6 +120,25 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             }
         }
         rows = new RowReadings(conf);
+    }
+
+    private void fromJobParameters(FunctionContext context) {
+        String spec = context.getJobParameter(SPEC_PARAMETER, null);
+        if (spec == null) {
+            throw new IllegalArgumentException("FORECAST created by class name reads its job spec when it opens: SET"
+                    + " 'pipeline.global-job-parameters' = '" + SPEC_PARAMETER + ":/path/spec.yaml," + MODEL_PARAMETER
+                    + ":/path/model.scm' (files every TaskManager can read), or register it from a program"
+                    + " (StreamcastSql.register)");
+        }
+        Configuration c = io.streamcast.config.JobSpec.load(java.nio.file.Path.of(spec), java.util.Map.of());
+        String path = context.getJobParameter(MODEL_PARAMETER, null);
+        if (path != null) {
+            c.set(JobOptions.MODEL_PATH, path);
+        }
+        ForecastTableFunction f = StreamcastSql.function(c, io.streamcast.job.ForecastJob.loadModel(c));
+        conf = f.conf;
+        model = f.model;
+        modelId = f.modelId;
     }
 
     /**

@@ -57,6 +57,10 @@ class ForecastSqlTest {
     int deadLettersCompared;
     /** The SQL table reads the records as they are (a 'record' column), not JSON columns. */
     boolean rawRecords;
+    /** FORECAST is created by class name, its spec and model files named by job parameters, as in the SQL client. */
+    boolean byClassName;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path files;
 
     static Model model(int inputs) {
         Model m = TestModels.random(ModelShape.of(CellType.LSTM, inputs, 8, 2, H), 17, 0.5f);
@@ -106,6 +110,17 @@ class ForecastSqlTest {
         rawRecords = true;
         compare(Map.of(), in, false, false, null);
         assertEquals(3, deadLettersCompared);
+    }
+
+    /**
+     * What a user of the SQL client (or gateway) does, with no program: SET the job parameters naming a spec
+     * file and a model file, CREATE FUNCTION by class name; the function reads both when it opens. The same
+     * forecasts as the job's.
+     */
+    @Test
+    void createdByClassNameItReadsItsSpecAndModelFromTheJobParameters() throws Exception {
+        byClassName = true;
+        compare(Map.of("model.id", "sensors.scm"), readings(), false, false, 0.8f);
     }
 
     /**
@@ -177,6 +192,7 @@ class ForecastSqlTest {
         String anomalyTopic = c.get(JobOptions.OUTPUT_TOPIC) + "-anomalies";
         kafka.createTopics(2, anomalyTopic);
         c.set(JobOptions.ANOMALY_TOPIC, anomalyTopic);
+        Map<String, String> given = new TreeMap<>(c.toMap()); // the spec as given (running the job adds Flink's own)
         h.produce(c, in);
         boolean channels = c.get(JobOptions.VALUE_FIELDS).size() > 1;
         Model model = model(channels ? 2 : 1);
@@ -209,7 +225,21 @@ class ForecastSqlTest {
                 : "CREATE TABLE readings (sensor STRING, ts BIGINT, `value` DOUBLE," + (channels ? " humidity DOUBLE," : "")
                         + " rt AS TO_TIMESTAMP_LTZ(ts, 3), WATERMARK FOR rt AS rt - INTERVAL '5' MINUTE) WITH ("
                         + kafkaTable + " 'format' = 'json')");
-        StreamcastSql.register(t, StreamcastSql.FORECAST, c, model);
+        if (byClassName) {
+            java.nio.file.Path spec = files.resolve("sql.yaml");
+            StringBuilder yaml = new StringBuilder();
+            given.forEach((k, v) -> yaml.append('\'').append(k).append("': '").append(v.replace("'", "''")).append("'\n"));
+            java.nio.file.Files.writeString(spec, yaml);
+            java.nio.file.Path modelFile = files.resolve("sql.scm");
+            java.nio.file.Files.write(modelFile, io.streamcast.modelfile.ModelBinary.write(model));
+            // the SQL client's SET 'pipeline.global-job-parameters' = '...' (a TableEnvironment takes no SET statement)
+            t.getConfig().set("pipeline.global-job-parameters", ForecastTableFunction.SPEC_PARAMETER + ":" + spec
+                    + "," + ForecastTableFunction.MODEL_PARAMETER + ":" + modelFile);
+            t.executeSql("CREATE TEMPORARY FUNCTION " + StreamcastSql.FORECAST + " AS '"
+                    + ForecastTableFunction.class.getName() + "'");
+        } else {
+            StreamcastSql.register(t, StreamcastSql.FORECAST, c, model);
+        }
         TableResult result = t.executeSql("SELECT * FROM FORECAST(input => TABLE readings PARTITION BY sensor,"
                 + (onTime ? " on_time => DESCRIPTOR(rt)," : "") + (coverage != null ? " coverage => " + coverage + "," : "")
                 + " uid => 'forecast-readings')");
