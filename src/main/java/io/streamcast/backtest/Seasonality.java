@@ -11,10 +11,11 @@ public final class Seasonality {
     /**
      * The candidate period (1 h, 1 d, 1 w in steps, at least 2, fitting one and a half times in grid
      * indexes [0, end): at least half a period of pairs to correlate) whose autocorrelation is
-     * highest, a longer one by more than its estimate's noise; one day's steps (or the longest that fits) when none fits. Each lag's autocovariance
-     * is the mean over its own pairs: the sum over them, divided by the n of the variance as in the
-     * textbook estimator, shrinks a lag by (n - lag) / n, which at under three periods of history
-     * made a day lose to an hour on a series whose day was as strong (a trial's two-day history).
+     * highest, a longer one by more than its estimate's noise; one day's steps (or the longest that
+     * fits) when none fits. Each lag's autocovariance is the mean over its own pairs: the sum over
+     * them, divided by the n of the variance as in the textbook estimator, shrinks a lag by
+     * (n - lag) / n, which at under three periods of history made a day lose to an hour on a series
+     * whose day was as strong (a trial's two-day history).
      */
     public static int detect(KeySeries s, int end) {
         int n = Math.min(end, s.gridLength());
