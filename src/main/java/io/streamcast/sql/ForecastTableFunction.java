@@ -135,7 +135,20 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         if (path != null) {
             c.set(JobOptions.MODEL_PATH, path);
         }
-        ForecastTableFunction f = StreamcastSql.function(c, io.streamcast.job.ForecastJob.loadModel(c));
+        io.streamcast.model.Model m;
+        try {
+            m = io.streamcast.job.ForecastJob.loadModel(c);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("FORECAST's model " + c.get(JobOptions.MODEL_PATH) + " (from "
+                    + (path != null ? "the job parameter " + MODEL_PARAMETER : "model.path in " + spec)
+                    + ") cannot be read on this TaskManager: " + e, e);
+        }
+        ForecastTableFunction f;
+        try {
+            f = StreamcastSql.function(c, m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(spec + " (the job parameter " + SPEC_PARAMETER + "): " + e.getMessage(), e);
+        }
         conf = f.conf;
         model = f.model;
         modelId = f.modelId;

@@ -39,7 +39,7 @@ public final class StreamcastSql {
     /** The function for a spec and model, unregistered (e.g. for the Table API's call(...)). */
     public static ForecastTableFunction function(Configuration spec, Model model) {
         if (spec.get(io.streamcast.config.RetrainingOptions.ENABLED)) {
-            throw new IllegalArgumentException("FORECAST does not retrain: unset retraining.enabled (run the"
+            throw new IllegalArgumentException("FORECAST does not retrain: set retraining.enabled: false in its spec (run the"
                     + " DataStream job for retraining)");
         }
         Configuration c = new Configuration(spec);
