@@ -44,6 +44,7 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
             raw = new RawRecord();
         }
         raw.value = r.value();
+        raw.key = r.key();
         raw.topic = r.topic();
         raw.partition = r.partition();
         raw.offset = r.offset();

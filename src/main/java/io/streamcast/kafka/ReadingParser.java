@@ -273,8 +273,19 @@ public final class ReadingParser implements Serializable {
         return dead(v.reason(), v.detail(), r, key);
     }
 
+    /** key: the record's key field, as read; null where it has none to read: then the Kafka record's key, if any. */
     private DeadLetter dead(Reason reason, String detail, RawRecord r, String key) {
-        return new DeadLetter(reason, detail, payload(r.value, payloadLimit), key, r.topic, r.partition, r.offset);
+        return new DeadLetter(reason, detail, payload(r.value, payloadLimit), key != null ? key : kafkaKey(r), r.topic,
+                r.partition, r.offset);
+    }
+
+    /** The Kafka key as text, cut as a key field's is (at most 64 characters), so an unreadable record still says whose. */
+    private static String kafkaKey(RawRecord r) {
+        if (r.key == null || r.key.length == 0) {
+            return null;
+        }
+        String k = new String(r.key, java.nio.charset.StandardCharsets.UTF_8);
+        return k.substring(0, Math.min(k.length(), 64));
     }
 
     /** The payload as text, cut to limit characters (marked when cut). */

@@ -107,6 +107,21 @@ class ReadingParserTest {
         }
     }
 
+    /** A record that cannot be read says whose it was by its Kafka key (producers key records by sensor). */
+    @Test
+    void aDeadLetterWithoutAReadableKeyFieldTakesTheKafkaKey() {
+        RawRecord r = new RawRecord("not json".getBytes(StandardCharsets.UTF_8), "in", 0, 5);
+        assertNull(parser.parse(r, NOW).deadLetter.key, "no key anywhere");
+        r.key = "boiler-3".getBytes(StandardCharsets.UTF_8);
+        DeadLetter d = parser.parse(r, NOW).deadLetter;
+        assertEquals(Reason.MALFORMED_JSON, d.reason);
+        assertEquals("boiler-3", d.key);
+        r.value = "{\"ts\":1,\"temp\":1,\"hum\":2}".getBytes(StandardCharsets.UTF_8);
+        assertEquals("boiler-3", parser.parse(r, NOW).deadLetter.key, "no key field");
+        r.value = "{\"sensor\":\"a\",\"ts\":1,\"temp\":null,\"hum\":2}".getBytes(StandardCharsets.UTF_8);
+        assertEquals("a", parser.parse(r, NOW).deadLetter.key, "the key field, where it is read");
+    }
+
     @Test
     void deadLettersCarryTheOriginalPayloadTruncated() {
         String json = "{\"sensor\":\"a\",\"ts\":1,\"temp\":\"warm\",\"hum\":2,\"note\":\"0123456789\"}";

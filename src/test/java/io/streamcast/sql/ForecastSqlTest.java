@@ -256,8 +256,8 @@ class ForecastSqlTest {
                     assertNotNull(r.getField(cols.indexOf("dead_letter_detail")));
                     Object reason = r.getField(cols.indexOf("dead_letter"));
                     Instant at = (Instant) r.getField(cols.indexOf("reading_ts"));
-                    // the job cannot know the key of a record it cannot read; the function has the Kafka key
-                    sqlDeadLetters.add((reason.equals(Reason.MALFORMED_JSON.id()) ? "-" : key) + " " + reason + " "
+                    // a record neither can read: both name it by its Kafka key
+                    sqlDeadLetters.add(key + " " + reason + " "
                             + (at == null ? DeadLetter.NO_TIME : at.toEpochMilli()));
                     continue;
                 }
