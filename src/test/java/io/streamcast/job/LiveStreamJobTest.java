@@ -175,6 +175,49 @@ class LiveStreamJobTest {
     }
 
     /**
+     * A sensor at live pace, with a 4 s pause (longer than the idle timeout), sends one record cut off
+     * mid-JSON: every good reading is forecast (read_committed), and the cut record is the one dead
+     * letter, malformed_json, named by its Kafka key (it has no key field to read).
+     */
+    @Test
+    void aRecordCutOffMidJsonIsADeadLetterNamedByItsKafkaKeyAndCostsNoReadingItsForecast() throws Exception {
+        Configuration c = liveSpec("cut", Map.of());
+        String topic = c.get(JobOptions.INPUT_TOPIC);
+        JobClient job = h.start(c, ForecastJobTest.model());
+        Map<String, Long> sentAt = new TreeMap<>();
+        try (LivePace.CommittedReader reader = new LivePace.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.OUTPUT_TOPIC));
+             KafkaProducer<byte[], byte[]> p = LivePace.producer(kafka.bootstrapServers())) {
+            awaitRunning(job);
+            long base = (System.currentTimeMillis() / 1000 + 1) * 1000;
+            for (int k = 0; k < 12; k++) {
+                if (k >= 5 && k < 9) {
+                    continue; // a 4 s pause
+                }
+                long ts = base + k * 1000L;
+                Thread.sleep(Math.max(0, ts - System.currentTimeMillis()));
+                sentAt.put("m@" + ts, LivePace.send(p, topic, "m", ts, 20 + k % 3));
+                if (k == 2) {
+                    String cut = JobHarness.reading("m", ts + 500, 21f);
+                    p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
+                            "m".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            cut.substring(0, 5).getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+                }
+            }
+            JobHarness.await(sentAt.size() + " forecasts", Duration.ofSeconds(60),
+                    () -> reader.seenAt.keySet().containsAll(sentAt.keySet()));
+            JobHarness.await("the cut record's dead letter", Duration.ofSeconds(30), () -> !h.deadLetters(c).isEmpty());
+            Thread.sleep(1000); // anything extra would show now
+            assertEquals(sentAt.keySet(), reader.seenAt.keySet(), "every good reading forecast");
+            List<DeadLetter> dead = h.deadLetters(c);
+            assertEquals(1, dead.size(), dead.stream().map(d -> d.reason + " " + d.detail).toList().toString());
+            assertEquals(Reason.MALFORMED_JSON, dead.get(0).reason, dead.get(0).detail);
+            assertEquals("m", dead.get(0).key);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /**
      * A broker as Kafka ships it refuses records stamped more than an hour ahead of its clock. A
      * reading stamped in 2100 is a future_timestamp dead letter, and the job runs on, forecasting
      * every good reading, even with forecasts stamped with event time.
