@@ -141,37 +141,14 @@ class LiveStreamJobTest {
      */
     @Test
     void aStrayFromTheFutureCostsNothingToASensorWhoseReadingsArriveSecondsLate() throws Exception {
-        Configuration c = liveSpec("lagging", Map.of());
-        String topic = c.get(JobOptions.INPUT_TOPIC);
-        JobClient job = h.start(c, ForecastJobTest.model());
-        Map<String, Long> sentAt = new TreeMap<>();
-        try (LivePace.CommittedReader reader = new LivePace.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.OUTPUT_TOPIC));
-             KafkaProducer<byte[], byte[]> p = LivePace.producer(kafka.bootstrapServers())) {
-            awaitRunning(job);
-            long base = (System.currentTimeMillis() / 1000 + 1) * 1000;
-            for (int k = 0; k < 16; k++) {
-                if (k >= 6 && k < 10) {
-                    continue; // a 4 s pause: longer than the idle timeout (1 s) and the bound
-                }
-                long ts = base + k * 1000L;
-                Thread.sleep(Math.max(0, ts + 3000 - System.currentTimeMillis())); // sent 3 s after its time
-                sentAt.put("g@" + ts, LivePace.send(p, topic, "g", ts, 20 + k % 3));
-                if (k == 1) { // the stray, 200 ms past the grid point of slot 11 (the genuine reading is on it)
-                    LivePace.send(p, topic, "g", base + 11_000L + 200, 99f);
-                }
+        List<DeadLetter> dead = oneSensorAtLivePace("lagging", "g", 16, 6, 3000, (p, topic, k, base) -> {
+            if (k == 1) { // the stray, 200 ms past the grid point of slot 11 (the genuine reading is on it)
+                LivePace.send(p, topic, "g", base + 11_000L + 200, 99f);
             }
-            JobHarness.await(sentAt.size() + " forecasts", Duration.ofSeconds(60),
-                    () -> reader.seenAt.keySet().containsAll(sentAt.keySet()));
-            JobHarness.await("the stray's dead letter", Duration.ofSeconds(30), () -> !h.deadLetters(c).isEmpty());
-            Thread.sleep(1000); // anything extra would show now
-            assertEquals(sentAt.keySet(), reader.seenAt.keySet(), "every genuine reading forecast, the stray not");
-            List<DeadLetter> dead = h.deadLetters(c);
-            assertEquals(1, dead.size(), dead.stream().map(d -> d.reason + " " + d.detail).toList().toString());
-            assertEquals(Reason.SAME_SLOT, dead.get(0).reason, dead.get(0).detail);
-            assertTrue(dead.get(0).payload.contains("99.0"), dead.get(0).payload);
-        } finally {
-            job.cancel().get();
-        }
+        });
+        assertEquals(1, dead.size(), dead.stream().map(d -> d.reason + " " + d.detail).toList().toString());
+        assertEquals(Reason.SAME_SLOT, dead.get(0).reason, dead.get(0).detail);
+        assertTrue(dead.get(0).payload.contains("99.0"), dead.get(0).payload);
     }
 
     /**
@@ -181,7 +158,33 @@ class LiveStreamJobTest {
      */
     @Test
     void aRecordCutOffMidJsonIsADeadLetterNamedByItsKafkaKeyAndCostsNoReadingItsForecast() throws Exception {
-        Configuration c = liveSpec("cut", Map.of());
+        List<DeadLetter> dead = oneSensorAtLivePace("cut", "m", 12, 5, 0, (p, topic, k, base) -> {
+            if (k == 2) {
+                String cut = JobHarness.reading("m", base + k * 1000L + 500, 21f).substring(0, 5);
+                p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
+                        "m".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        cut.getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+            }
+        });
+        assertEquals(1, dead.size(), dead.stream().map(d -> d.reason + " " + d.detail).toList().toString());
+        assertEquals(Reason.MALFORMED_JSON, dead.get(0).reason, dead.get(0).detail);
+        assertEquals("m", dead.get(0).key);
+    }
+
+    /** After reading k of a live sensor (its first at base), what else the test sends. */
+    interface AfterReading {
+        void send(KafkaProducer<byte[], byte[]> p, String topic, int k, long base) throws Exception;
+    }
+
+    /**
+     * One sensor, key, at live pace from the next whole second: readings 0 .. n-1 a second apart,
+     * but for a 4 s pause from reading pause on (longer than the idle timeout and the bound), each
+     * sent lagMs after its time, then what after sends. Asserts every reading's forecast
+     * reaches a read_committed reader, and no other; returns the dead letters, once one has come.
+     */
+    List<DeadLetter> oneSensorAtLivePace(String name, String key, int n, int pause, long lagMs, AfterReading after)
+            throws Exception {
+        Configuration c = liveSpec(name, Map.of());
         String topic = c.get(JobOptions.INPUT_TOPIC);
         JobClient job = h.start(c, ForecastJobTest.model());
         Map<String, Long> sentAt = new TreeMap<>();
@@ -189,29 +192,21 @@ class LiveStreamJobTest {
              KafkaProducer<byte[], byte[]> p = LivePace.producer(kafka.bootstrapServers())) {
             awaitRunning(job);
             long base = (System.currentTimeMillis() / 1000 + 1) * 1000;
-            for (int k = 0; k < 12; k++) {
-                if (k >= 5 && k < 9) {
-                    continue; // a 4 s pause
+            for (int k = 0; k < n; k++) {
+                if (k >= pause && k < pause + 4) {
+                    continue;
                 }
                 long ts = base + k * 1000L;
-                Thread.sleep(Math.max(0, ts - System.currentTimeMillis()));
-                sentAt.put("m@" + ts, LivePace.send(p, topic, "m", ts, 20 + k % 3));
-                if (k == 2) {
-                    String cut = JobHarness.reading("m", ts + 500, 21f);
-                    p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
-                            "m".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                            cut.substring(0, 5).getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
-                }
+                Thread.sleep(Math.max(0, ts + lagMs - System.currentTimeMillis()));
+                sentAt.put(key + "@" + ts, LivePace.send(p, topic, key, ts, 20 + k % 3));
+                after.send(p, topic, k, base);
             }
             JobHarness.await(sentAt.size() + " forecasts", Duration.ofSeconds(60),
                     () -> reader.seenAt.keySet().containsAll(sentAt.keySet()));
-            JobHarness.await("the cut record's dead letter", Duration.ofSeconds(30), () -> !h.deadLetters(c).isEmpty());
+            JobHarness.await("a dead letter", Duration.ofSeconds(30), () -> !h.deadLetters(c).isEmpty());
             Thread.sleep(1000); // anything extra would show now
-            assertEquals(sentAt.keySet(), reader.seenAt.keySet(), "every good reading forecast");
-            List<DeadLetter> dead = h.deadLetters(c);
-            assertEquals(1, dead.size(), dead.stream().map(d -> d.reason + " " + d.detail).toList().toString());
-            assertEquals(Reason.MALFORMED_JSON, dead.get(0).reason, dead.get(0).detail);
-            assertEquals("m", dead.get(0).key);
+            assertEquals(sentAt.keySet(), reader.seenAt.keySet(), "every good reading forecast, no other");
+            return h.deadLetters(c);
         } finally {
             job.cancel().get();
         }
