@@ -11,8 +11,8 @@ public final class Seasonality {
     /**
      * The candidate period (1 h, 1 d, 1 w in steps, at least 2, fitting one and a half times in grid
      * indexes [0, end): at least half a period of pairs to correlate) whose autocorrelation is
-     * highest, a longer one by more than its estimate's noise; one day's steps (or the longest that
-     * fits) when none fits. Each lag's autocovariance is the mean over its own pairs: the sum over
+     * highest, a longer one by more than its estimate's noise; 1 (seasonal naive is last value) when
+     * none fits. Each lag's autocovariance is the mean over its own pairs: the sum over
      * them, divided by the n of the variance as in the textbook estimator, shrinks a lag by
      * (n - lag) / n, which at under three periods of history made a day lose to an hour on a series
      * whose day was as strong (a trial's two-day history).
@@ -31,13 +31,11 @@ public final class Seasonality {
         var /= Math.max(1, n);
         int best = 0;
         double bestAcf = Double.NEGATIVE_INFINITY;
-        int fallback = 1;
         for (long c : CANDIDATES) {
             long steps = c / s.interval;
             if (!fits(steps, n)) {
                 continue;
             }
-            fallback = (int) steps;
             int m = (int) steps;
             double cov = 0;
             for (int i = m; i < n; i++) {
@@ -51,8 +49,7 @@ public final class Seasonality {
                 best = m;
             }
         }
-        long day = 24 * HOUR / s.interval;
-        return best > 0 ? best : fits(day, n) ? (int) day : fallback;
+        return best > 0 ? best : 1; // every candidate that fits is taken into best
     }
 
     private static boolean fits(long period, int n) {
