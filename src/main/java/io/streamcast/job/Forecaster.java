@@ -118,7 +118,7 @@ final class Forecaster {
             swapWait = new SwapWait(rc.getListState(new ListStateDescriptor<>("waiting", TypeInformation.of(Reading.class))),
                     c.get(RetrainingOptions.MAX_SWAP_WAIT).toMillis(), metrics);
             if (scope == Scope.SHARED) {
-                gate = new SharedRounds(c, modelId, grid, metrics);
+                gate = new SharedRounds(c, initial, modelId, grid, metrics);
             } else {
                 ValueStateDescriptor<byte[]> md = new ValueStateDescriptor<>("key-model", TypeInformation.of(byte[].class));
                 if (ttlConfig != null) {

@@ -34,6 +34,8 @@ final class SharedRounds implements ModelGate {
     private final double sampleFraction;
     private final String modelId;
     private final KeyedForecaster grid;
+    /** The job's starting model (model.path; null: none): it serves every key until its group's first model. */
+    private final ServingModel initial;
     private final ForecasterMetrics metrics;
     private final Map<String, SharedModels> cache = new HashMap<>();
     private final long graceMillis;
@@ -42,7 +44,8 @@ final class SharedRounds implements ModelGate {
     /** Newest reading this subtask has received (reported to ProgressMarkers as it passes a round's close). */
     private long received = Long.MIN_VALUE;
 
-    SharedRounds(Configuration c, String modelId, KeyedForecaster grid, ForecasterMetrics metrics) {
+    SharedRounds(Configuration c, ServingModel initial, String modelId, KeyedForecaster grid, ForecasterMetrics metrics) {
+        this.initial = initial;
         this.roundMillis = c.get(RetrainingOptions.EVERY).toMillis();
         this.swapDelay = c.get(RetrainingOptions.SWAP_DELAY);
         this.perKeyIntervals = SamplingIntervals.from(c).perKey();
@@ -127,7 +130,7 @@ final class SharedRounds implements ModelGate {
 
     @Override
     public ServingModel serving(KeyContext ctx, KeyState s) {
-        return s.modelVersion == 0 ? null : current;
+        return s.modelVersion == 0 ? initial : current;
     }
 
     @Override

@@ -80,6 +80,8 @@ class LiveStreamJobTest {
             Thread.sleep(500); // anything extra would show now
             assertEquals(sentAt.keySet(), reader.seenAt.keySet(), "one forecast per reading, no other");
             assertEquals(List.of(), reader.repeated);
+            assertEquals(List.of(), reader.forecasts.values().stream().filter(f -> f.fallback).map(f -> f.key + "@"
+                    + f.timestamp).sorted().toList(), "every forecast is the model's: none fell back to last value");
             // bound 0.5 s + checkpoint 0.2 s + commit; the margin absorbs a loaded CI machine (a stall is forever)
             LivePace.assertVisibleWithin(6_000, sentAt, reader.seenAt);
             assertEquals(0, h.gauge(job.getJobID(), Metrics.HELD_OVER_BOUND), "nothing held over the bound");
@@ -101,6 +103,18 @@ class LiveStreamJobTest {
         kafka.createTopics(2, name + "-requests", name + "-updates", name + "-models");
         liveReadingsWithPausesAreAllForecast(name, Map.of("retraining.enabled", "true",
                 "retraining.min-readings", "200", "state.recent-inputs", "200", "state.history-steps", "0",
+                "retraining.requests-topic", name + "-requests", "retraining.updates-topic", name + "-updates",
+                "retraining.models-topic", name + "-models"));
+    }
+
+    @Test
+    void liveReadingsWithPausesAreAllForecastWithSharedRetraining() throws Exception {
+        // shared scope: event-time rounds of 10 s and progress markers beside the readings; until a group has a
+        // model the starting model serves (no key reaches min-readings, so rounds pass and nothing trains)
+        String name = "live-shared";
+        kafka.createTopics(2, name + "-requests", name + "-updates", name + "-models");
+        liveReadingsWithPausesAreAllForecast(name, Map.of("retraining.enabled", "true", "retraining.scope", "shared",
+                "retraining.every", "10 s", "retraining.shared-grace", "2 s", "retraining.min-readings", "200", "state.recent-inputs", "200", "state.history-steps", "0",
                 "retraining.requests-topic", name + "-requests", "retraining.updates-topic", name + "-updates",
                 "retraining.models-topic", name + "-models"));
     }

@@ -619,15 +619,33 @@ class RetrainingJobTest {
 
     @Test
     void rejectedChallengersNeverReplaceTheModel() throws Exception {
+        assertRejectedChallengersLeaveTheStartingModel("reject", Map.of("retraining.every-readings", "60",
+                "retraining.drift-factor", "0"));
+    }
+
+    /**
+     * Shared scope with a starting model (model.path): it serves every key from the first reading, as per-key
+     * scope does, until a group model is accepted. It once served flagged last values instead.
+     */
+    @Test
+    void sharedScopeServesTheStartingModelUntilItsGroupHasAModel() throws Exception {
+        assertRejectedChallengersLeaveTheStartingModel("shared-start", Map.of("retraining.scope", "shared",
+                "retraining.every", "60 min"));
+    }
+
+    /** A stationary series, and challengers from scratch with one tiny-step epoch: none beats the starting model. */
+    void assertRejectedChallengersLeaveTheStartingModel(String name, Map<String, String> triggers) throws Exception {
         Model initial = regimeAModel();
-        // a stationary series, and challengers from scratch with one tiny-step epoch: none beats the model
-        Configuration c = spec("reject", Map.of("retraining.every-readings", "60", "retraining.drift-factor", "0",
-                "retraining.warm-start", "false", "training.max-epochs", "1", "training.learning-rate", "0.00001"));
+        Map<String, String> o = new HashMap<>(triggers);
+        o.putAll(Map.of("retraining.warm-start", "false", "training.max-epochs", "1",
+                "training.learning-rate", "0.00001"));
+        Configuration c = spec(name, o);
         h.produce(c, readings(1, Integer.MAX_VALUE));
         JobID[] job = new JobID[1];
         TreeMap<Long, Forecast> fs = runToCompletion(c, initial, N, job).get("s0");
         assertTrue(h.counter(job[0], Metrics.RETRAINS_REJECTED) >= 3, "retrained and rejected");
         assertEquals(0, h.counter(job[0], Metrics.MODEL_SWAPS));
+        assertTrue(fs.values().stream().noneMatch(f -> f.fallback), "no forecast fell back to last value");
         assertServedByStartingModel(fs, initial);
     }
 
