@@ -26,9 +26,14 @@ public class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration c = job.spec();
-        JobID id = submit(new JobSubmitter(cluster.address(), jar.jobJar()), c);
+        JobSubmitter submitter = new JobSubmitter(cluster.address(), jar.jobJar());
+        JobID id = submit(submitter, c);
         Out.line(spec, "streamcast: " + submitted() + " job " + id + ": " + c.get(JobOptions.INPUT_TOPIC) + " -> "
                 + c.get(JobOptions.OUTPUT_TOPIC));
+        if (submitter.slotWarning() != null) {
+            spec.commandLine().getErr().println("streamcast: warning: " + submitter.slotWarning());
+            spec.commandLine().getErr().flush();
+        }
         return 0;
     }
 

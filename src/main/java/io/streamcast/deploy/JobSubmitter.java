@@ -1,5 +1,6 @@
 package io.streamcast.deploy;
 
+import io.streamcast.config.RetrainingOptions;
 import io.streamcast.job.ForecastJob;
 import java.net.MalformedURLException;
 import java.nio.file.Files;
@@ -30,6 +31,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class JobSubmitter {
     private final ClusterAddress cluster;
     private final Path jobJar;
+    /** Why the job may not get its slots (null: it fits), from the last submit. */
+    private String slotWarning;
 
     public JobSubmitter(ClusterAddress cluster, Path jobJar) {
         if (!Files.isRegularFile(jobJar)) {
@@ -61,6 +64,7 @@ public final class JobSubmitter {
             // a client-side graph would otherwise get Flink's built-in default (1), not the cluster's
             c.set(CoreOptions.DEFAULT_PARALLELISM, clusterParallelism());
         }
+        slotWarning = slotWarning(slotsNeeded(spec, c.get(CoreOptions.DEFAULT_PARALLELISM)), freeSlots());
         if (savepoint != null) {
             c.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
@@ -68,6 +72,42 @@ public final class JobSubmitter {
         ForecastJob.build(env, spec, ForecastJob.loadModel(spec));
         JobClient client = env.executeAsync(ForecastJob.name(spec));
         return client.getJobID();
+    }
+
+    /**
+     * After a submit: why the job may not get its slots, or null. A standalone cluster does not wait
+     * for slots it lacks: the job fails at once and restarts, spending its restart attempts.
+     */
+    public String slotWarning() {
+        return slotWarning;
+    }
+
+    /**
+     * Slots the job takes: every operator shares the default slot sharing group, so the largest
+     * parallelism, the job's or the trainers' (retraining.parallelism).
+     */
+    static int slotsNeeded(Configuration spec, int parallelism) {
+        int trainers = spec.get(RetrainingOptions.ENABLED) ? spec.get(RetrainingOptions.PARALLELISM) : 0;
+        return Math.max(parallelism, trainers);
+    }
+
+    /** Null when {@code needed} slots are free; else what to do about it. free = {free, total}. */
+    static String slotWarning(int needed, int[] free) {
+        if (needed <= free[0]) {
+            return null;
+        }
+        return "the job needs " + needed + " task slots and the cluster has " + free[0] + " free (" + free[1]
+                + " in all): it restarts until enough are free. Add TaskManagers ('streamcast cluster"
+                + " add-taskmanager' on the local cluster)" + (free[0] > 0 ? ", or lower its parallelism"
+                + " (--set parallelism.default=" + free[0] + ")" : "") + ".";
+    }
+
+    /** {free, total} task slots, as the JobManager reports them now. */
+    private int[] freeSlots() throws Exception {
+        try (RestClusterClient<StandaloneClusterId> client = cluster.client()) {
+            var o = client.getClusterOverview().get(30, TimeUnit.SECONDS);
+            return new int[] {o.getNumSlotsAvailable(), o.getNumSlotsTotal()};
+        }
     }
 
     /** The cluster's parallelism.default, as its JobManager reports it. */

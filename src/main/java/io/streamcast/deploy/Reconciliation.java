@@ -55,10 +55,14 @@ public record Reconciliation(long in, long used, Map<String, Long> deadLetters, 
         }
         b.append(" + dropped ").append(lateDropped + duplicatesDropped).append(" + held ").append(held);
         long rest = inFlight();
-        if (rest != 0) {
+        if (rest > 0) {
             b.append(" + in flight ").append(rest);
         }
-        return b.append("; forecasts_out ").append(forecasts).toString();
+        b.append("; forecasts_out ").append(forecasts);
+        if (rest < 0) { // the JobManager fetched the source's counters before the forecaster's (or not yet)
+            b.append(" (readings_in is ").append(-rest).append(" behind: its metrics were fetched earlier)");
+        }
+        return b.toString();
     }
 
     /**

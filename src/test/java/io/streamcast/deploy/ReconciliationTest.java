@@ -33,6 +33,11 @@ class ReconciliationTest {
         Reconciliation moving = Reconciliation.of(sums(107, 90, 4, 0));
         assertEquals(7, moving.inFlight());
         assertTrue(moving.line().contains("+ held 4 + in flight 7;"), moving.line());
+        // the JobManager fetches each TaskManager's metrics on its own: the source's can be older than the forecaster's
+        Reconciliation stale = Reconciliation.of(sums(10, 90, 4, 0));
+        assertEquals(-90, stale.inFlight());
+        assertEquals("readings_in 10 = used 90 + dead letters 5 (malformed_json 3, late 2) + dropped 1 + held 4;"
+                + " forecasts_out 90 (readings_in is 90 behind: its metrics were fetched earlier)", stale.line());
     }
 
     @Test

@@ -267,6 +267,36 @@ class ProcessClusterIT {
                 .sorted().toList();
     }
 
+    /**
+     * A job wider than the cluster's free slots: 'submit' submits it and says so, with what to do (a
+     * standalone cluster does not wait for slots: such a job restarts until its attempts run out).
+     */
+    @Test
+    void submitWarnsWhenTheClusterHasTooFewFreeSlots() throws Exception {
+        int total;
+        try (JobControl control = new JobControl(processes.cluster())) {
+            total = control.overview().getNumSlotsTotal();
+        }
+        Map<String, String> o = new HashMap<>();
+        o.put("input.bounded", "false");
+        o.put("model.path", modelFile.toString());
+        o.put("parallelism.default", String.valueOf(total + 1));
+        Path spec = writeSpec(h.spec("too-wide", o), dir.resolve("too-wide.yaml"));
+        String url = processes.cluster().toString();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = StreamcastCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("submit", "--cluster", url, "--job", spec.toString());
+        JobID job = JobID.fromHexString(find(out.toString(), "submitted job ([0-9a-f]{32})"));
+        try {
+            assertEquals(0, rc, err.toString());
+            assertTrue(err.toString().contains("streamcast: warning: the job needs " + (total + 1) + " task slots and"
+                    + " the cluster has ") && err.toString().contains("(" + total + " in all)"), err.toString());
+        } finally {
+            cli("cancel", "--cluster", url, "--job-id", job.toHexString());
+        }
+    }
+
     /** The local processes' status commands see what the fixture started, through their pid files and REST. */
     @Test
     void statusCommandsSeeTheProcesses() {
